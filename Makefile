@@ -1,0 +1,88 @@
+# llmpipe - small C filters for streaming LLM APIs
+.SUFFIXES:
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WERROR  ?= -Werror
+CPPFLAGS_ALL = -D_GNU_SOURCE -Ilib $(CPPFLAGS)
+CFLAGS_ALL   = $(WARN) $(WERROR) $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_ALL  = $(LDFLAGS) $(EXTRA_CFLAGS)
+
+# Debian 12's libjq (jq 1.6) ships no pkg-config file: link -ljq directly.
+JQ_LIBS   = -ljq
+CURL_LIBS = $$(pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+MHD_LIBS  = $$(pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+
+BUILD   ?= build
+TOOLS    = sse-decode delta-join llm-request llm-mock stream-metrics
+CMDS     = $(wildcard $(TOOLS:%=cmd/%.c))
+BINS     = $(CMDS:cmd/%.c=$(BUILD)/bin/%)
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+LIB_A    = $(BUILD)/libllmpipe.a
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MANS     = $(wildcard man/*.1 man/*.7)
+
+all: $(BINS) $(UNIT_BIN)
+
+$(BUILD)/.deps-ok:
+	@mkdir -p $(BUILD)
+	@printf '#include <jq.h>\n#include <jv.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "llmpipe: jq.h/jv.h not found: install libjq-dev (scripts/install-deps)" >&2; exit 1; }
+	@printf '#include <curl/curl.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "llmpipe: curl/curl.h not found: install libcurl4-openssl-dev (scripts/install-deps)" >&2; exit 1; }
+	@printf '#include <stdint.h>\n#include <sys/socket.h>\n#include <microhttpd.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "llmpipe: microhttpd.h not found: install libmicrohttpd-dev (scripts/install-deps)" >&2; exit 1; }
+	@touch $@
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h $(BUILD)/.deps-ok
+	@mkdir -p $(BUILD)/lib
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/bin/%: cmd/%.c $(LIB_A) lib/*.h
+	@mkdir -p $(BUILD)/bin
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A) $(LIBS_$*) $(JQ_LIBS) -lm
+
+LIBS_llm-request = $(CURL_LIBS)
+LIBS_llm-mock    = $(MHD_LIBS) -lpthread
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A) $(JQ_LIBS) -lm
+
+# ASan + UBSan build in build/san; `make check SAN=1` tests it.
+sanitize:
+	$(MAKE) BUILD=build/san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" CFLAGS="-O1 -g" all
+
+TEST_BUILD = $(BUILD)
+check: all
+	@if [ -n "$(SAN)" ]; then $(MAKE) sanitize; fi
+	LLMPIPE_BUILD=$(if $(SAN),build/san,$(BUILD)) VALGRIND=$(VALGRIND) prove -j2 -e bash tests/*.t
+
+install: $(BINS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	for b in $(BINS); do cp -f $$b $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${b##*/}; done
+	for m in $(MANS); do s=$${m##*.}; cp -f $$m $(DESTDIR)$(MANDIR)/man$$s/ && chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; done
+	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+clean:
+	rm -rf build
+
+.PHONY: all sanitize check install uninstall clean lint-man

@@ -1,0 +1,48 @@
+/* buf.h - growable byte buffer with a hard maximum size */
+#ifndef LLMPIPE_BUF_H
+#define LLMPIPE_BUF_H
+
+#include <stddef.h>
+
+/* A buf owns p (free with buf_free). p is always NUL-terminated when
+ * cap > 0, so text can be used as a C string. Growing beyond max fails
+ * instead of using unbounded memory. */
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	size_t max; /* 0 means BUF_DEFAULT_MAX */
+};
+
+#define BUF_DEFAULT_MAX ((size_t)64 << 20) /* 64 MiB */
+
+/* buf_init empties b and sets its maximum size (0: the default). */
+void buf_init(struct buf *b, size_t max);
+
+/* buf_free releases the memory; b may be reused after buf_init. */
+void buf_free(struct buf *b);
+
+/* buf_reserve makes room for n more bytes. Returns 0, or -1 when len + n
+ * would exceed max (b is unchanged). Dies on out of memory. */
+int buf_reserve(struct buf *b, size_t n);
+
+/* buf_append copies n bytes to the end. Returns 0, or -1 over max. */
+int buf_append(struct buf *b, const void *p, size_t n);
+
+/* buf_putc appends one byte. Returns 0, or -1 over max. */
+int buf_putc(struct buf *b, int c);
+
+/* buf_puts appends a C string. Returns 0, or -1 over max. */
+int buf_puts(struct buf *b, const char *s);
+
+/* buf_printf appends formatted text. Returns 0, or -1 over max. */
+int buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* buf_reset sets len to 0 and keeps the memory. */
+void buf_reset(struct buf *b);
+
+/* buf_consume drops the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+
+#endif

@@ -1,0 +1,76 @@
+#include "err.h"
+#include "out.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *progname = "llmpipe";
+
+void
+err_init(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	slash = strrchr(argv0, '/');
+	progname = slash ? slash + 1 : argv0;
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	/* One fprintf per message so lines from parallel tools do not mix. */
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "%s: %s\n", progname, msg);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	exit(LP_EXIT_USAGE);
+}
+
+void
+print_version(void)
+{
+	char line[256];
+	int n;
+
+	n = snprintf(line, sizeof line, "%s (llmpipe) %s\n", progname,
+	    LLMPIPE_VERSION);
+	out_write(line, (size_t)n);
+	out_close();
+	exit(LP_EXIT_OK);
+}

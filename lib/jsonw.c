@@ -1,0 +1,158 @@
+#include "jsonw.h"
+
+#include <string.h>
+
+/* 0: copy as is; 1: needs an escape; 2: start of a non-ASCII sequence */
+static const unsigned char byte_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/*
+ * utf8_seq returns the length of the valid UTF-8 sequence at s (1..4), or
+ * 0 when it is invalid, with *bad set to how many bytes form the maximal
+ * invalid subpart (WHATWG "UTF-8 decode": the decoder reports an error and
+ * then reprocesses the byte that broke the sequence). *incomplete is set
+ * when the sequence is a valid prefix cut short by the end of input.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n, size_t *bad, int *incomplete)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;
+	size_t need, i;
+
+	*incomplete = 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n) {
+			*incomplete = 1;
+			*bad = i;
+			return 0;
+		}
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return need + 1;
+}
+
+size_t
+jsonw_utf8_valid_prefix(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len, bad;
+	int incomplete;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_seq(u + i, n - i, &bad, &incomplete);
+		if (len == 0) {
+			if (incomplete)
+				return i;
+			i += bad; /* invalid: counted, it will become U+FFFD */
+		} else
+			i += len;
+	}
+	return n;
+}
+
+int
+jsonw_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start, len, bad;
+	char *o;
+	int incomplete;
+
+	/* Worst case: every byte becomes \u00XX (6 bytes). */
+	if (n > ((size_t)-1 - 2) / 6 || buf_reserve(b, n * 6 + 2) == -1)
+		return -1;
+	o = b->p + b->len;
+	*o++ = '"';
+	while (i < n) {
+		start = i;
+		while (i < n && byte_class[u[i]] == 0)
+			i++;
+		if (i > start) {
+			memcpy(o, s + start, i - start);
+			o += i - start;
+			if (i == n)
+				break;
+		}
+		if (byte_class[u[i]] == 1) {
+			unsigned c = u[i++];
+
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				*o++ = 'u';
+				*o++ = '0';
+				*o++ = '0';
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			}
+			continue;
+		}
+		len = utf8_seq(u + i, n - i, &bad, &incomplete);
+		if (len) {
+			memcpy(o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i += bad;
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+	return 0;
+}

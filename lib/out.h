@@ -1,0 +1,43 @@
+/* out.h - the tools' standard output: whole records, flushed before any
+ * read can block, with the coreutils policy on errors.
+ *
+ * Policy (the same for every tool): a reader that went away (EPIPE) ends
+ * the process at once and quietly by SIGPIPE, as cat does; any other
+ * write error, including a failing final flush or close (> /dev/full),
+ * is reported as "prog: write error: reason" and exits 1. */
+#ifndef LLMPIPE_OUT_H
+#define LLMPIPE_OUT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* out_buf is the pending output, for code that formats in place (jsonw).
+ * Call out_maybe_flush after each record appended to it. */
+extern struct buf out_buf;
+
+/* out_write appends n bytes to the pending output. */
+void out_write(const void *p, size_t n);
+
+/* out_puts appends a C string. */
+void out_puts(const char *s);
+
+/* out_maybe_flush writes the pending output when it has grown large. */
+void out_maybe_flush(void);
+
+/* out_flush writes all pending output to fd 1 now. */
+void out_flush(void);
+
+/* out_write_now writes p straight to fd 1 (after any pending output),
+ * for pass-through tools. */
+void out_write_now(const void *p, size_t n);
+
+/* out_close flushes and closes stdout, dying on any error. Call once,
+ * last, on every exit path that wants its output to count. */
+void out_close(void);
+
+/* write_all writes all n bytes to fd, retrying on EINTR and short writes.
+ * Returns 0 or -1 with errno set. */
+int write_all(int fd, const void *p, size_t n);
+
+#endif
