@@ -1,0 +1,122 @@
+# tests/lib.sh - shared helpers for the TAP test scripts (tests/*.t).
+# Source it from a .t file run by prove; it sets LC_ALL=C, a temp dir $T
+# removed on exit, $BIN (the build to test), and the functions below.
+set -u
+export LC_ALL=C
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${LLMPIPE_BUILD:-build}
+case $BIN in /*) ;; *) BIN=$TOP/$BIN ;; esac
+BIN=$BIN/bin
+FIX=$TOP/tests/fixtures
+T=$(mktemp -d "${TMPDIR:-/tmp}/llmpipe-test.XXXXXX")
+_pids=""
+trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+_n=0
+_failed=0
+
+# run TOOL ARGS...: runs a built tool, under valgrind when VALGRIND=1.
+run() {
+	local tool=$1; shift
+	if [ "${VALGRIND:-}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite "$BIN/$tool" "$@"
+	else
+		"$BIN/$tool" "$@"
+	fi
+}
+
+ok() { # ok COND-STATUS NAME
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then echo "ok $_n - $2"
+	else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+pass() { ok 0 "$1"; }
+fail() { ok 1 "$1"; [ $# -gt 1 ] && diag "$2"; return 0; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /' >&2; }
+
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then pass "$3"
+	else fail "$3"; diag "got:  $1" "want: $2"; fi
+}
+
+# same_file GOT WANT NAME: compare two files, show a diff on failure
+same_file() {
+	if cmp -s "$1" "$2"; then pass "$3"
+	else fail "$3"; diff -u "$2" "$1" | head -n 20 | sed 's/^/# /' >&2; fi
+}
+
+# golden DIR TOOL: every DIR/NAME.args (shell words; may be empty) with
+# NAME.in as stdin (or /dev/null), compared with NAME.out, NAME.err when
+# present, and NAME.status (default 0). UPDATE_GOLDEN=1 rewrites them.
+golden() {
+	local dir=$1 tool=$2 args f name in st want_st
+	for f in "$dir"/*.args; do
+		[ -e "$f" ] || continue
+		name=${f%.args}
+		in=/dev/null; [ -e "$name.in" ] && in=$name.in
+		args=$(cat "$f")
+		(cd "$dir" && eval "run $tool $args") <"$in" >"$T/out" 2>"$T/err"
+		st=$?
+		want_st=0; [ -e "$name.status" ] && want_st=$(cat "$name.status")
+		if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+			cp "$T/out" "$name.out"
+			[ -s "$T/err" ] && sed "s|$dir/||g" "$T/err" >"$name.err"
+			[ "$st" != 0 ] && echo "$st" >"$name.status"
+			pass "updated ${name##*/}"; continue
+		fi
+		same_file "$T/out" "$name.out" "$tool ${name##*/}: stdout"
+		is "$st" "$want_st" "$tool ${name##*/}: exit status"
+		if [ -e "$name.err" ]; then
+			same_file "$T/err" "$name.err" "$tool ${name##*/}: stderr"
+		fi
+	done
+}
+
+# streams_before_eof TOOL ARGS... -- FIRST_INPUT EXPECT_REGEX: writes
+# FIRST_INPUT into the tool and, while the writer still holds the pipe
+# open, waits up to 5 s for output matching EXPECT_REGEX.
+streams_before_eof() {
+	local tool=$1; shift
+	local args=() input want i
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift; input=$1 want=$2
+	rm -f "$T/fifo_in"; mkfifo "$T/fifo_in"
+	: >"$T/stream_out"
+	"$BIN/$tool" "${args[@]}" <"$T/fifo_in" >"$T/stream_out" 2>/dev/null &
+	local pid=$!
+	exec 7>"$T/fifo_in"
+	printf '%b' "$input" >&7
+	for i in $(seq 50); do
+		grep -qE "$want" "$T/stream_out" && break
+		sleep 0.1
+	done
+	if grep -qE "$want" "$T/stream_out"; then
+		pass "$tool ${args[*]}: output streams before the writer closes"
+	else
+		fail "$tool ${args[*]}: output streams before the writer closes" \
+		    "got: $(cat "$T/stream_out")"
+	fi
+	exec 7>&-
+	wait "$pid" 2>/dev/null
+}
+
+# start_mock ARGS...: starts llm-mock on a free port; sets MOCK_URL, MOCK_PID.
+start_mock() {
+	"$BIN/llm-mock" "$@" >"$T/mock.url" 2>"$T/mock.err" &
+	MOCK_PID=$!
+	_pids="$_pids $MOCK_PID"
+	local i
+	for i in $(seq 100); do
+		[ -s "$T/mock.url" ] && break
+		sleep 0.05
+	done
+	MOCK_URL=$(head -n 1 "$T/mock.url")
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" = 0 ]
+}
