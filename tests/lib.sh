@@ -23,7 +23,8 @@ run() {
 		valgrind -q --error-exitcode=99 --leak-check=full \
 		    --errors-for-leak-kinds=definite "$BIN/$tool" "$@"
 	else
-		"$BIN/$tool" "$@"
+		# argv[0] as a shell gives it, so messages read "tool: ..."
+		(exec -a "$tool" "$BIN/$tool" "$@")
 	fi
 }
 

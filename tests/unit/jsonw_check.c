@@ -1,0 +1,99 @@
+/* jsonw_check - unit test of lib/jsonw against libjq: for random byte
+ * strings (ASCII, controls, valid and invalid UTF-8), the JSON that
+ * jsonw_string writes must parse with jv, and for valid UTF-8 input must
+ * decode to exactly the input bytes. Also checks the WHATWG replacement
+ * count on known cases. TAP. */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonw.h"
+#include "jvx.h"
+#include "mem.h"
+
+static int t, failed;
+
+static void
+ok(int cond, const char *name)
+{
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
+	if (!cond)
+		failed++;
+}
+
+static int
+same_as(const char *in, size_t n, const char *want_json)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 0);
+	jsonw_string(&b, in, n);
+	r = strcmp(b.p, want_json) == 0;
+	if (!r)
+		printf("# got %s want %s\n", b.p, want_json);
+	buf_free(&b);
+	return r;
+}
+
+int
+main(void)
+{
+	static const char pieces[][5] = { "a", " ", "\"", "\\", "\n", "\x01",
+	    "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+	    "\xff", "\xc0", "\xe0\x80", "\xed\xa0\x80", "\xf4\x90", "\xc3",
+	    "\xe2\x82", "\xf0\x9f\x98", "/", "\t" };
+	unsigned long seed = 7;
+	char s[256];
+	size_t n, k, i;
+	struct buf b;
+	int bad_parse = 0, bad_roundtrip = 0, iter, valid;
+
+	mem_init();
+	ok(same_as("a\"b\\c\n\x01", 7, "\"a\\\"b\\\\c\\n\\u0001\""),
+	    "escapes as JSON.stringify does");
+	ok(same_as("\xff\xe0\x80z", 4, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\""),
+	    "one U+FFFD per maximal invalid subpart (FF, E0, 80)");
+	ok(same_as("\xf0\x9f\x98z", 4, "\"\xef\xbf\xbdz\""),
+	    "a truncated 4-byte sequence is one U+FFFD");
+	ok(same_as("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""),
+	    "surrogates encoded in UTF-8 are invalid");
+	ok(jsonw_utf8_valid_prefix("ab\xe2\x82", 4) == 2,
+	    "valid prefix holds back an incomplete sequence");
+	ok(jsonw_utf8_valid_prefix("ab\xff", 3) == 3,
+	    "valid prefix counts invalid bytes");
+	buf_init(&b, 0);
+	for (iter = 0; iter < 20000; iter++) {
+		n = 0;
+		valid = 1;
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		k = (seed >> 33) % 12;
+		for (i = 0; i < k; i++) {
+			size_t p;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			p = (seed >> 33) % (sizeof pieces / sizeof pieces[0]);
+			if (p >= 11 && p <= 18)
+				valid = 0;
+			memcpy(s + n, pieces[p], strlen(pieces[p]));
+			n += strlen(pieces[p]);
+		}
+		buf_reset(&b);
+		jsonw_string(&b, s, n);
+		{
+			jv v = jv_parse_sized(b.p, (int)b.len);
+
+			if (jv_get_kind(v) != JV_KIND_STRING)
+				bad_parse++;
+			else if (valid && ((size_t)jv_string_length_bytes(jv_copy(v)) != n ||
+			    memcmp(jv_string_value(v), s, n) != 0))
+				bad_roundtrip++;
+			jv_free(v);
+		}
+	}
+	buf_free(&b);
+	ok(bad_parse == 0, "jv parses every string jsonw writes");
+	ok(bad_roundtrip == 0, "valid UTF-8 round-trips through jsonw and jv");
+	printf("1..%d\n", t);
+	return failed != 0;
+}
