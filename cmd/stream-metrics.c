@@ -1,0 +1,1068 @@
+/* stream-metrics - a pass-through meter for LLM response streams: time to
+ * first token, inter-token latency and tokens per second, per stream and
+ * (-a) over a batch of runs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "buf.h"
+#include "clock.h"
+#include "dialect.h"
+#include "err.h"
+#include "evread.h"
+#include "jsonw.h"
+#include "jvx.h"
+#include "mem.h"
+#include "metrics_stats.h"
+#include "out.h"
+
+static const char usage_text[] =
+"Usage: stream-metrics [OPTIONS] [FILE]\n"
+"       stream-metrics [OPTIONS] -- COMMAND [ARG...]\n"
+"       stream-metrics -a [OPTIONS] [REPORT...]\n"
+"Copy an LLM response stream (raw SSE, sse-decode NDJSON or a provider's\n"
+"NDJSON; stdin when no FILE or FILE is -) to stdout unchanged, each read at\n"
+"once, and report time to first token, inter-token latency and tokens/s on\n"
+"stderr at the end. With -- COMMAND, run COMMAND with its stdout on a pipe\n"
+"and meter that (t0 is when COMMAND starts). With -a, read many -j reports\n"
+"and summarize the batch on stdout.\n"
+"\n"
+"  -j, --json               report as one JSON line (one write(2))\n"
+"  -o, --output FILE        append the report to FILE instead of stderr\n"
+"  -q, --quiet              copy nothing to stdout, only measure\n"
+"  -N, --label NAME         name the run in the report\n"
+"  -p, --progress           live figures on stderr (only when it is a tty)\n"
+"      --t0 WHEN            start, the default (process or COMMAND start),\n"
+"                           or first-byte\n"
+"      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
+"                           ollama (default: detected)\n"
+"      --max-event SIZE     largest event or line accepted (default 64M)\n"
+"  -a, --aggregate          summarize -j reports (files or stdin)\n"
+"      --percentiles LIST   with -a: percentiles (default 50,90,95,99)\n"
+"      --goodput SLOS       with -a: count requests meeting every SLO, e.g.\n"
+"                           ttft:500,tpot:50 (ms; keys ttft, tpot, e2el)\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Times are from t0 on CLOCK_MONOTONIC; when the input is sse-decode -t\n"
+"NDJSON its recorded \"t\" values are used instead of arrival times. A frame\n"
+"is token-bearing when it carries text, reasoning, refusal or tool-call\n"
+"arguments (not role-only deltas, usage, [DONE], pings or comments).\n"
+"  ttfb_ms    first byte (recorded input: first event)\n"
+"  ttft_ms    first token-bearing frame\n"
+"  ttfo_ms    first token-bearing frame that is not reasoning\n"
+"  e2el_ms    last token-bearing frame\n"
+"  total_ms   end of input (recorded input: last event)\n"
+"  decode_ms  e2el_ms - ttft_ms\n"
+"  output_tokens  usage reported by the provider (source \"usage\"), else\n"
+"             llama.cpp timings (\"server\"), else the number of\n"
+"             token-bearing frames (\"chunks\", an estimate)\n"
+"  tpot_ms    decode_ms / (output_tokens - 1), null below 2 tokens\n"
+"  decode_tps 1000 / tpot_ms\n"
+"  e2e_tps    output_tokens / (e2el_ms / 1000)\n"
+"  itl_ms     gaps between consecutive token-bearing frames; p50, p90,\n"
+"             p99 and max (percentiles linear-interpolated, as numpy)\n"
+"Unlike guidellm, tpot excludes the first token (guidellm's includes\n"
+"TTFT); unlike llmperf, the first ITL gap starts at the first token\n"
+"(llmperf's first gap is TTFT). vLLM's benchmark uses these definitions\n"
+"but ends e2el at the last chunk of any kind; -a uses its key names and\n"
+"pools every stream's ITL gaps.\n"
+"\n"
+"Exit status: 0 complete, 1 failure (I/O, bad input), 2 usage,\n"
+"3 stream incomplete, 4 provider error in the stream; in wrapper mode a\n"
+"failing COMMAND's status (126/127 when it cannot be run).\n";
+
+enum {
+	OPT_T0 = 256, OPT_DIALECT, OPT_MAX_EVENT, OPT_PERCENTILES,
+	OPT_GOODPUT
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "label", required_argument, NULL, 'N' },
+	{ "progress", no_argument, NULL, 'p' },
+	{ "t0", required_argument, NULL, OPT_T0 },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "max-event", required_argument, NULL, OPT_MAX_EVENT },
+	{ "aggregate", no_argument, NULL, 'a' },
+	{ "percentiles", required_argument, NULL, OPT_PERCENTILES },
+	{ "goodput", required_argument, NULL, OPT_GOODPUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define MAX_PCT 16
+
+static struct {
+	int json, quiet, progress, aggregate, t0_first_byte;
+	const char *label, *output;
+	enum dialect dialect;
+	size_t max_event;
+	double pct[MAX_PCT];
+	int npct;
+	double slo_ttft, slo_tpot, slo_e2el; /* NaN: no SLO */
+	const char *goodput;
+	int report_fd;
+} opt;
+
+/* ---------------------------------------------------------------- */
+/* One stream */
+
+struct meter {
+	struct acc *acc;
+	int64_t mono_start, wall_start; /* when stream-metrics started */
+	int64_t t0;           /* on the timeline below; -1 until known */
+	int recorded;         /* 1: timeline is the recorded t, in us */
+	int decided;          /* recorded/live decided at the first event */
+	int64_t first_byte;   /* live arrival of the first byte, or -1 */
+	int64_t first_ev, last_ev;
+	int64_t first_tok, last_tok, first_out;
+	int64_t end;          /* end of input on the timeline */
+	long long frames, chunks;
+	unsigned long long bytes;
+	struct dvec itl;      /* gaps in microseconds */
+	long long server_out; /* llama.cpp timings.predicted_n, or -1 */
+	long long server_in;
+	int frame_out;        /* the current frame carried non-reasoning output */
+	int bad_input;
+	char errmsg[300];
+	int64_t last_draw;
+	int tty;
+};
+
+static struct meter M;
+
+static int64_t
+ev_time(struct meter *m, const struct ev *ev)
+{
+	if (!m->decided) {
+		m->decided = 1;
+		m->recorded = ev->has_t;
+		if (m->recorded && !opt.t0_first_byte)
+			m->t0 = 0; /* the recording's own start */
+	}
+	if (m->recorded)
+		return ev->has_t ? llround(ev->t * 1e6) :
+		    (m->last_ev >= 0 ? m->last_ev : 0);
+	return ev->arrival_us;
+}
+
+static void
+on_bytes(void *ctx, const char *p, size_t n, int64_t arrival_us)
+{
+	struct meter *m = ctx;
+
+	if (m->first_byte < 0) {
+		m->first_byte = arrival_us;
+		if (opt.t0_first_byte && !m->recorded)
+			m->t0 = arrival_us;
+	}
+	m->bytes += n;
+	if (!opt.quiet)
+		out_write_now(p, n);
+}
+
+static int
+on_delta(void *ctx, const struct delta *d)
+{
+	struct meter *m = ctx;
+
+	switch (d->kind) {
+	case DELTA_TEXT:
+	case DELTA_REFUSAL:
+	case DELTA_TOOL_CALL:
+		if (d->text && d->len)
+			m->frame_out = 1;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* llama.cpp's server reports its own token counts in "timings". */
+static void
+server_timings(struct meter *m, struct ev *ev)
+{
+	jv v = ev_json(ev), t, n;
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return;
+	t = jvx_get(v, "timings");
+	n = jvx_get(t, "predicted_n");
+	if (jv_get_kind(n) == JV_KIND_NUMBER)
+		m->server_out = (long long)jv_number_value(n);
+	jv_free(n);
+	n = jvx_get(t, "prompt_n");
+	if (jv_get_kind(n) == JV_KIND_NUMBER)
+		m->server_in = (long long)jv_number_value(n);
+	jv_free(n);
+	jv_free(t);
+}
+
+static void draw_progress(struct meter *m, int final);
+
+static int
+on_event(void *ctx, struct ev *ev)
+{
+	struct meter *m = ctx;
+	int64_t t = ev_time(m, ev);
+	int rc;
+
+	if (m->t0 < 0 && opt.t0_first_byte && m->recorded)
+		m->t0 = t;
+	m->frames++;
+	if (m->first_ev < 0)
+		m->first_ev = t;
+	m->last_ev = t;
+	m->frame_out = 0;
+	rc = acc_event(m->acc, ev, on_delta, m);
+	if (rc < 0) {
+		if (!m->bad_input)
+			snprintf(m->errmsg, sizeof m->errmsg, "%s",
+			    acc_error(m->acc));
+		m->bad_input = 1;
+		rc = 0;
+	}
+	if (ev->data && !ev_is_done(ev) && memmem(ev->data, ev->data_len,
+	    "\"timings\"", 9))
+		server_timings(m, ev);
+	if (rc > 0) {
+		m->chunks++;
+		if (m->first_tok < 0)
+			m->first_tok = t;
+		else if (dvec_push(&m->itl, (double)(t - m->last_tok)) == -1)
+			die(LP_EXIT_FAIL, "more than %zu token-bearing frames",
+			    m->itl.max);
+		m->last_tok = t;
+		if (m->frame_out && m->first_out < 0)
+			m->first_out = t;
+	}
+	if (opt.progress && m->tty)
+		draw_progress(m, 0);
+	return 0;
+}
+
+/* The figures of a finished (or running) stream; NaN where null. */
+struct figures {
+	double ttfb, ttft, ttfo, e2el, total, decode;
+	long long out, in, reasoning, cached;
+	const char *source;
+	double tpot, decode_tps, e2e_tps;
+	double p50, p90, p99, max;
+	const char *status, *finish, *dialect;
+};
+
+static double
+since_t0(const struct meter *m, int64_t t)
+{
+	if (t < 0 && t != INT64_MIN)
+		return NAN;
+	if (m->t0 < 0)
+		return NAN;
+	return (double)(t - m->t0) / 1000.0;
+}
+
+static void
+compute(struct meter *m, struct figures *f, double *sorted)
+{
+	long long u_in, u_out, u_rs, u_ca;
+	enum acc_status st = acc_status(m->acc);
+	size_t n = m->itl.n, i;
+
+	f->ttfb = m->recorded ? (m->first_ev >= 0 ? since_t0(m, m->first_ev) :
+	    NAN) : (m->first_byte >= 0 ? since_t0(m, m->first_byte) : NAN);
+	f->ttft = m->first_tok >= 0 ? since_t0(m, m->first_tok) : NAN;
+	f->ttfo = m->first_out >= 0 ? since_t0(m, m->first_out) : NAN;
+	f->e2el = m->last_tok >= 0 ? since_t0(m, m->last_tok) : NAN;
+	f->total = m->end >= 0 ? since_t0(m, m->end) : NAN;
+	f->decode = m->first_tok >= 0 ?
+	    (double)(m->last_tok - m->first_tok) / 1000.0 : NAN;
+	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
+	if (u_out >= 0) {
+		f->out = u_out;
+		f->source = "usage";
+	} else if (m->server_out >= 0) {
+		f->out = m->server_out;
+		f->source = "server";
+	} else {
+		f->out = m->chunks;
+		f->source = "chunks";
+	}
+	f->in = u_in >= 0 ? u_in : m->server_in;
+	f->reasoning = u_rs;
+	f->cached = u_ca;
+	f->tpot = f->decode_tps = f->e2e_tps = NAN;
+	if (f->out >= 2 && !isnan(f->decode))
+		f->tpot = f->decode / (double)(f->out - 1);
+	if (f->tpot > 0)
+		f->decode_tps = 1000.0 / f->tpot;
+	if (f->e2el > 0)
+		f->e2e_tps = (double)f->out / (f->e2el / 1000.0);
+	for (i = 0; i < n; i++)
+		sorted[i] = m->itl.v[i] / 1000.0;
+	mstats_sort(sorted, n);
+	f->p50 = mstats_percentile(sorted, n, 50);
+	f->p90 = mstats_percentile(sorted, n, 90);
+	f->p99 = mstats_percentile(sorted, n, 99);
+	f->max = n ? sorted[n - 1] : NAN;
+	f->status = st == ACC_COMPLETE ? "complete" :
+	    st == ACC_ERROR ? "error" : "incomplete";
+	f->finish = acc_finish_reason(m->acc);
+	f->dialect = dialect_name(acc_dialect(m->acc));
+}
+
+static void
+put_num(struct buf *b, const char *key, double x)
+{
+	char s[64];
+
+	buf_printf(b, ",\"%s\":%s", key, mstats_fmt(s, sizeof s, x, 3));
+}
+
+static void
+put_int(struct buf *b, const char *key, long long x)
+{
+	if (x < 0)
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%lld", key, x);
+}
+
+static void
+put_str(struct buf *b, const char *key, const char *s)
+{
+	buf_printf(b, ",\"%s\":", key);
+	if (s)
+		jsonw_string(b, s, strlen(s));
+	else
+		buf_puts(b, "null");
+}
+
+static void
+iso_time(char *out, size_t n, int64_t wall_us)
+{
+	time_t sec = (time_t)(wall_us / 1000000);
+	struct tm tm;
+	size_t k;
+
+	gmtime_r(&sec, &tm);
+	k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + k, n - k, ".%03dZ", (int)(wall_us % 1000000 / 1000));
+}
+
+static int64_t
+wall_t0(const struct meter *m)
+{
+	int64_t zero = m->recorded ? 0 : m->mono_start;
+
+	return m->wall_start + ((m->t0 >= 0 ? m->t0 : zero) - zero);
+}
+
+static void
+report_json(struct meter *m, const struct figures *f, struct buf *b)
+{
+	const char *perr = acc_provider_error(m->acc);
+	char when[64];
+	int64_t w = wall_t0(m);
+	size_t i;
+
+	iso_time(when, sizeof when, w);
+	buf_puts(b, "{\"label\":");
+	if (opt.label)
+		jsonw_string(b, opt.label, strlen(opt.label));
+	else
+		buf_puts(b, "null");
+	put_str(b, "start", when);
+	buf_printf(b, ",\"start_unix\":%lld.%06lld", (long long)(w / 1000000),
+	    (long long)(w % 1000000));
+	put_str(b, "dialect", f->dialect);
+	put_str(b, "status", f->status);
+	put_str(b, "finish_reason", f->finish);
+	put_num(b, "ttfb_ms", f->ttfb);
+	put_num(b, "ttft_ms", f->ttft);
+	put_num(b, "ttfo_ms", f->ttfo);
+	put_num(b, "e2el_ms", f->e2el);
+	put_num(b, "decode_ms", f->decode);
+	put_num(b, "total_ms", f->total);
+	put_int(b, "output_tokens", f->out);
+	put_str(b, "output_tokens_source", f->source);
+	put_int(b, "input_tokens", f->in);
+	put_int(b, "reasoning_tokens", f->reasoning);
+	put_int(b, "cached_tokens", f->cached);
+	put_num(b, "tpot_ms", f->tpot);
+	put_num(b, "decode_tps", f->decode_tps);
+	put_num(b, "e2e_tps", f->e2e_tps);
+	put_num(b, "itl_p50_ms", f->p50);
+	put_num(b, "itl_p90_ms", f->p90);
+	put_num(b, "itl_p99_ms", f->p99);
+	put_num(b, "itl_max_ms", f->max);
+	put_int(b, "chunks", m->chunks);
+	put_int(b, "frames", m->frames);
+	put_int(b, "bytes", (long long)m->bytes);
+	put_str(b, "error", perr ? perr : m->bad_input ? m->errmsg : NULL);
+	buf_puts(b, ",\"itl_ms\":[");
+	for (i = 0; i < m->itl.n; i++) {
+		char s[64];
+
+		buf_printf(b, "%s%s", i ? "," : "",
+		    mstats_fmt(s, sizeof s, m->itl.v[i] / 1000.0, 3));
+	}
+	buf_puts(b, "]}\n");
+}
+
+/* hms formats a duration in ms for people: "412 ms", "11.5 ms", "6.40 s". */
+static const char *
+hms(char *out, size_t n, double ms)
+{
+	if (isnan(ms))
+		snprintf(out, n, "-");
+	else if (ms < 10)
+		snprintf(out, n, "%.2f ms", ms);
+	else if (ms < 100)
+		snprintf(out, n, "%.1f ms", ms);
+	else if (ms < 1000)
+		snprintf(out, n, "%.0f ms", ms);
+	else if (ms < 10000)
+		snprintf(out, n, "%.2f s", ms / 1000);
+	else
+		snprintf(out, n, "%.1f s", ms / 1000);
+	return out;
+}
+
+static const char *
+hnum(char *out, size_t n, double x)
+{
+	if (isnan(x))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.1f", x);
+	return out;
+}
+
+static void
+report_human(struct meter *m, const struct figures *f, struct buf *b)
+{
+	const char *perr = acc_provider_error(m->acc);
+	char when[64], a[32], c[32], d[32], e[32];
+
+	if (opt.label)
+		buf_printf(b, "label   %s\n", opt.label);
+	iso_time(when, sizeof when, wall_t0(m));
+	buf_printf(b, "start   %s\n", when);
+	buf_printf(b, "status  %s · finish %s · %s\n", f->status,
+	    f->finish ? f->finish : "-", f->dialect);
+	if (perr || m->bad_input)
+		buf_printf(b, "error   %s\n", perr ? perr : m->errmsg);
+	buf_printf(b, "ttft    %s · ttfb %s · ttfo %s\n",
+	    hms(a, sizeof a, f->ttft), hms(c, sizeof c, f->ttfb),
+	    hms(d, sizeof d, f->ttfo));
+	buf_printf(b, "tokens  %lld output (%s)", f->out, f->source);
+	if (f->in >= 0)
+		buf_printf(b, " · %lld input", f->in);
+	if (f->reasoning >= 0)
+		buf_printf(b, " · %lld reasoning", f->reasoning);
+	if (f->cached >= 0)
+		buf_printf(b, " · %lld cached", f->cached);
+	buf_puts(b, "\n");
+	buf_printf(b, "speed   %s tok/s decode · %s tok/s end-to-end · "
+	    "tpot %s\n", hnum(a, sizeof a, f->decode_tps),
+	    hnum(c, sizeof c, f->e2e_tps), hms(d, sizeof d, f->tpot));
+	buf_printf(b, "itl     p50 %s · p90 %s · p99 %s · max %s\n",
+	    hms(a, sizeof a, f->p50), hms(c, sizeof c, f->p90),
+	    hms(d, sizeof d, f->p99), hms(e, sizeof e, f->max));
+	buf_printf(b, "time    e2el %s · decode %s · total %s\n",
+	    hms(a, sizeof a, f->e2el), hms(c, sizeof c, f->decode),
+	    hms(d, sizeof d, f->total));
+	buf_printf(b, "count   %lld frames · %lld chunks · %llu bytes\n",
+	    m->frames, m->chunks, m->bytes);
+}
+
+static void
+draw_progress(struct meter *m, int final)
+{
+	char line[256], a[32], c[32];
+	int64_t now = clock_mono_us();
+	double el, rate;
+	int k;
+
+	if (final) {
+		write_all(STDERR_FILENO, "\r\033[K", 4);
+		return;
+	}
+	if (now - m->last_draw < 200000)
+		return;
+	m->last_draw = now;
+	el = m->first_tok >= 0 && m->last_tok > m->first_tok ?
+	    (double)(m->last_tok - m->first_tok) / 1e6 : NAN;
+	rate = m->chunks > 1 && el > 0 ? (double)(m->chunks - 1) / el : NAN;
+	k = snprintf(line, sizeof line, "\rttft %s · %lld chunks · %s "
+	    "chunks/s · %s\033[K",
+	    hms(a, sizeof a, m->first_tok >= 0 ? since_t0(m, m->first_tok) :
+	    NAN), m->chunks, hnum(c, sizeof c, rate),
+	    hms(line + 200, 32, (double)(now - m->mono_start) / 1000.0));
+	if (k > 0)
+		write_all(STDERR_FILENO, line, (size_t)k < sizeof line ?
+		    (size_t)k : sizeof line - 1);
+}
+
+/* run_command starts argv with its stdout on a pipe; returns the read end. */
+static int
+run_command(char **argv, pid_t *pid)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		die(LP_EXIT_FAIL, "pipe: %s", strerror(errno));
+	*pid = fork();
+	if (*pid == -1)
+		die(LP_EXIT_FAIL, "fork: %s", strerror(errno));
+	if (*pid == 0) {
+		if (dup2(p[1], STDOUT_FILENO) == -1)
+			_exit(126);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		warnx("%s: %s", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* drain copies the rest of fd through after a parse failure. */
+static void
+drain(int fd, struct meter *m)
+{
+	static char b[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, b, sizeof b);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		on_bytes(m, b, (size_t)n, clock_mono_us());
+	}
+}
+
+static int
+meter_stream(const char *path, char **cmd)
+{
+	struct evr_opts o;
+	struct evr_result res;
+	struct figures f;
+	struct buf rep;
+	double *sorted;
+	pid_t pid = -1;
+	int fd, status = LP_EXIT_OK, wst, cmd_status = 0;
+
+	memset(&o, 0, sizeof o);
+	o.format = EVR_AUTO;
+	o.max_event = opt.max_event;
+	o.on_bytes = on_bytes;
+	o.ctx = &M;
+	M.acc = acc_new(opt.dialect, 0);
+	M.t0 = opt.t0_first_byte ? -1 : M.mono_start;
+	M.first_byte = M.first_ev = M.last_ev = -1;
+	M.first_tok = M.last_tok = M.first_out = M.end = -1;
+	M.server_out = M.server_in = -1;
+	M.tty = isatty(STDERR_FILENO);
+	dvec_init(&M.itl, 0);
+	if (cmd) {
+		if (!opt.t0_first_byte)
+			M.t0 = clock_mono_us();
+		fd = run_command(cmd, &pid);
+	} else {
+		fd = evr_open(path);
+		if (fd == -1)
+			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
+	}
+	evr_read(fd, &o, on_event, &res);
+	switch (res.status) {
+	case EVR_OK:
+	case EVR_STOPPED:
+	case EVR_PARTIAL:
+		break;
+	default:
+		warnx("%s: %s", cmd ? cmd[0] : strcmp(path, "-") == 0 ?
+		    "stdin" : path, res.msg);
+		if (!M.bad_input)
+			snprintf(M.errmsg, sizeof M.errmsg, "%s", res.msg);
+		M.bad_input = 1;
+		drain(fd, &M);
+	}
+	M.end = M.recorded ? M.last_ev : clock_mono_us();
+	if (M.recorded && M.end < 0)
+		M.end = -1;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	out_close();
+	if (pid > 0) {
+		while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
+			;
+		if (WIFEXITED(wst))
+			cmd_status = WEXITSTATUS(wst);
+		else if (WIFSIGNALED(wst))
+			cmd_status = 128 + WTERMSIG(wst);
+	}
+	if (opt.progress && M.tty)
+		draw_progress(&M, 1);
+	sorted = xmalloc((M.itl.n ? M.itl.n : 1) * sizeof *sorted);
+	compute(&M, &f, sorted);
+	free(sorted);
+	buf_init(&rep, 0);
+	if (opt.json)
+		report_json(&M, &f, &rep);
+	else
+		report_human(&M, &f, &rep);
+	/* one write, so reports appended to one file by parallel runs stay
+	 * whole lines */
+	if (write_all(opt.report_fd, rep.p, rep.len) == -1)
+		die(LP_EXIT_FAIL, "%s: write error: %s",
+		    opt.output ? opt.output : "stderr", strerror(errno));
+	buf_free(&rep);
+	if (strcmp(f.status, "error") == 0)
+		status = LP_EXIT_PROVIDER;
+	else if (strcmp(f.status, "incomplete") == 0)
+		status = LP_EXIT_INCOMPLETE;
+	else if (M.bad_input)
+		status = LP_EXIT_FAIL;
+	if (cmd_status != 0)
+		status = cmd_status;
+	acc_free(M.acc);
+	dvec_free(&M.itl);
+	return status;
+}
+
+/* ---------------------------------------------------------------- */
+/* Aggregate: many -j reports */
+
+enum { AG_TTFT, AG_TPOT, AG_ITL, AG_E2EL, AG_N };
+static const char *const ag_name[AG_N] = { "ttft", "tpot", "itl", "e2el" };
+
+struct agg {
+	long long count, completed, failed, good;
+	long long in_tokens, out_tokens;
+	double first_start, last_end; /* unix seconds; NaN when unknown */
+	struct dvec v[AG_N];
+};
+
+static double
+num_or_nan(jv obj, const char *key)
+{
+	jv v = jvx_get(obj, key);
+	double x = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : NAN;
+
+	jv_free(v);
+	return x;
+}
+
+static void
+agg_push(struct dvec *d, double x)
+{
+	if (isnan(x))
+		return;
+	if (dvec_push(d, x) == -1)
+		die(LP_EXIT_FAIL, "aggregate: more than %zu values", d->max);
+}
+
+static void
+agg_report(struct agg *g, jv r)
+{
+	double start = num_or_nan(r, "start_unix"),
+	    total = num_or_nan(r, "total_ms"), ttft, tpot, e2el, x;
+	jv st = jvx_get(r, "status"), itl;
+	const char *s = jvx_str(st, NULL);
+	int i, n, good;
+
+	g->count++;
+	if (!isnan(start)) {
+		double end = start + (isnan(total) ? 0 : total / 1000);
+
+		if (isnan(g->first_start) || start < g->first_start)
+			g->first_start = start;
+		if (isnan(g->last_end) || end > g->last_end)
+			g->last_end = end;
+	}
+	if (s == NULL || strcmp(s, "complete") != 0) {
+		g->failed++;
+		jv_free(st);
+		return;
+	}
+	jv_free(st);
+	g->completed++;
+	x = num_or_nan(r, "output_tokens");
+	if (!isnan(x))
+		g->out_tokens += (long long)x;
+	x = num_or_nan(r, "input_tokens");
+	if (!isnan(x))
+		g->in_tokens += (long long)x;
+	ttft = num_or_nan(r, "ttft_ms");
+	tpot = num_or_nan(r, "tpot_ms");
+	e2el = num_or_nan(r, "e2el_ms");
+	agg_push(&g->v[AG_TTFT], ttft);
+	agg_push(&g->v[AG_TPOT], tpot);
+	agg_push(&g->v[AG_E2EL], e2el);
+	itl = jvx_get(r, "itl_ms");
+	if (jv_get_kind(itl) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(itl));
+		for (i = 0; i < n; i++) {
+			jv e = jv_array_get(jv_copy(itl), i);
+
+			if (jv_get_kind(e) == JV_KIND_NUMBER)
+				agg_push(&g->v[AG_ITL], jv_number_value(e));
+			jv_free(e);
+		}
+	}
+	jv_free(itl);
+	/* vLLM's goodput: a null tpot (under 2 tokens) counts as 0 */
+	good = 1;
+	if (!isnan(opt.slo_ttft) && !(ttft <= opt.slo_ttft))
+		good = 0;
+	if (!isnan(opt.slo_tpot) && !isnan(tpot) && !(tpot <= opt.slo_tpot))
+		good = 0;
+	if (!isnan(opt.slo_e2el) && !(e2el <= opt.slo_e2el))
+		good = 0;
+	g->good += good;
+}
+
+/* agg_file reads a stream of JSON values from fd; returns 0 or -1. */
+static int
+agg_file(struct agg *g, const char *name, int fd)
+{
+	static char b[65536];
+	struct jv_parser *p = jv_parser_new(0);
+	ssize_t n;
+	jv v;
+	int rc = 0, eof = 0;
+
+	while (!eof && rc == 0) {
+		n = read(fd, b, sizeof b);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			warnx("%s: read error: %s", name, strerror(errno));
+			rc = -1;
+			break;
+		}
+		eof = n == 0;
+		jv_parser_set_buf(p, b, (int)n, !eof);
+		while (jv_is_valid(v = jv_parser_next(p))) {
+			if (jv_get_kind(v) == JV_KIND_OBJECT)
+				agg_report(g, v);
+			else
+				warnx("%s: not a report object: skipped", name);
+			jv_free(v);
+		}
+		if (jv_invalid_has_msg(jv_copy(v))) {
+			char msg[256];
+
+			jvx_error_text(v, msg, sizeof msg);
+			warnx("%s: not valid JSON: %s", name, msg);
+			rc = -1;
+		} else
+			jv_free(v);
+	}
+	jv_parser_free(p);
+	return rc;
+}
+
+static const char *
+hnum2(char *out, size_t n, double x)
+{
+	if (isnan(x))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.2f", x);
+	return out;
+}
+
+static void
+pct_key(char *out, size_t n, double p)
+{
+	char s[32];
+
+	snprintf(out, n, "p%s", mstats_fmt(s, sizeof s, p, 3));
+}
+
+static void
+agg_print(struct agg *g, struct buf *b)
+{
+	struct mstats ms[AG_N];
+	char s[64], k[160];
+	double dur = NAN, *v;
+	int i, j;
+
+	for (i = 0; i < AG_N; i++)
+		mstats_summary(g->v[i].v, g->v[i].n, &ms[i]);
+	if (!isnan(g->first_start))
+		dur = g->last_end - g->first_start;
+	if (!(dur > 0))
+		dur = NAN;
+	if (opt.json) {
+		buf_printf(b, "{\"count\":%lld,\"completed\":%lld,"
+		    "\"failed\":%lld", g->count, g->completed, g->failed);
+		put_num(b, "duration", dur);
+		buf_printf(b, ",\"total_input_tokens\":%lld,"
+		    "\"total_output_tokens\":%lld", g->in_tokens,
+		    g->out_tokens);
+		put_num(b, "request_throughput",
+		    (double)g->completed / dur);
+		put_num(b, "output_throughput",
+		    (double)g->out_tokens / dur);
+		put_num(b, "total_token_throughput",
+		    (double)(g->in_tokens + g->out_tokens) / dur);
+		if (opt.goodput) {
+			put_int(b, "good_requests", g->good);
+			put_num(b, "request_goodput",
+			    (double)g->good / dur);
+		}
+		for (i = 0; i < AG_N; i++) {
+			v = g->v[i].v;
+			snprintf(k, sizeof k, "mean_%s_ms", ag_name[i]);
+			put_num(b, k, ms[i].mean);
+			snprintf(k, sizeof k, "std_%s_ms", ag_name[i]);
+			put_num(b, k, ms[i].std);
+			snprintf(k, sizeof k, "median_%s_ms", ag_name[i]);
+			put_num(b, k,
+			    mstats_percentile(v, ms[i].n, 50));
+			snprintf(k, sizeof k, "min_%s_ms", ag_name[i]);
+			put_num(b, k, ms[i].min);
+			for (j = 0; j < opt.npct; j++) {
+				pct_key(s, sizeof s, opt.pct[j]);
+				snprintf(k, sizeof k, "%s_%s_ms", s,
+				    ag_name[i]);
+				put_num(b, k, mstats_percentile(v,
+				    ms[i].n, opt.pct[j]));
+			}
+			snprintf(k, sizeof k, "max_%s_ms", ag_name[i]);
+			put_num(b, k, ms[i].max);
+		}
+		buf_puts(b, "}\n");
+		return;
+	}
+	buf_printf(b, "requests    %lld · %lld completed · %lld failed\n",
+	    g->count, g->completed, g->failed);
+	buf_printf(b, "duration    %s s\n", mstats_fmt(s, sizeof s, dur,
+	    3));
+	buf_printf(b, "throughput  %s req/s", mstats_fmt(s, sizeof s,
+	    (double)g->completed / dur, 3));
+	buf_printf(b, " · %s output tok/s", mstats_fmt(s, sizeof s,
+	    (double)g->out_tokens / dur, 3));
+	buf_printf(b, " · %lld output tokens · %lld input tokens\n",
+	    g->out_tokens, g->in_tokens);
+	if (opt.goodput)
+		buf_printf(b, "goodput     %s req/s · %lld of %lld "
+		    "requests meet %s\n", mstats_fmt(s, sizeof s,
+		    (double)g->good / dur, 3), g->good, g->count, opt.goodput);
+	buf_printf(b, "%-10s %6s %9s %9s %9s", "ms", "n", "mean", "std",
+	    "min");
+	for (j = 0; j < opt.npct; j++) {
+		pct_key(s, sizeof s, opt.pct[j]);
+		buf_printf(b, " %9s", s);
+	}
+	buf_printf(b, " %9s\n", "max");
+	for (i = 0; i < AG_N; i++) {
+		v = g->v[i].v;
+		buf_printf(b, "%-10s %6zu", ag_name[i], ms[i].n);
+		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].mean));
+		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].std));
+		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].min));
+		for (j = 0; j < opt.npct; j++)
+			buf_printf(b, " %9s", hnum2(s, sizeof s,
+			    mstats_percentile(v, ms[i].n, opt.pct[j])));
+		buf_printf(b, " %9s\n", hnum2(s, sizeof s, ms[i].max));
+	}
+}
+
+static int
+aggregate(int argc, char **argv)
+{
+	struct agg g;
+	struct buf b;
+	int i, fd, rc = 0;
+
+	memset(&g, 0, sizeof g);
+	g.first_start = g.last_end = NAN;
+	for (i = 0; i < AG_N; i++)
+		dvec_init(&g.v[i], 0);
+	if (argc == 0) {
+		rc |= agg_file(&g, "stdin", STDIN_FILENO);
+	} else {
+		for (i = 0; i < argc; i++) {
+			const char *name = strcmp(argv[i], "-") == 0 ?
+			    "stdin" : argv[i];
+
+			fd = evr_open(argv[i]);
+			if (fd == -1) {
+				warnx("%s: %s", argv[i], strerror(errno));
+				rc = -1;
+				continue;
+			}
+			rc |= agg_file(&g, name, fd);
+			if (fd != STDIN_FILENO)
+				close(fd);
+		}
+	}
+	buf_init(&b, 0);
+	agg_print(&g, &b);
+	if (opt.output) {
+		if (write_all(opt.report_fd, b.p, b.len) == -1)
+			die(LP_EXIT_FAIL, "%s: write error: %s", opt.output,
+			    strerror(errno));
+	} else
+		out_write(b.p, b.len);
+	buf_free(&b);
+	for (i = 0; i < AG_N; i++)
+		dvec_free(&g.v[i]);
+	out_close();
+	return rc ? LP_EXIT_FAIL : LP_EXIT_OK;
+}
+
+/* parse_goodput reads "ttft:500,tpot:50,e2el:2000" into the SLOs. */
+static int
+parse_goodput(const char *s)
+{
+	char *copy = xstrdup(s), *save = NULL, *tok, *colon;
+	double v;
+	int rc = 0, n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		colon = strchr(tok, ':');
+		if (colon == NULL || args_double(colon + 1, &v) == -1) {
+			rc = -1;
+			break;
+		}
+		*colon = '\0';
+		if (strcmp(tok, "ttft") == 0)
+			opt.slo_ttft = v;
+		else if (strcmp(tok, "tpot") == 0)
+			opt.slo_tpot = v;
+		else if (strcmp(tok, "e2el") == 0)
+			opt.slo_e2el = v;
+		else
+			rc = -1;
+		n++;
+	}
+	free(copy);
+	return rc == 0 && n > 0 ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	char **cmd = NULL;
+	int c, i, dashdash = -1, pct_set = 0;
+
+	err_init(argv[0]);
+	mem_init();
+	M.mono_start = clock_mono_us();
+	M.wall_start = clock_wall_us();
+	opt.dialect = DIALECT_AUTO;
+	opt.report_fd = STDERR_FILENO;
+	opt.slo_ttft = opt.slo_tpot = opt.slo_e2el = NAN;
+	opt.npct = 4;
+	opt.pct[0] = 50, opt.pct[1] = 90, opt.pct[2] = 95, opt.pct[3] = 99;
+	/* Everything after the first "--" is COMMAND: options are parsed
+	 * only before it. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dashdash = i;
+			break;
+		}
+	while ((c = getopt_long(dashdash >= 0 ? dashdash : argc, argv,
+	    "jo:qN:pahV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': opt.json = 1; break;
+		case 'o': opt.output = optarg; break;
+		case 'q': opt.quiet = 1; break;
+		case 'N': opt.label = optarg; break;
+		case 'p': opt.progress = 1; break;
+		case 'a': opt.aggregate = 1; break;
+		case OPT_T0:
+			if (strcmp(optarg, "start") == 0)
+				opt.t0_first_byte = 0;
+			else if (strcmp(optarg, "first-byte") == 0)
+				opt.t0_first_byte = 1;
+			else
+				usage_error("--t0: expected start or "
+				    "first-byte, not '%s'", optarg);
+			break;
+		case OPT_DIALECT:
+			if (dialect_parse(optarg, &opt.dialect) == -1)
+				usage_error("--dialect: unknown dialect '%s'",
+				    optarg);
+			break;
+		case OPT_MAX_EVENT:
+			if (args_size(optarg, &opt.max_event) == -1 ||
+			    opt.max_event == 0)
+				usage_error("--max-event: not a size: '%s'",
+				    optarg);
+			break;
+		case OPT_PERCENTILES:
+			opt.npct = mstats_parse_percentiles(optarg, opt.pct,
+			    MAX_PCT);
+			pct_set = 1;
+			if (opt.npct < 1)
+				usage_error("--percentiles: expected numbers "
+				    "0-100 separated by commas, not '%s'",
+				    optarg);
+			break;
+		case OPT_GOODPUT:
+			if (parse_goodput(optarg) == -1)
+				usage_error("--goodput: expected KEY:MS,... "
+				    "with keys ttft, tpot, e2el, not '%s'",
+				    optarg);
+			opt.goodput = optarg;
+			break;
+		case 'h':
+			out_puts(usage_text);
+			out_close();
+			return LP_EXIT_OK;
+		case 'V':
+			print_version();
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			    progname);
+			return LP_EXIT_USAGE;
+		}
+	}
+	if (dashdash >= 0) {
+		if (optind < dashdash)
+			usage_error("FILE and -- COMMAND cannot be combined");
+		if (opt.aggregate)
+			usage_error("-a reads reports, not a COMMAND");
+		if (dashdash + 1 >= argc)
+			usage_error("-- needs a COMMAND");
+		cmd = argv + dashdash + 1;
+	}
+	if (!opt.aggregate && (opt.goodput || pct_set))
+		usage_error("--percentiles and --goodput go with -a");
+	if (opt.output) {
+		opt.report_fd = open(opt.output,
+		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		if (opt.report_fd == -1)
+			die(LP_EXIT_FAIL, "%s: %s", opt.output,
+			    strerror(errno));
+	}
+	if (opt.aggregate)
+		return aggregate(argc - optind, argv + optind);
+	if (optind + 1 < (dashdash >= 0 ? dashdash : argc))
+		usage_error("one stream at a time (use -a to combine reports)");
+	return meter_stream(optind < argc && !cmd ? argv[optind] : "-", cmd);
+}
