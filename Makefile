@@ -79,10 +79,23 @@ uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7
 
+# The README's two commands on a fresh Debian machine.
+deps:
+	scripts/install-deps
+
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo
+
+test:
+	scripts/install-deps
+	$(MAKE) check
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
 clean:
 	rm -rf build
 
-.PHONY: all sanitize check install uninstall clean lint-man
+.PHONY: all sanitize check install uninstall clean lint-man deps demo test
