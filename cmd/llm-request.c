@@ -1,0 +1,1143 @@
+/* llm-request - send one chat request with libcurl and write the response
+ * body to stdout byte for byte, each piece as it arrives */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jq.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "buf.h"
+#include "clock.h"
+#include "err.h"
+#include "jvx.h"
+#include "mem.h"
+#include "out.h"
+#include "req.h"
+
+static const char usage_text[] =
+"Usage: llm-request [OPTIONS] [PROMPT...]\n"
+"Send one chat request and write the response body to stdout exactly as\n"
+"it arrives (SSE, or NDJSON for ollama). The prompt is the arguments\n"
+"joined by spaces, or stdin when there is none (or it is -).\n"
+"\n"
+"  -p, --provider NAME      openai, responses, anthropic, gemini, ollama\n"
+"                           (default: from the model name, else openai)\n"
+"  -m, --model MODEL        model (default $LLM_MODEL, else per provider)\n"
+"  -s, --system TEXT        system prompt\n"
+"      --max-tokens N       output token limit (anthropic default 4096)\n"
+"      --temperature T      sampling temperature\n"
+"      --tools FILE         tool definitions (JSON array, provider format)\n"
+"      --messages FILE      conversation so far (JSON array, provider format)\n"
+"      --body FILE|-        complete request body, sent as is (streaming forced)\n"
+"      --jq FILTER          jq program applied to the body before sending\n"
+"  -H, --header 'NAME: VALUE'  extra header (repeatable; @FILE reads lines)\n"
+"      --no-stream          non-streaming request\n"
+"      --base-url URL       server base URL (see the man page per provider)\n"
+"      --api-key-file FILE  read the API key from FILE (not from argv)\n"
+"  -v, --verbose            request and response headers on stderr (keys redacted)\n"
+"      --dry-run            print method, URL, headers and body; send nothing\n"
+"      --insecure           skip TLS verification (loopback test servers only)\n"
+"      --connect-timeout S  connection timeout in seconds (default 30)\n"
+"      --max-time S         limit for the whole request, retries included\n"
+"                           (default 0: none)\n"
+"      --idle-timeout S     abort when no byte arrives for S seconds once the\n"
+"                           response started (default 300; 0: none)\n"
+"      --retry N            retries before output starts (default 2)\n"
+"      --retry-max-wait S   longest wait honoured from Retry-After (default 60)\n"
+"      --fail-with-body     write an HTTP error's body to stdout\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,\n"
+"GEMINI_API_KEY or GOOGLE_API_KEY) or --api-key-file, never from argv.\n"
+"\n"
+"Exit status: 0 success, 1 failure (I/O), 2 usage or bad input file,\n"
+"4 HTTP error status, 5 network failure or timeout, 130 interrupted.\n";
+
+enum {
+	OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_TOOLS, OPT_MESSAGES, OPT_BODY,
+	OPT_JQ, OPT_NO_STREAM, OPT_BASE_URL, OPT_KEY_FILE, OPT_DRY_RUN,
+	OPT_INSECURE, OPT_CONNECT_TIMEOUT, OPT_MAX_TIME, OPT_IDLE_TIMEOUT,
+	OPT_RETRY, OPT_RETRY_MAX_WAIT, OPT_FAIL_WITH_BODY
+};
+
+static const struct option long_opts[] = {
+	{ "provider", required_argument, NULL, 'p' },
+	{ "model", required_argument, NULL, 'm' },
+	{ "system", required_argument, NULL, 's' },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "tools", required_argument, NULL, OPT_TOOLS },
+	{ "messages", required_argument, NULL, OPT_MESSAGES },
+	{ "body", required_argument, NULL, OPT_BODY },
+	{ "jq", required_argument, NULL, OPT_JQ },
+	{ "header", required_argument, NULL, 'H' },
+	{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
+	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "max-time", required_argument, NULL, OPT_MAX_TIME },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "retry", required_argument, NULL, OPT_RETRY },
+	{ "retry-max-wait", required_argument, NULL, OPT_RETRY_MAX_WAIT },
+	{ "fail-with-body", no_argument, NULL, OPT_FAIL_WITH_BODY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define FILE_MAX ((size_t)64 << 20)     /* --body, --messages, --tools, stdin */
+#define ERRBODY_MAX ((size_t)1 << 20)   /* HTTP error body kept for the message */
+#define MAX_HEADERS 256
+
+static struct {
+	const char *provider_name, *model, *system, *tools, *messages, *body;
+	const char *jq, *base_url, *key_file;
+	long max_tokens, retry;
+	int has_temperature, no_stream, verbose, dry_run, insecure;
+	int fail_with_body;
+	double temperature, connect_timeout, max_time, idle_timeout;
+	double retry_max_wait;
+	char *user_headers[MAX_HEADERS];
+	int n_user_headers;
+} opt = {
+	.max_tokens = -1, .retry = 2, .connect_timeout = 30, .idle_timeout = 300,
+	.retry_max_wait = 60
+};
+
+/* The API key, for redaction of anything the tool prints. */
+static const char *secret;
+
+static volatile sig_atomic_t got_sigint;
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_sigint(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	got_sigint = 1;
+	if (sig_pipe[1] != -1 && write(sig_pipe[1], "", 1) < 0) {
+		/* full pipe: the flag is enough */
+	}
+	errno = e;
+}
+
+/* read_path reads a whole file ("-" is stdin) into b, capped. Dies with
+ * exit 2 naming the file, since it was named on the command line. */
+static void
+read_path(const char *path, struct buf *b)
+{
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+	ssize_t r;
+
+	if (fd == -1)
+		die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	buf_init(b, FILE_MAX);
+	for (;;) {
+		if (buf_reserve(b, 65536) == -1)
+			die(LP_EXIT_USAGE, "%s: larger than %zu MiB", path,
+			    FILE_MAX >> 20);
+		r = read(fd, b->p + b->len, 65536);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR && !got_sigint)
+				continue;
+			die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		}
+		b->len += (size_t)r;
+		b->p[b->len] = '\0';
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+/* parse_json parses text as one JSON value or dies with exit 2 naming the
+ * file and the position. */
+static jv
+parse_json(const char *what, const char *text, size_t len)
+{
+	char msg[512], *cut;
+	jv v = jvx_parse(text, len);
+
+	if (jv_is_valid(v))
+		return v;
+	jvx_error_text(v, msg, sizeof msg);
+	/* jq 1.6 appends the whole text; the position is enough. */
+	if ((cut = strstr(msg, " (while parsing")) != NULL)
+		*cut = '\0';
+	die(LP_EXIT_USAGE, "%s: bad JSON: %s", what, msg);
+}
+
+static jv
+json_file(const char *path, jv_kind want, const char *what)
+{
+	struct buf b;
+	jv v;
+
+	read_path(path, &b);
+	v = parse_json(strcmp(path, "-") == 0 ? "stdin" : path, b.p, b.len);
+	buf_free(&b);
+	if (want != JV_KIND_INVALID && jv_get_kind(v) != want)
+		die(LP_EXIT_USAGE, "%s: %s must be a JSON %s", path, what,
+		    want == JV_KIND_ARRAY ? "array" : "object");
+	return v;
+}
+
+static void
+trim_end(struct buf *b)
+{
+	while (b->len > 0 && (b->p[b->len - 1] == '\n' ||
+	    b->p[b->len - 1] == '\r' || b->p[b->len - 1] == ' ' ||
+	    b->p[b->len - 1] == '\t'))
+		b->p[--b->len] = '\0';
+}
+
+/* ---- headers ---------------------------------------------------------- */
+
+struct hdrs {
+	char *line[MAX_HEADERS + 16];
+	int n;
+};
+
+static void
+hdr_add(struct hdrs *h, const char *line)
+{
+	if (h->n >= (int)(sizeof h->line / sizeof h->line[0]))
+		usage_error("too many headers");
+	h->line[h->n++] = xstrdup(line);
+}
+
+static size_t
+hdr_name_len(const char *line)
+{
+	return strcspn(line, ":;");
+}
+
+static int
+user_has_header(const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < opt.n_user_headers; i++) {
+		if (hdr_name_len(opt.user_headers[i]) == n &&
+		    strncasecmp(opt.user_headers[i], name, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_header(const char *line, const char *from)
+{
+	size_t n = hdr_name_len(line);
+	const char *c;
+
+	if (n == 0 || (line[n] != ':' && line[n] != ';'))
+		usage_error("%s: not a 'Name: value' header", from);
+	for (c = line; *c; c++) {
+		if (*c == '\r' || *c == '\n')
+			usage_error("%s: header contains a line break", from);
+		if (c < line + n && (*c == ' ' || *c == '\t'))
+			usage_error("%s: space in a header name", from);
+	}
+}
+
+static void
+add_user_header(const char *arg)
+{
+	struct buf b;
+	char *line, *next;
+
+	if (arg[0] != '@') {
+		check_header(arg, "-H");
+		if (opt.n_user_headers >= MAX_HEADERS)
+			usage_error("too many headers");
+		opt.user_headers[opt.n_user_headers++] = xstrdup(arg);
+		return;
+	}
+	read_path(arg + 1, &b);
+	for (line = b.p; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		if (*line == '\0')
+			continue;
+		check_header(line, arg + 1);
+		if (opt.n_user_headers >= MAX_HEADERS)
+			usage_error("too many headers");
+		opt.user_headers[opt.n_user_headers++] = xstrdup(line);
+	}
+	buf_free(&b);
+}
+
+/* bearer returns "Bearer " when a header value uses that scheme, so that
+ * redacted output still shows the scheme. */
+static const char *
+bearer(const char *value)
+{
+	while (*value == ' ')
+		value++;
+	return strncasecmp(value, "Bearer ", 7) == 0 ? "Bearer " : "";
+}
+
+/* print_header writes one request header line, secrets redacted. */
+static void
+print_header(FILE *f, const char *prefix, const char *line)
+{
+	size_t n = hdr_name_len(line);
+
+	if (req_header_is_secret(line, n) && line[n] == ':')
+		fprintf(f, "%s%.*s: %s<redacted>\n", prefix, (int)n, line,
+		    bearer(line + n + 1));
+	else
+		fprintf(f, "%s%s\n", prefix, line);
+}
+
+/* ---- the transfer ----------------------------------------------------- */
+
+struct xfer {
+	CURL *easy;
+	long status;            /* of the final response, 0 before */
+	char reason[128];       /* its reason phrase */
+	int64_t started_us;     /* final response headers complete, 0 before */
+	int64_t last_us;        /* last byte of the response */
+	size_t body_bytes;      /* written to stdout */
+	struct buf errbody;     /* body of an HTTP error status, capped */
+	char retry_after[128], retry_after_ms[64];
+	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb, room;
+
+	x->last_us = clock_mono_us();
+	if (x->status == 0)
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->status < 200 || x->status >= 300) {
+		room = ERRBODY_MAX - x->errbody.len;
+		buf_append(&x->errbody, p, n < room ? n : room);
+		return n;
+	}
+	/* The product: each piece reaches the reader the moment it arrives.
+	 * A reader gone (EPIPE) ends the process quietly inside out_*. */
+	out_write_now(p, n);
+	x->body_bytes += n;
+	return n;
+}
+
+static void
+copy_value(char *dst, size_t cap, const char *v, size_t n)
+{
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
+	    v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb, k, len;
+	const char *sp;
+	char *end;
+
+	len = n;
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (opt.verbose)
+		fprintf(stderr, "< %.*s\n", (int)len, p);
+	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue, or the final one). */
+		x->retry_after[0] = x->retry_after_ms[0] = '\0';
+		x->should_retry = -1;
+		x->reason[0] = '\0';
+		sp = memchr(p, ' ', len);
+		x->status = sp ? strtol(sp + 1, &end, 10) : 0;
+		if (sp && end < p + len && *end == ' ')
+			copy_value(x->reason, sizeof x->reason, end + 1,
+			    (size_t)(p + len - end - 1));
+		return n;
+	}
+	if (len == 0) {
+		if (x->status >= 200)
+			x->started_us = x->last_us = clock_mono_us();
+		return n;
+	}
+	k = (size_t)((const char *)memchr(p, ':', len) ?
+	    (const char *)memchr(p, ':', len) - p : 0);
+	if (k == 0)
+		return n;
+	if (k == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		copy_value(x->retry_after, sizeof x->retry_after, p + k + 1,
+		    len - k - 1);
+	else if (k == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
+		copy_value(x->retry_after_ms, sizeof x->retry_after_ms,
+		    p + k + 1, len - k - 1);
+	else if (k == 14 && strncasecmp(p, "x-should-retry", 14) == 0) {
+		char v[16];
+
+		copy_value(v, sizeof v, p + k + 1, len - k - 1);
+		if (strcasecmp(v, "true") == 0)
+			x->should_retry = 1;
+		else if (strcasecmp(v, "false") == 0)
+			x->should_retry = 0;
+	}
+	return n;
+}
+
+enum end {
+	END_DONE,        /* curl finished; see rc */
+	END_IDLE,        /* --idle-timeout */
+	END_DEADLINE,    /* --max-time */
+	END_INTERRUPTED  /* SIGINT */
+};
+
+static void
+drain_sig_pipe(void)
+{
+	char tmp[64];
+
+	while (read(sig_pipe[0], tmp, sizeof tmp) > 0)
+		;
+}
+
+/* perform runs one attempt, waking at once on SIGINT, and enforcing the
+ * idle and whole-request limits itself. */
+static enum end
+perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
+{
+	struct curl_waitfd wfd = { sig_pipe[0], CURL_WAIT_POLLIN, 0 };
+	int64_t idle_us = (int64_t)(opt.idle_timeout * 1e6), now, left;
+	enum end why = END_DONE;
+	CURLMsg *msg;
+	int running = 1, timeout, nq;
+
+	*rc = CURLE_OK;
+	curl_multi_add_handle(multi, x->easy);
+	for (;;) {
+		if (curl_multi_perform(multi, &running) != CURLM_OK) {
+			*rc = CURLE_FAILED_INIT;
+			break;
+		}
+		if (got_sigint) {
+			why = END_INTERRUPTED;
+			break;
+		}
+		if (running == 0)
+			break;
+		now = clock_mono_us();
+		timeout = 1000;
+		if (x->started_us && idle_us > 0) {
+			left = x->last_us + idle_us - now;
+			if (left <= 0) {
+				why = END_IDLE;
+				break;
+			}
+			if (left / 1000 + 1 < timeout)
+				timeout = (int)(left / 1000 + 1);
+		}
+		if (deadline_us) {
+			left = deadline_us - now;
+			if (left <= 0) {
+				why = END_DEADLINE;
+				break;
+			}
+			if (left / 1000 + 1 < timeout)
+				timeout = (int)(left / 1000 + 1);
+		}
+		wfd.revents = 0;
+		if (curl_multi_poll(multi, &wfd, 1, timeout, NULL) != CURLM_OK) {
+			*rc = CURLE_FAILED_INIT;
+			break;
+		}
+		if (wfd.revents)
+			drain_sig_pipe();
+	}
+	if (why == END_DONE) {
+		while ((msg = curl_multi_info_read(multi, &nq)) != NULL) {
+			if (msg->msg == CURLMSG_DONE)
+				*rc = msg->data.result;
+		}
+	}
+	curl_multi_remove_handle(multi, x->easy);
+	return why;
+}
+
+static int
+curl_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* wait_ms sleeps, returning early (1) on SIGINT. */
+static int
+wait_ms(int64_t ms)
+{
+	int64_t end = clock_mono_us() + ms * 1000, left;
+	struct pollfd pfd = { sig_pipe[0], POLLIN, 0 };
+
+	while (!got_sigint && (left = end - clock_mono_us()) > 0) {
+		if (poll(&pfd, 1, (int)(left / 1000 + 1)) > 0)
+			drain_sig_pipe();
+	}
+	return got_sigint != 0;
+}
+
+static double
+rnd01(void)
+{
+	static int seeded;
+
+	if (!seeded) {
+		srand48((long)(clock_wall_us() ^ getpid()));
+		seeded = 1;
+	}
+	return drand48();
+}
+
+noreturn static void
+interrupted(size_t bytes)
+{
+	out_flush();
+	warnx("interrupted after %zu bytes of the response", bytes);
+	_exit(LP_EXIT_SIGINT);
+}
+
+/* say prints a message on stderr with the key redacted. */
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char msg[1024];
+	struct buf b;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	buf_init(&b, 0);
+	req_redact(&b, msg, strlen(msg), secret);
+	warnx("%s", b.p ? b.p : "");
+	buf_free(&b);
+}
+
+static int
+send_request(const char *url, struct curl_slist *headers, const char *body,
+    size_t body_len)
+{
+	struct xfer x;
+	CURLM *multi;
+	CURLcode rc;
+	enum end why;
+	int64_t deadline_us = 0, delay, left;
+	long attempt;
+	char what[600], msg[512];
+	const char *cerr;
+
+	memset(&x, 0, sizeof x);
+	buf_init(&x.errbody, ERRBODY_MAX + 1);
+	x.easy = curl_easy_init();
+	multi = curl_multi_init();
+	if (x.easy == NULL || multi == NULL)
+		die(LP_EXIT_FAIL, "cannot initialise libcurl");
+	if (opt.max_time > 0)
+		deadline_us = clock_mono_us() + (int64_t)(opt.max_time * 1e6);
+
+	curl_easy_setopt(x.easy, CURLOPT_URL, url);
+	curl_easy_setopt(x.easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(x.easy, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(x.easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)body_len);
+	curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(x.easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x.easy, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(x.easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(x.easy, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(x.easy, CURLOPT_ERRORBUFFER, x.errbuf);
+	/* A redirect would carry the key elsewhere: never follow one. */
+	curl_easy_setopt(x.easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(x.easy, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(x.easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x.easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(opt.connect_timeout * 1000));
+	curl_easy_setopt(x.easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(x.easy, CURLOPT_USERAGENT, NULL);
+	/* Compressed streams would be buffered by the decoder: ask for none. */
+	curl_easy_setopt(x.easy, CURLOPT_ACCEPT_ENCODING, NULL);
+	if (opt.insecure) {
+		curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+
+	for (attempt = 0;; attempt++) {
+		x.status = 0;
+		x.started_us = x.last_us = 0;
+		x.errbuf[0] = '\0';
+		x.should_retry = -1;
+		x.retry_after[0] = x.retry_after_ms[0] = '\0';
+		buf_reset(&x.errbody);
+		if (opt.verbose) {
+			struct curl_slist *h;
+
+			fprintf(stderr, "> POST %s\n", url);
+			for (h = headers; h; h = h->next) {
+				if (strcmp(h->data, "Expect:") != 0)
+					print_header(stderr, "> ", h->data);
+			}
+		}
+		why = perform(multi, &x, deadline_us, &rc);
+		if (why == END_INTERRUPTED)
+			interrupted(x.body_bytes);
+		if (why == END_DEADLINE) {
+			say("--max-time %g s reached after %zu bytes of the "
+			    "response", opt.max_time, x.body_bytes);
+			return LP_EXIT_NETWORK;
+		}
+		delay = -1;
+		if (why == END_IDLE) {
+			snprintf(what, sizeof what, "no data for %g s "
+			    "(--idle-timeout)", opt.idle_timeout);
+			if (x.body_bytes > 0) {
+				say("%s: stopped after %zu bytes of the response",
+				    what, x.body_bytes);
+				return LP_EXIT_NETWORK;
+			}
+		} else if (rc != CURLE_OK) {
+			cerr = x.errbuf[0] ? x.errbuf : curl_easy_strerror(rc);
+			if (x.body_bytes > 0) {
+				say("connection cut after %zu bytes of the "
+				    "response: %s", x.body_bytes, cerr);
+				return LP_EXIT_NETWORK;
+			}
+			snprintf(what, sizeof what, "%s: %s", url, cerr);
+			if (!curl_retryable(rc)) {
+				say("%s", what);
+				return LP_EXIT_NETWORK;
+			}
+		} else if (x.status >= 200 && x.status < 300) {
+			return LP_EXIT_OK;
+		} else {
+			if (req_error_message(x.errbody.p, x.errbody.len, msg,
+			    sizeof msg) == -1)
+				snprintf(msg, sizeof msg, "%s", x.reason[0] ?
+				    x.reason : "no message");
+			snprintf(what, sizeof what, "HTTP %ld: %s", x.status,
+			    msg);
+			if (x.should_retry == 0 || (x.should_retry == -1 &&
+			    !req_status_retryable(x.status)) ||
+			    attempt >= opt.retry) {
+				say("%s", what);
+				if (opt.fail_with_body) {
+					struct buf b;
+
+					buf_init(&b, 0);
+					req_redact(&b, x.errbody.p ? x.errbody.p :
+					    "", x.errbody.len, secret);
+					out_write_now(b.p, b.len);
+					buf_free(&b);
+				}
+				return LP_EXIT_PROVIDER;
+			}
+			delay = req_retry_after_ms(x.retry_after_ms[0] ?
+			    x.retry_after_ms : NULL, x.retry_after[0] ?
+			    x.retry_after : NULL, clock_wall_us() / 1000000);
+			if (delay > (int64_t)(opt.retry_max_wait * 1000))
+				delay = (int64_t)(opt.retry_max_wait * 1000);
+		}
+		if (attempt >= opt.retry) {
+			say("%s", what);
+			return LP_EXIT_NETWORK;
+		}
+		if (delay < 0)
+			delay = req_backoff_ms((int)attempt + 1, rnd01());
+		if (deadline_us) {
+			left = (deadline_us - clock_mono_us()) / 1000;
+			if (delay >= left) {
+				say("%s; no time left for a retry (--max-time)",
+				    what);
+				return x.status >= 300 && why == END_DONE &&
+				    rc == CURLE_OK ? LP_EXIT_PROVIDER :
+				    LP_EXIT_NETWORK;
+			}
+		}
+		say("%s; retry %ld of %ld in %.1f s", what, attempt + 1,
+		    opt.retry, (double)delay / 1000);
+		if (wait_ms(delay))
+			interrupted(0);
+	}
+}
+
+/* ---- building the request ----------------------------------------------- */
+
+static char *
+read_key_file(const char *path)
+{
+	struct buf b;
+	char *k;
+
+	read_path(path, &b);
+	trim_end(&b);
+	if (b.len == 0)
+		die(LP_EXIT_USAGE, "%s: empty key file", path);
+	if (memchr(b.p, '\n', b.len) || memchr(b.p, '\r', b.len))
+		die(LP_EXIT_USAGE, "%s: the key file must hold one line", path);
+	k = xmemdup(b.p, b.len);
+	buf_free(&b);
+	return k;
+}
+
+static jv
+apply_jq(jv body)
+{
+	jq_state *jq = jq_init();
+	jv r, extra;
+	char msg[512];
+
+	if (jq == NULL)
+		die(LP_EXIT_FAIL, "cannot initialise libjq");
+	/* jq_compile prints its own diagnostics on stderr; they name the
+	 * filter, which is ours, never the key. */
+	if (!jq_compile(jq, opt.jq)) {
+		jq_teardown(&jq);
+		die(LP_EXIT_USAGE, "--jq: the filter does not compile");
+	}
+	jq_start(jq, body, 0);
+	r = jq_next(jq);
+	if (!jv_is_valid(r)) {
+		if (jv_invalid_has_msg(jv_copy(r))) {
+			jv m = jv_invalid_get_msg(r);
+
+			if (jv_get_kind(m) == JV_KIND_STRING)
+				snprintf(msg, sizeof msg, "%s",
+				    jv_string_value(m));
+			else
+				snprintf(msg, sizeof msg, "error");
+			jv_free(m);
+			jq_teardown(&jq);
+			die(LP_EXIT_USAGE, "--jq: %s", msg);
+		}
+		jv_free(r);
+		jq_teardown(&jq);
+		die(LP_EXIT_USAGE, "--jq: the filter gave no result");
+	}
+	extra = jq_next(jq);
+	if (jv_is_valid(extra)) {
+		jv_free(extra);
+		jv_free(r);
+		jq_teardown(&jq);
+		die(LP_EXIT_USAGE, "--jq: the filter gave more than one result");
+	}
+	jv_free(extra);
+	jq_teardown(&jq);
+	if (jv_get_kind(r) != JV_KIND_OBJECT)
+		die(LP_EXIT_USAGE, "--jq: the result must be a JSON object");
+	return r;
+}
+
+/* read_prompt joins the arguments, or reads stdin. Returns NULL when
+ * there is no prompt and none is required. */
+static char *
+read_prompt(int argc, char **argv, int required)
+{
+	struct buf b;
+	char *p;
+	int i;
+
+	if (argc == 1 && strcmp(argv[0], "-") == 0) {
+		read_path("-", &b);
+	} else if (argc > 0) {
+		buf_init(&b, FILE_MAX);
+		for (i = 0; i < argc; i++) {
+			if ((i && buf_putc(&b, ' ') == -1) ||
+			    buf_puts(&b, argv[i]) == -1)
+				usage_error("prompt too long");
+		}
+	} else if (!required) {
+		return NULL;
+	} else if (isatty(STDIN_FILENO)) {
+		usage_error("no prompt: give it as arguments or on stdin");
+	} else {
+		read_path("-", &b);
+	}
+	trim_end(&b);
+	if (b.len == 0 || strlen(b.p) != b.len) {
+		if (b.len == 0)
+			usage_error("empty prompt");
+		usage_error("the prompt contains a NUL byte");
+	}
+	p = xmemdup(b.p, b.len);
+	buf_free(&b);
+	return p;
+}
+
+static double
+seconds_arg(const char *name, const char *s)
+{
+	double v;
+
+	if (args_double(s, &v) == -1 || v > 1e7)
+		usage_error("%s: not a number of seconds: '%s'", name, s);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum req_provider prov = REQ_OPENAI;
+	const char *model, *base, *key_env, *key_alt, *ct;
+	char *url, *prompt = NULL, *key = NULL, *body_text, line[512];
+	struct buf body_file;
+	struct hdrs h;
+	struct curl_slist *slist = NULL;
+	struct sigaction sa;
+	size_t body_len;
+	jv body, bmodel;
+	int c, i, as_is = 0, loopback, status;
+	long l;
+
+	err_init(argv[0]);
+	mem_init();
+	while ((c = getopt_long(argc, argv, "p:m:s:H:vhV", long_opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (req_provider_parse(optarg, &prov) == -1)
+				usage_error("--provider: unknown provider '%s' "
+				    "(openai, responses, anthropic, gemini, "
+				    "ollama)", optarg);
+			opt.provider_name = optarg;
+			break;
+		case 'm': opt.model = optarg; break;
+		case 's': opt.system = optarg; break;
+		case OPT_MAX_TOKENS:
+			if (args_long(optarg, 1, 100000000, &l) == -1)
+				usage_error("--max-tokens: not a positive "
+				    "integer: '%s'", optarg);
+			opt.max_tokens = l;
+			break;
+		case OPT_TEMPERATURE:
+			if (args_double(optarg, &opt.temperature) == -1 ||
+			    opt.temperature > 100)
+				usage_error("--temperature: not a number: '%s'",
+				    optarg);
+			opt.has_temperature = 1;
+			break;
+		case OPT_TOOLS: opt.tools = optarg; break;
+		case OPT_MESSAGES: opt.messages = optarg; break;
+		case OPT_BODY: opt.body = optarg; break;
+		case OPT_JQ: opt.jq = optarg; break;
+		case 'H': add_user_header(optarg); break;
+		case OPT_NO_STREAM: opt.no_stream = 1; break;
+		case OPT_BASE_URL: opt.base_url = optarg; break;
+		case OPT_KEY_FILE: opt.key_file = optarg; break;
+		case 'v': opt.verbose = 1; break;
+		case OPT_DRY_RUN: opt.dry_run = 1; break;
+		case OPT_INSECURE: opt.insecure = 1; break;
+		case OPT_CONNECT_TIMEOUT:
+			opt.connect_timeout = seconds_arg("--connect-timeout",
+			    optarg);
+			break;
+		case OPT_MAX_TIME:
+			opt.max_time = seconds_arg("--max-time", optarg);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			opt.idle_timeout = seconds_arg("--idle-timeout", optarg);
+			break;
+		case OPT_RETRY:
+			if (args_long(optarg, 0, 100, &opt.retry) == -1)
+				usage_error("--retry: not an integer in 0..100: "
+				    "'%s'", optarg);
+			break;
+		case OPT_RETRY_MAX_WAIT:
+			opt.retry_max_wait = seconds_arg("--retry-max-wait",
+			    optarg);
+			break;
+		case OPT_FAIL_WITH_BODY: opt.fail_with_body = 1; break;
+		case 'h':
+			out_puts(usage_text);
+			out_close();
+			return LP_EXIT_OK;
+		case 'V':
+			print_version();
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			    progname);
+			return LP_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	/* SIGINT must wake the transfer loop at once: a self-pipe. Writes to
+	 * a closed stdout return EPIPE, which out_* turns into a quiet death
+	 * by SIGPIPE. */
+	if (pipe(sig_pipe) == -1)
+		die(LP_EXIT_FAIL, "pipe: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) |
+		    O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (opt.body) {
+		if (argc > 0)
+			usage_error("a prompt cannot be combined with --body");
+		if (opt.system || opt.tools || opt.messages ||
+		    opt.max_tokens >= 0 || opt.has_temperature)
+			usage_error("--body is sent as is: -s, --max-tokens, "
+			    "--temperature, --tools and --messages do not "
+			    "apply (use --jq)");
+	}
+
+	/* The body first: a bad file fails before anything else. */
+	if (opt.body) {
+		read_path(opt.body, &body_file);
+		body = parse_json(strcmp(opt.body, "-") == 0 ? "stdin" :
+		    opt.body, body_file.p, body_file.len);
+		if (jv_get_kind(body) != JV_KIND_OBJECT)
+			die(LP_EXIT_USAGE, "%s: the body must be a JSON object",
+			    opt.body);
+		bmodel = jvx_get(body, "model");
+		model = opt.model;
+		if (model == NULL && jv_get_kind(bmodel) == JV_KIND_STRING)
+			model = xstrdup(jv_string_value(bmodel));
+		jv_free(bmodel);
+		if (model == NULL)
+			model = getenv("LLM_MODEL");
+		if (opt.provider_name == NULL)
+			prov = req_provider_infer(model);
+		if (model == NULL || *model == '\0')
+			model = req_default_model(prov);
+		if (opt.model && prov != REQ_GEMINI)
+			body = jv_object_set(body, jv_string("model"),
+			    jv_string(opt.model));
+		as_is = opt.model == NULL && opt.jq == NULL &&
+		    req_stream_ok(body, prov, !opt.no_stream);
+		if (!as_is)
+			body = req_force_stream(body, prov, !opt.no_stream);
+	} else {
+		struct req_params r;
+
+		model = opt.model;
+		if (model == NULL || *model == '\0')
+			model = getenv("LLM_MODEL");
+		if (opt.provider_name == NULL)
+			prov = req_provider_infer(model);
+		if (model == NULL || *model == '\0')
+			model = req_default_model(prov);
+		memset(&r, 0, sizeof r);
+		r.messages = opt.messages ? json_file(opt.messages,
+		    JV_KIND_ARRAY, "--messages") : jv_null();
+		r.tools = opt.tools ? json_file(opt.tools, JV_KIND_ARRAY,
+		    "--tools") : jv_null();
+		prompt = read_prompt(argc, argv, opt.messages == NULL);
+		if (opt.messages && prompt == NULL &&
+		    jv_array_length(jv_copy(r.messages)) == 0)
+			usage_error("empty prompt");
+		r.provider = prov;
+		r.model = model;
+		r.system = opt.system;
+		r.prompt = prompt;
+		r.max_tokens = opt.max_tokens;
+		r.has_temperature = opt.has_temperature;
+		r.temperature = opt.temperature;
+		r.stream = !opt.no_stream;
+		body = req_build_body(&r);
+		jv_free(r.messages);
+		jv_free(r.tools);
+	}
+	if (opt.jq)
+		body = apply_jq(body);
+	if (as_is) {
+		body_text = body_file.p;
+		body_len = body_file.len;
+		jv_free(body);
+	} else {
+		jv s = jv_dump_string(body, 0);
+
+		body_len = (size_t)jv_string_length_bytes(jv_copy(s));
+		body_text = xmemdup(jv_string_value(s), body_len);
+		jv_free(s);
+	}
+
+	/* Where to, and with which key. */
+	base = opt.base_url;
+	if (base == NULL && req_base_env(prov))
+		base = getenv(req_base_env(prov));
+	if (base == NULL || *base == '\0')
+		base = req_default_base(prov);
+	url = req_url(prov, base, model, !opt.no_stream);
+	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
+		usage_error("--base-url: only http:// and https:// URLs");
+	loopback = req_url_is_loopback(url);
+	if (opt.insecure && !loopback)
+		usage_error("--insecure is only for loopback test servers");
+
+	key_env = req_key_env(prov, &key_alt);
+	if (opt.key_file) {
+		key = read_key_file(opt.key_file);
+	} else if (key_env) {
+		const char *k = getenv(key_env);
+
+		if ((k == NULL || *k == '\0') && key_alt)
+			k = getenv(key_alt);
+		if (k && *k)
+			key = xstrdup(k);
+	}
+	if (key && strpbrk(key, "\r\n"))
+		die(LP_EXIT_USAGE, "the API key contains a line break");
+	secret = key;
+	if (key == NULL && key_env && !loopback && !opt.dry_run) {
+		if (key_alt)
+			die(LP_EXIT_USAGE, "no API key: set %s (or %s) or use "
+			    "--api-key-file", key_env, key_alt);
+		die(LP_EXIT_USAGE, "no API key: set %s or use --api-key-file",
+		    key_env);
+	}
+
+	/* Headers: ours, unless the user gave the same name. */
+	memset(&h, 0, sizeof h);
+	hdr_add(&h, "Content-Type: application/json");
+	if (opt.no_stream)
+		ct = "Accept: application/json";
+	else if (prov == REQ_OLLAMA)
+		ct = "Accept: application/x-ndjson";
+	else
+		ct = "Accept: text/event-stream";
+	if (!user_has_header("Accept"))
+		hdr_add(&h, ct);
+	if (!user_has_header("User-Agent"))
+		hdr_add(&h, "User-Agent: llm-request/" LLMPIPE_VERSION
+		    " (llmpipe)");
+	if (prov == REQ_ANTHROPIC && !user_has_header("anthropic-version"))
+		hdr_add(&h, "anthropic-version: " REQ_ANTHROPIC_VERSION);
+	if (key) {
+		const char *name = prov == REQ_ANTHROPIC ? "x-api-key" :
+		    prov == REQ_GEMINI ? "x-goog-api-key" : "Authorization";
+		struct buf kb;
+
+		if (!user_has_header(name)) {
+			buf_init(&kb, 0);
+			buf_printf(&kb, "%s: %s%s", name,
+			    strcmp(name, "Authorization") == 0 ? "Bearer " : "",
+			    key);
+			hdr_add(&h, kb.p);
+			buf_free(&kb);
+		}
+	}
+	for (i = 0; i < opt.n_user_headers; i++)
+		hdr_add(&h, opt.user_headers[i]);
+
+	if (!req_url_is_https(url) && !loopback) {
+		for (i = 0; i < h.n; i++) {
+			if (req_header_is_secret(h.line[i],
+			    hdr_name_len(h.line[i])))
+				die(LP_EXIT_USAGE, "refusing to send the API "
+				    "key over plain http to a non-loopback "
+				    "host: use https");
+		}
+	}
+
+	if (opt.dry_run) {
+		if (key == NULL && key_env && !loopback)
+			warnx("no API key: %s is not set (needed to send)",
+			    key_env);
+		out_flush();
+		fflush(stdout);
+		snprintf(line, sizeof line, "POST %s\n", url);
+		out_puts(line);
+		for (i = 0; i < h.n; i++) {
+			size_t n = hdr_name_len(h.line[i]);
+
+			if (req_header_is_secret(h.line[i], n) &&
+			    h.line[i][n] == ':') {
+				out_write(h.line[i], n);
+				out_puts(": ");
+				out_puts(bearer(h.line[i] + n + 1));
+				out_puts("<redacted>\n");
+			} else {
+				out_puts(h.line[i]);
+				out_puts("\n");
+			}
+		}
+		out_puts("\n");
+		out_write(body_text, body_len);
+		if (body_len == 0 || body_text[body_len - 1] != '\n')
+			out_puts("\n");
+		out_close();
+		return LP_EXIT_OK;
+	}
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die(LP_EXIT_FAIL, "cannot initialise libcurl");
+	for (i = 0; i < h.n; i++) {
+		struct curl_slist *n = curl_slist_append(slist, h.line[i]);
+
+		if (n == NULL)
+			die(LP_EXIT_FAIL, "out of memory");
+		slist = n;
+	}
+	/* No "Expect: 100-continue" round trip before large bodies. */
+	slist = curl_slist_append(slist, "Expect:");
+	status = send_request(url, slist, body_text, body_len);
+	curl_slist_free_all(slist);
+	for (i = 0; i < h.n; i++) {
+		/* The key's copy is wiped before it is freed. */
+		explicit_bzero(h.line[i], strlen(h.line[i]));
+		free(h.line[i]);
+	}
+	out_close();
+	return status;
+}

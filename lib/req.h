@@ -1,0 +1,137 @@
+/* req.h - what llm-request sends: per-provider URLs, request bodies,
+ * header and key safety rules, and the retry policy.
+ *
+ * Pure functions over strings and jv values (no I/O, no libcurl), so the
+ * rules can be tested on their own. jv arguments are borrowed unless a
+ * function says it consumes them. */
+#ifndef LLMPIPE_REQ_H
+#define LLMPIPE_REQ_H
+
+#include <jv.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum req_provider {
+	REQ_OPENAI,     /* {base}/chat/completions, every OpenAI-compatible server */
+	REQ_RESPONSES,  /* {base}/responses, the OpenAI Responses API */
+	REQ_ANTHROPIC,  /* {base}/v1/messages */
+	REQ_GEMINI,     /* {base}/v1beta/models/{model}:streamGenerateContent */
+	REQ_OLLAMA      /* {base}/api/chat, native NDJSON */
+};
+
+/* req_provider_parse maps "openai", "responses", "anthropic", "gemini",
+ * "ollama" to *p. Returns 0 or -1. */
+int req_provider_parse(const char *name, enum req_provider *p);
+
+/* req_provider_name is the inverse (a static string). */
+const char *req_provider_name(enum req_provider p);
+
+/* req_provider_infer: claude-* is anthropic, gemini-* (or models/gemini-*)
+ * is gemini, anything else (or NULL) openai. */
+enum req_provider req_provider_infer(const char *model);
+
+/* req_default_model is the model used without -m and $LLM_MODEL. */
+const char *req_default_model(enum req_provider p);
+
+/* req_default_base is the base URL used without --base-url and the
+ * provider's environment variable. */
+const char *req_default_base(enum req_provider p);
+
+/* req_key_env names the environment variable(s) holding the key:
+ * "OPENAI_API_KEY", ..., NULL for ollama. For gemini, *alt is set to
+ * "GOOGLE_API_KEY" (NULL otherwise). */
+const char *req_key_env(enum req_provider p, const char **alt);
+
+/* req_base_env names the environment variable holding the base URL
+ * ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OLLAMA_HOST"), or NULL. */
+const char *req_base_env(enum req_provider p);
+
+/* req_url returns the request URL (malloc'ed, caller frees): base without
+ * trailing slashes, a scheme added when base has none (http:// for
+ * ollama's OLLAMA_HOST style "host:port", https:// otherwise), the
+ * provider's path, and for gemini the percent-encoded model and the
+ * method (streamGenerateContent?alt=sse, or generateContent). */
+char *req_url(enum req_provider p, const char *base, const char *model,
+    int stream);
+
+/* req_url_is_loopback tells whether url's host is localhost, 127.0.0.0/8,
+ * ::1 or 0.0.0.0 (which Linux connects to locally). */
+int req_url_is_loopback(const char *url);
+
+/* req_url_is_https tells whether url starts with https:// (any case). */
+int req_url_is_https(const char *url);
+
+/* The request as the options describe it. messages and tools are
+ * borrowed JSON arrays, or jv_null() when absent. prompt may be NULL
+ * when messages are given. max_tokens < 0 and has_temperature == 0 mean
+ * "not set" (anthropic always sends max_tokens: REQ_ANTHROPIC_MAX_TOKENS
+ * when unset). */
+struct req_params {
+	enum req_provider provider;
+	const char *model;
+	const char *system;
+	const char *prompt;
+	long max_tokens;
+	int has_temperature;
+	double temperature;
+	jv messages;
+	jv tools;
+	int stream;
+};
+
+#define REQ_ANTHROPIC_MAX_TOKENS 4096
+#define REQ_ANTHROPIC_VERSION "2023-06-01"
+
+/* req_build_body returns the request body as a JSON object (new
+ * reference). */
+jv req_build_body(const struct req_params *r);
+
+/* req_stream_ok tells whether body (an object) already asks for the
+ * wanted streaming mode, so that a --body file can be sent byte for byte.
+ * Borrows body. */
+int req_stream_ok(jv body, enum req_provider p, int stream);
+
+/* req_force_stream returns body with streaming forced on (or off):
+ * "stream" set, and "stream_options" removed when streaming is off
+ * (OpenAI refuses it then). Gemini streams by URL: body unchanged.
+ * Consumes body. */
+jv req_force_stream(jv body, enum req_provider p, int stream);
+
+/* req_header_is_secret tells whether a header name (len bytes, any case)
+ * carries credentials: authorization, proxy-authorization, x-api-key,
+ * api-key, x-goog-api-key, cookie. Such values are never printed. */
+int req_header_is_secret(const char *name, size_t len);
+
+/* req_status_retryable: 408, 409, 429, 500, 502, 503, 504, 529. */
+int req_status_retryable(long status);
+
+/* req_retry_after_ms turns the retry-after-ms value (milliseconds, may be
+ * fractional) or else the Retry-After value (seconds, or an HTTP date
+ * compared with now_s, seconds since the epoch) into a delay in
+ * milliseconds. Either may be NULL. Returns -1 when neither gives a valid
+ * delay (negative or unparsable). */
+int64_t req_retry_after_ms(const char *retry_after_ms, const char *retry_after,
+    int64_t now_s);
+
+/* req_backoff_ms is the delay before retry number n (1-based) without a
+ * server hint: 0.5 s doubling per retry up to 8 s, minus up to 25 %
+ * jitter (rnd in [0, 1)), as the official SDKs do. */
+int64_t req_backoff_ms(int n, double rnd);
+
+/* req_error_message extracts the provider's error message from an HTTP
+ * error body: .error.message (OpenAI, Anthropic, Gemini, also inside a
+ * one-element array), .error when a string (Ollama), .message, .detail;
+ * else the body's first line when it is text. Writes a NUL-terminated,
+ * single-line message of at most n - 1 bytes to out. Returns 0, or -1
+ * when nothing usable was found (out is then ""). */
+int req_error_message(const char *body, size_t len, char *out, size_t n);
+
+/* req_redact appends s[0..len) to out with every occurrence of secret
+ * (when non-NULL and non-empty) replaced by "<redacted>". Returns 0, or
+ * -1 over out's maximum. */
+int req_redact(struct buf *out, const char *s, size_t len,
+    const char *secret);
+
+#endif
