@@ -733,6 +733,15 @@ read_key_file(const char *path)
 	return k;
 }
 
+static void
+on_jq_error(void *data, jv msg)
+{
+	(void)data;
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		warnx("--jq: %s", jv_string_value(msg));
+	jv_free(msg);
+}
+
 static jv
 apply_jq(jv body)
 {
@@ -742,8 +751,7 @@ apply_jq(jv body)
 
 	if (jq == NULL)
 		die(LP_EXIT_FAIL, "cannot initialise libjq");
-	/* jq_compile prints its own diagnostics on stderr; they name the
-	 * filter, which is ours, never the key. */
+	jq_set_error_cb(jq, on_jq_error, NULL);
 	if (!jq_compile(jq, opt.jq)) {
 		jq_teardown(&jq);
 		die(LP_EXIT_USAGE, "--jq: the filter does not compile");
