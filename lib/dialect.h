@@ -123,4 +123,13 @@ void acc_usage(const struct acc *a, long long *input, long long *output,
 /* acc_finish_reason: choice 0's normalized finish reason, or NULL. */
 const char *acc_finish_reason(const struct acc *a);
 
+/* acc_tool_calls_ready calls fn once for each tool call that became
+ * complete since the last call (its block stopped, the next call
+ * started, its choice finished or the stream ended), in index order per
+ * choice; with final set, for every call not yet reported. args is the
+ * assembled arguments text (borrowed, "" when none). Returns how many. */
+int acc_tool_calls_ready(struct acc *a, int final,
+    void (*fn)(void *ctx, int choice, int call, const char *id,
+    const char *name, const char *args, size_t len), void *ctx);
+
 #endif
