@@ -1,0 +1,1348 @@
+/* llm-mock - a local provider-compatible streaming server: replays captured
+ * streams (or a built-in set, or the request's own words with --echo) in
+ * the dialect of the endpoint called, with timing and injected faults.
+ *
+ * HTTP is libmicrohttpd's, one thread per connection: each stream's
+ * content callback may sleep for its timing without holding up others. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "args.h"
+#include "buf.h"
+#include "clock.h"
+#include "dialect.h"
+#include "emit.h"
+#include "err.h"
+#include "jvx.h"
+#include "mem.h"
+#include "mock_capture.h"
+#include "out.h"
+
+static const char usage_text[] =
+"Usage: llm-mock [OPTIONS] [CAPTURE...]\n"
+"Serve provider-compatible streaming endpoints on a local port and print\n"
+"the base URL (http://HOST:PORT) on stdout once listening. Answers come\n"
+"from the CAPTURE files of the endpoint's dialect (raw SSE, sse-decode -t\n"
+"NDJSON, Ollama NDJSON), else from a built-in set, or with --echo from the\n"
+"request's last user message.\n"
+"\n"
+"  -l, --listen HOST:PORT       address to listen on (default 127.0.0.1:0)\n"
+"  -e, --echo                   answer with the last user message, word by word\n"
+"  -p, --pick FIELD             choose the capture whose file name contains\n"
+"                               the request body's FIELD (e.g. model)\n"
+"      --ttft MS                wait MS before the first event\n"
+"      --delay MS               wait MS between events\n"
+"      --timing recorded|fixed  use the captures' recorded \"t\" (default\n"
+"                               recorded, where present) or --delay\n"
+"      --jitter MS              add a random -MS..+MS to every wait\n"
+"      --seed N                 seed of the jitter (default 1)\n"
+"      --fail N:STATUS[:RETRY]  the first N requests get HTTP STATUS with a\n"
+"                               provider-shaped error (Retry-After: RETRY)\n"
+"      --fail-header 'NAME: VALUE'  extra header on --fail answers\n"
+"                               (repeatable)\n"
+"      --cut-after K            close the connection abruptly after K events\n"
+"      --stall-after K:SECONDS  after K events send nothing for SECONDS\n"
+"      --error-after K          after K events send the dialect's in-stream\n"
+"                               error event and end\n"
+"      --trickle                write one byte at a time with a small pause\n"
+"      --require-key            401 unless the dialect's key header is sent\n"
+"      --log-requests FILE      append each request as one NDJSON line\n"
+"                               (credentials replaced by \"<redacted>\")\n"
+"      --max-body SIZE          largest request body accepted (default 16M)\n"
+"  -v, --verbose                one line per request on stderr\n"
+"  -q, --quiet                  no warnings on stderr\n"
+"  -h, --help                   show this help and exit\n"
+"  -V, --version                show the version and exit\n"
+"\n"
+"Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages,\n"
+"/v1beta/models/MODEL:streamGenerateContent (and :generateContent),\n"
+"/api/chat; GET /v1/models, /v1beta/models, /api/tags.\n"
+"Stops cleanly on SIGTERM or SIGINT.\n"
+"\n"
+"Exit status: 0 success (stopped by a signal), 1 failure (cannot listen,\n"
+"bad capture), 2 usage.\n";
+
+enum {
+	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
+	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
+	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY
+};
+
+static const struct option long_opts[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "echo", no_argument, NULL, 'e' },
+	{ "pick", required_argument, NULL, 'p' },
+	{ "ttft", required_argument, NULL, OPT_TTFT },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "timing", required_argument, NULL, OPT_TIMING },
+	{ "jitter", required_argument, NULL, OPT_JITTER },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "fail-header", required_argument, NULL, OPT_FAIL_HEADER },
+	{ "cut-after", required_argument, NULL, OPT_CUT_AFTER },
+	{ "stall-after", required_argument, NULL, OPT_STALL_AFTER },
+	{ "error-after", required_argument, NULL, OPT_ERROR_AFTER },
+	{ "trickle", no_argument, NULL, OPT_TRICKLE },
+	{ "require-key", no_argument, NULL, OPT_REQUIRE_KEY },
+	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define NDIALECTS 6
+#define TRICKLE_US 2000
+#define MAX_FAIL_HEADERS 32
+
+static struct {
+	char *host, *port;
+	int echo;
+	const char *pick;
+	double ttft, delay, jitter;
+	int ttft_set, fixed_timing;
+	uint64_t seed;
+	long fail_n;
+	int fail_status;
+	char fail_retry[64];
+	char *fail_hname[MAX_FAIL_HEADERS], *fail_hvalue[MAX_FAIL_HEADERS];
+	int nfail_headers;
+	long cut_after, error_after, stall_after;
+	double stall_s;
+	int trickle, require_key, verbose, quiet;
+	int log_fd;
+	size_t max_body;
+} opt = { .cut_after = -1, .error_after = -1, .stall_after = -1,
+	.log_fd = -1, .seed = 1, .max_body = (size_t)16 << 20 };
+
+/* Captures by dialect, read-only once the server runs. */
+static struct emit_stream *caps[NDIALECTS];
+static size_t ncaps[NDIALECTS];
+static atomic_ulong rr[NDIALECTS];
+static atomic_long nrequests, nfailed;
+static pthread_mutex_t acc_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Stopping: every wait ends at once when the server stops. */
+static atomic_int stopping;
+static pthread_mutex_t stop_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cv;
+
+/* wait_until sleeps until the monotonic deadline (microseconds). Returns
+ * 0, or -1 when the server is stopping. */
+static int
+wait_until(int64_t deadline)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&stop_mu);
+	while (!atomic_load(&stopping) && clock_mono_us() < deadline) {
+		ts.tv_sec = (time_t)(deadline / 1000000);
+		ts.tv_nsec = (long)(deadline % 1000000) * 1000;
+		pthread_cond_timedwait(&stop_cv, &stop_mu, &ts);
+	}
+	pthread_mutex_unlock(&stop_mu);
+	return atomic_load(&stopping) ? -1 : 0;
+}
+
+/* ---- one request ---- */
+
+struct req {
+	struct buf body;
+	int too_big;
+};
+
+struct route {
+	enum dialect d;
+	enum { R_UNKNOWN, R_GENERATE, R_MODELS, R_BAD_METHOD } kind;
+	int gemini_stream;     /* :streamGenerateContent */
+	char model[256];       /* Gemini: the model in the path */
+};
+
+static void
+route_of(const char *url, const char *method, struct route *r)
+{
+	static const struct { const char *path; enum dialect d; } posts[] = {
+		{ "/v1/chat/completions", DIALECT_OPENAI_CHAT },
+		{ "/chat/completions", DIALECT_OPENAI_CHAT },
+		{ "/v1/responses", DIALECT_OPENAI_RESPONSES },
+		{ "/responses", DIALECT_OPENAI_RESPONSES },
+		{ "/v1/messages", DIALECT_ANTHROPIC },
+		{ "/api/chat", DIALECT_OLLAMA },
+	};
+	int post = strcmp(method, "POST") == 0;
+	int get = strcmp(method, "GET") == 0;
+	const char *m, *colon;
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->d = DIALECT_OPENAI_CHAT;
+	for (i = 0; i < sizeof posts / sizeof posts[0]; i++)
+		if (strcmp(url, posts[i].path) == 0) {
+			r->d = posts[i].d;
+			r->kind = post ? R_GENERATE : R_BAD_METHOD;
+			return;
+		}
+	if (strncmp(url, "/v1beta/models/", 15) == 0 ||
+	    strncmp(url, "/v1/models/", 11) == 0) {
+		m = strchr(url + 1, '/');
+		m = strchr(m + 1, '/') + 1;
+		colon = strrchr(m, ':');
+		if (colon && (strcmp(colon, ":streamGenerateContent") == 0 ||
+		    strcmp(colon, ":generateContent") == 0)) {
+			r->d = DIALECT_GEMINI;
+			r->kind = post ? R_GENERATE : R_BAD_METHOD;
+			r->gemini_stream = colon[1] == 's';
+			snprintf(r->model, sizeof r->model, "%.*s",
+			    (int)(colon - m), m);
+			return;
+		}
+	}
+	if (strcmp(url, "/v1/models") == 0 || strcmp(url, "/models") == 0 ||
+	    strcmp(url, "/v1beta/models") == 0 || strcmp(url, "/api/tags") == 0) {
+		r->d = url[2] == '1' && url[3] == 'b' ? DIALECT_GEMINI :
+		    url[1] == 'a' ? DIALECT_OLLAMA : DIALECT_OPENAI_CHAT;
+		r->kind = get ? R_MODELS : R_BAD_METHOD;
+	}
+}
+
+/* ---- the request log ---- */
+
+struct hdrs {
+	jv obj;       /* lowercased name -> value */
+	int redact;   /* replace credentials */
+};
+
+static int
+is_secret(const char *lname)
+{
+	return strcmp(lname, "authorization") == 0 ||
+	    strcmp(lname, "x-api-key") == 0 ||
+	    strcmp(lname, "x-goog-api-key") == 0 ||
+	    strcmp(lname, "api-key") == 0 ||
+	    strcmp(lname, "proxy-authorization") == 0;
+}
+
+static enum MHD_Result
+collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct hdrs *h = cls;
+	char name[256];
+	size_t i;
+	jv old;
+
+	(void)kind;
+	for (i = 0; key[i] && i < sizeof name - 1; i++)
+		name[i] = (key[i] >= 'A' && key[i] <= 'Z') ? key[i] + 32 : key[i];
+	name[i] = '\0';
+	if (h->redact && (is_secret(name) || strcmp(name, "key") == 0))
+		value = "<redacted>";
+	if (value == NULL)
+		value = "";
+	old = jv_object_get(jv_copy(h->obj), jv_string(name));
+	if (jv_get_kind(old) == JV_KIND_STRING)
+		h->obj = jv_object_set(h->obj, jv_string(name),
+		    jv_string_fmt("%s, %s", jv_string_value(old), value));
+	else
+		h->obj = jv_object_set(h->obj, jv_string(name),
+		    jv_string(value));
+	jv_free(old);
+	return MHD_YES;
+}
+
+static const char *
+key_header(struct MHD_Connection *c)
+{
+	static const char *const names[] = { "authorization", "x-api-key",
+		"x-goog-api-key" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i]))
+			return names[i];
+	return NULL;
+}
+
+static void
+log_request(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, jv body)
+{
+	struct hdrs h;
+	jv line, s;
+	const char *kh = key_header(c);
+	struct buf b;
+
+	line = jv_object();
+	line = jv_object_set(line, jv_string("method"), jv_string(method));
+	line = jv_object_set(line, jv_string("path"), jv_string(url));
+	h.redact = 1;
+	h.obj = jv_object();
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &h);
+	line = jv_object_set(line, jv_string("query"), h.obj);
+	h.obj = jv_object();
+	MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &h);
+	line = jv_object_set(line, jv_string("headers"), h.obj);
+	line = jv_object_set(line, jv_string("key_header"),
+	    kh ? jv_string(kh) : jv_null());
+	if (jv_is_valid(body))
+		line = jv_object_set(line, jv_string("body"), jv_copy(body));
+	else
+		line = jv_object_set(line, jv_string("body"),
+		    jv_string_sized(q->body.p ? q->body.p : "",
+		    (int)q->body.len));
+	s = jv_dump_string(line, 0);
+	buf_init(&b, 0);
+	buf_append(&b, jv_string_value(s),
+	    (size_t)jv_string_length_bytes(jv_copy(s)));
+	buf_putc(&b, '\n');
+	jv_free(s);
+	/* one write per line: O_APPEND keeps concurrent lines whole */
+	if (write_all(opt.log_fd, b.p, b.len) == -1 && !opt.quiet)
+		warnx("log-requests: %s", strerror(errno));
+	buf_free(&b);
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result
+queue_buffer(struct MHD_Connection *c, int status, const char *type,
+    const char *p, size_t n, int fault)
+{
+	struct MHD_Response *rs;
+	enum MHD_Result rc;
+	int i;
+
+	rs = MHD_create_response_from_buffer(n, (void *)p,
+	    MHD_RESPMEM_MUST_COPY);
+	if (rs == NULL)
+		return MHD_NO;
+	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (fault) {
+		if (opt.fail_retry[0])
+			MHD_add_response_header(rs, "Retry-After",
+			    opt.fail_retry);
+		for (i = 0; i < opt.nfail_headers; i++)
+			MHD_add_response_header(rs, opt.fail_hname[i],
+			    opt.fail_hvalue[i]);
+	}
+	rc = MHD_queue_response(c, (unsigned)status, rs);
+	MHD_destroy_response(rs);
+	return rc;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, enum dialect d, int status,
+    const char *msg, int fault)
+{
+	struct buf b;
+	enum MHD_Result rc;
+
+	buf_init(&b, 0);
+	emit_error_body(&b, d, status, msg);
+	rc = queue_buffer(c, status, "application/json", b.p, b.len, fault);
+	buf_free(&b);
+	return rc;
+}
+
+static enum MHD_Result
+send_models(struct MHD_Connection *c, enum dialect d)
+{
+	static const char openai[] = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}";
+	static const char anthropic[] = "{\"data\":[{\"type\":\"model\","
+	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
+	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
+	    "\"llm-mock\",\"last_id\":\"llm-mock\"}";
+	static const char gemini[] = "{\"models\":[{\"name\":\"models/llm-mock"
+	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
+	    "[\"generateContent\",\"streamGenerateContent\"]}]}";
+	static const char ollama[] = "{\"models\":[{\"name\":\"llm-mock\","
+	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
+	    "\"size\":0}]}";
+	const char *p = openai;
+
+	if (d == DIALECT_GEMINI)
+		p = gemini;
+	else if (d == DIALECT_OLLAMA)
+		p = ollama;
+	else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "anthropic-version"))
+		p = anthropic;
+	return queue_buffer(c, 200, "application/json", p, strlen(p), 0);
+}
+
+static int
+has_key(struct MHD_Connection *c, enum dialect d, int models)
+{
+	const char *v;
+
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "authorization");
+	if (v && strncasecmp(v, "Bearer ", 7) == 0 && v[7] &&
+	    (models || d == DIALECT_OPENAI_CHAT ||
+	    d == DIALECT_OPENAI_RESPONSES))
+		return 1;
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+	if (v && *v && (models || d == DIALECT_ANTHROPIC))
+		return 1;
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-goog-api-key");
+	if (v && *v && (models || d == DIALECT_GEMINI))
+		return 1;
+	return d == DIALECT_OLLAMA;
+}
+
+/* ---- what to answer ---- */
+
+/* body_str returns body[field] as text (numbers too) into out. */
+static int
+body_field(jv body, const char *field, char *out, size_t n)
+{
+	jv v = jvx_get(body, field);
+	const char *s;
+	int ok = 1;
+
+	if ((s = jvx_str(v, NULL)) != NULL)
+		snprintf(out, n, "%s", s);
+	else if (jv_get_kind(v) == JV_KIND_NUMBER)
+		snprintf(out, n, "%.17g", jv_number_value(v));
+	else if (jv_get_kind(v) == JV_KIND_TRUE ||
+	    jv_get_kind(v) == JV_KIND_FALSE)
+		snprintf(out, n, "%s", jv_get_kind(v) == JV_KIND_TRUE ?
+		    "true" : "false");
+	else
+		ok = 0;
+	jv_free(v);
+	return ok;
+}
+
+static const struct emit_stream *
+pick_capture(enum dialect d, jv body, const struct route *rt)
+{
+	char want[256];
+	const char *base;
+	size_t i;
+
+	if (ncaps[d] == 0)
+		return NULL;
+	if (opt.pick) {
+		int got = body_field(body, opt.pick, want, sizeof want);
+
+		if (!got && d == DIALECT_GEMINI && strcmp(opt.pick,
+		    "model") == 0 && rt->model[0]) {
+			snprintf(want, sizeof want, "%s", rt->model);
+			got = 1;
+		}
+		if (got && want[0])
+			for (i = 0; i < ncaps[d]; i++) {
+				base = strrchr(caps[d][i].name, '/');
+				base = base ? base + 1 : caps[d][i].name;
+				if (strstr(base, want))
+					return &caps[d][i];
+			}
+	}
+	return &caps[d][atomic_fetch_add(&rr[d], 1) % ncaps[d]];
+}
+
+/* text_of appends the text of a content value (string, or parts with
+ * "text") to b. */
+static void
+text_of(jv content, struct buf *b)
+{
+	const char *s;
+	size_t n;
+	int i, len;
+	jv part, t;
+
+	if ((s = jvx_str(content, &n)) != NULL) {
+		buf_append(b, s, n);
+		return;
+	}
+	if (jv_get_kind(content) != JV_KIND_ARRAY)
+		return;
+	len = jv_array_length(jv_copy(content));
+	for (i = 0; i < len; i++) {
+		part = jv_array_get(jv_copy(content), i);
+		if ((s = jvx_str(part, &n)) != NULL) {
+			buf_append(b, s, n);
+		} else {
+			t = jvx_get(part, "text");
+			if ((s = jvx_str(t, &n)) != NULL)
+				buf_append(b, s, n);
+			jv_free(t);
+		}
+		jv_free(part);
+	}
+}
+
+/* last_user appends the last user message of a request body to b. */
+static void
+last_user(jv body, enum dialect d, struct buf *b)
+{
+	const char *list = "messages", *ckey = "content", *s;
+	jv arr, item, role;
+	int i;
+
+	if (d == DIALECT_OPENAI_RESPONSES) {
+		arr = jvx_get(body, "input");
+		if (jv_get_kind(arr) == JV_KIND_STRING) {
+			text_of(arr, b);
+			jv_free(arr);
+			return;
+		}
+		jv_free(arr);
+		list = "input";
+	} else if (d == DIALECT_GEMINI) {
+		list = "contents";
+		ckey = "parts";
+	}
+	arr = jvx_get(body, list);
+	if (jv_get_kind(arr) == JV_KIND_ARRAY) {
+		for (i = jv_array_length(jv_copy(arr)) - 1; i >= 0; i--) {
+			item = jv_array_get(jv_copy(arr), i);
+			role = jvx_get(item, "role");
+			s = jvx_str(role, NULL);
+			if ((s && strcmp(s, "user") == 0) ||
+			    (!s && d == DIALECT_GEMINI)) {
+				jv c = jvx_get(item, ckey);
+
+				text_of(c, b);
+				jv_free(c);
+				jv_free(role);
+				jv_free(item);
+				break;
+			}
+			jv_free(role);
+			jv_free(item);
+		}
+	}
+	jv_free(arr);
+}
+
+/* tokens splits s into words, each with its leading white space; the
+ * pointers index into b, which holds NUL-separated copies. */
+static size_t
+tokens(const char *s, size_t n, struct buf *b, const char ***out)
+{
+	size_t i = 0, start, nt = 0, *offs = NULL, cap = 0;
+	const char **v;
+
+	buf_reset(b);
+	while (i < n) {
+		start = i;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+		    s[i] == '\r'))
+			i++;
+		while (i < n && !(s[i] == ' ' || s[i] == '\t' ||
+		    s[i] == '\n' || s[i] == '\r'))
+			i++;
+		if (i == n && nt > 0 && start < n) {
+			/* trailing blanks stay with the last word */
+			int only_blank = 1;
+			size_t k;
+
+			for (k = start; k < n; k++)
+				if (!(s[k] == ' ' || s[k] == '\t' ||
+				    s[k] == '\n' || s[k] == '\r'))
+					only_blank = 0;
+			if (only_blank) {
+				b->len--; /* drop the NUL, extend the last */
+				buf_append(b, s + start, i - start);
+				buf_putc(b, '\0');
+				continue;
+			}
+		}
+		if (nt == cap) {
+			cap = cap ? cap * 2 : 16;
+			offs = xrealloc(offs, cap * sizeof *offs);
+		}
+		offs[nt++] = b->len;
+		buf_append(b, s + start, i - start);
+		buf_putc(b, '\0');
+	}
+	v = xcalloc(nt ? nt : 1, sizeof *v);
+	for (i = 0; i < nt; i++)
+		v[i] = b->p + offs[i];
+	free(offs);
+	*out = v;
+	return nt;
+}
+
+static const char *const builtin_text[] = {
+	"Hello", "!", " I", " am", " llm-mock", ",", " a", " local", " stand-in",
+	" for", " a", " streaming", " LLM", " API", "."
+};
+static const char *const builtin_args[] = { "{\"ci", "ty\": \"Pa", "ris\"}" };
+static const struct emit_call builtin_call = { NULL, "get_weather",
+	builtin_args, 3 };
+
+/* answer builds the stream of a generated answer (--echo or built-in) in
+ * s. Returns the name of what was chosen. */
+static const char *
+answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
+{
+	struct emit_msg m;
+	struct buf text, words;
+	const char **tok = NULL;
+	const char *name;
+	char want[256];
+	jv tools;
+	int use_tools = 0;
+
+	memset(&m, 0, sizeof m);
+	emit_stream_init(s, d);
+	m.model = model;
+	m.created = 1735689600; /* fixed, so answers are byte for byte equal */
+	m.output_tokens = -1;
+	if (opt.echo) {
+		buf_init(&text, 0);
+		buf_init(&words, 0);
+		last_user(body, d, &text);
+		m.ntext = tokens(text.p ? text.p : "", text.len, &words, &tok);
+		m.text = tok;
+		m.input_tokens = (long long)m.ntext;
+		emit_message(s, &m);
+		free(tok);
+		buf_free(&text);
+		buf_free(&words);
+		return "echo";
+	}
+	tools = jvx_get(body, "tools");
+	use_tools = jv_get_kind(tools) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(tools)) > 0;
+	jv_free(tools);
+	if (opt.pick && body_field(body, opt.pick, want, sizeof want)) {
+		if (strstr(want, "tool"))
+			use_tools = 1;
+		else if (strstr(want, "text"))
+			use_tools = 0;
+	}
+	m.input_tokens = 12;
+	if (use_tools) {
+		m.calls = &builtin_call;
+		m.ncalls = 1;
+		name = "builtin:tools";
+	} else {
+		m.text = builtin_text;
+		m.ntext = sizeof builtin_text / sizeof builtin_text[0];
+		name = "builtin:text";
+	}
+	emit_message(s, &m);
+	return name;
+}
+
+/* ---- streaming ---- */
+
+struct play {
+	struct emit_stream own;        /* generated answer, when any */
+	struct emit_stream err;        /* --error-after frames */
+	const struct emit_stream *src; /* the frames played */
+	size_t nmain, total, i, off;
+	int64_t start_us, last_us;
+	int stalled;
+	uint64_t rng;
+};
+
+static const struct emit_frame *
+frame_at(const struct play *p, size_t i)
+{
+	return i < p->nmain ? &p->src->v[i] : &p->err.v[i - p->nmain];
+}
+
+static double
+jitter(struct play *p)
+{
+	uint64_t x;
+
+	if (opt.jitter <= 0)
+		return 0;
+	/* xorshift64*: small, seeded, one state per stream */
+	p->rng ^= p->rng >> 12;
+	p->rng ^= p->rng << 25;
+	p->rng ^= p->rng >> 27;
+	x = p->rng * 2685821657736338717ULL;
+	return ((double)(x >> 11) / 9007199254740992.0 * 2 - 1) * opt.jitter;
+}
+
+/* gap_ms is the wait before frame i. */
+static double
+gap_ms(struct play *p, size_t i)
+{
+	const struct emit_frame *f = frame_at(p, i), *prev;
+	double ms;
+
+	if (i == 0)
+		ms = !opt.ttft_set && !opt.fixed_timing && i < p->nmain &&
+		    f->has_t ? f->t * 1000 : opt.ttft;
+	else {
+		prev = frame_at(p, i - 1);
+		if (!opt.fixed_timing && i < p->nmain && f->has_t &&
+		    prev->has_t)
+			ms = (f->t - prev->t) * 1000;
+		else
+			ms = opt.delay;
+	}
+	ms += jitter(p);
+	return ms > 0 ? ms : 0;
+}
+
+static ssize_t
+play_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct play *p = cls;
+	const struct emit_frame *f;
+	size_t n;
+	int64_t base;
+
+	(void)pos;
+	if (atomic_load(&stopping))
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (p->off == 0) {
+		/* p->i frames are out */
+		if (opt.stall_after >= 0 && !p->stalled &&
+		    p->i >= (size_t)opt.stall_after) {
+			p->stalled = 1;
+			if (wait_until(clock_mono_us() +
+			    (int64_t)(opt.stall_s * 1e6)) == -1)
+				return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (opt.cut_after >= 0 && (p->i >= (size_t)opt.cut_after ||
+		    p->i >= p->total))
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		if (p->i >= p->total)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		base = p->i == 0 ? p->start_us : p->last_us;
+		if (wait_until(base + (int64_t)(gap_ms(p, p->i) * 1000)) == -1)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		p->last_us = clock_mono_us();
+	} else if (opt.trickle) {
+		if (wait_until(clock_mono_us() + TRICKLE_US) == -1)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	f = frame_at(p, p->i);
+	n = f->len - p->off;
+	if (n > max)
+		n = max;
+	if (opt.trickle && n > 1)
+		n = 1;
+	memcpy(out, f->p + p->off, n);
+	p->off += n;
+	if (p->off == f->len) {
+		p->i++;
+		p->off = 0;
+	}
+	return (ssize_t)n;
+}
+
+static void
+play_free(void *cls)
+{
+	struct play *p = cls;
+
+	emit_stream_free(&p->own);
+	emit_stream_free(&p->err);
+	free(p);
+}
+
+/* ---- non-streaming: the accumulator's native body ---- */
+
+static int
+feed(void *ctx, struct ev *ev)
+{
+	int rc = acc_event(ctx, ev, NULL, NULL);
+
+	return rc < 0 ? rc : 0;
+}
+
+static enum MHD_Result
+send_native(struct MHD_Connection *c, const struct emit_stream *s)
+{
+	struct acc *a;
+	struct buf b;
+	enum MHD_Result rc;
+	jv v;
+	int frc;
+
+	if (opt.ttft > 0 && wait_until(clock_mono_us() +
+	    (int64_t)(opt.ttft * 1000)) == -1)
+		return MHD_NO;
+	buf_init(&b, 0);
+	/* one accumulator at a time: the dialect code is not known to be
+	 * thread-safe, and non-streaming answers are rare */
+	pthread_mutex_lock(&acc_mu);
+	a = acc_new(s->d, 0);
+	frc = emit_events(s, s->n, feed, a);
+	v = frc == 0 ? acc_native(a) : jv_invalid();
+	if (jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL)
+		jvx_dump(&b, v);
+	else {
+		jv_free(v);
+		buf_reset(&b);
+		if (frc != 0)
+			buf_printf(&b, "cannot assemble the answer: %s",
+			    acc_error(a));
+		else
+			buf_puts(&b, "cannot assemble the answer");
+	}
+	acc_free(a);
+	pthread_mutex_unlock(&acc_mu);
+	if (b.len && b.p[0] == '{')
+		rc = queue_buffer(c, 200, "application/json", b.p, b.len, 0);
+	else
+		rc = send_error(c, s->d, 500, b.p, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- the access handler ---- */
+
+static int
+wants_stream(const struct route *rt, jv body)
+{
+	jv st;
+	int r;
+
+	if (rt->d == DIALECT_GEMINI)
+		return rt->gemini_stream;
+	st = jvx_get(body, "stream");
+	if (rt->d == DIALECT_OLLAMA)
+		r = jv_get_kind(st) != JV_KIND_FALSE;
+	else
+		r = jv_get_kind(st) == JV_KIND_TRUE;
+	jv_free(st);
+	return r;
+}
+
+static void
+verbose(const char *method, const char *url, int status, const char *what)
+{
+	if (opt.verbose)
+		fprintf(stderr, "%s: %s %s %d %s\n", progname, method, url,
+		    status, what);
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, const char *url, const char *method,
+    struct req *q)
+{
+	struct route rt;
+	struct play *p;
+	struct MHD_Response *rs;
+	const struct emit_stream *src;
+	const char *what, *model = NULL;
+	char mbuf[256];
+	jv body = jv_invalid();
+	enum MHD_Result rc;
+	int stream;
+
+	route_of(url, method, &rt);
+	if (q->body.len)
+		body = jvx_parse(q->body.p, q->body.len);
+	if (opt.log_fd >= 0)
+		log_request(c, method, url, q, body);
+	if (rt.kind == R_UNKNOWN || rt.kind == R_BAD_METHOD) {
+		int st = rt.kind == R_UNKNOWN ? 404 : 405;
+
+		jv_free(body);
+		verbose(method, url, st, "no such endpoint");
+		return send_error(c, rt.d, st, st == 404 ?
+		    "No such endpoint." : "Method not allowed.", 0);
+	}
+	if (opt.require_key && !has_key(c, rt.d, rt.kind == R_MODELS)) {
+		jv_free(body);
+		verbose(method, url, 401, "no key");
+		return send_error(c, rt.d, 401, NULL, 0);
+	}
+	if (atomic_fetch_add(&nfailed, 1) < opt.fail_n) {
+		jv_free(body);
+		verbose(method, url, opt.fail_status, "--fail");
+		return send_error(c, rt.d, opt.fail_status, NULL, 1);
+	}
+	if (rt.kind == R_MODELS) {
+		jv_free(body);
+		verbose(method, url, 200, "models");
+		return send_models(c, rt.d);
+	}
+	if (q->too_big) {
+		jv_free(body);
+		verbose(method, url, 413, "body too large");
+		return send_error(c, rt.d, 413, NULL, 0);
+	}
+	if (!jv_is_valid(body) || jv_get_kind(body) != JV_KIND_OBJECT) {
+		jv_free(body);
+		verbose(method, url, 400, "body is not a JSON object");
+		return send_error(c, rt.d, 400,
+		    "The request body is not a JSON object.", 0);
+	}
+	if (body_field(body, "model", mbuf, sizeof mbuf))
+		model = mbuf;
+	else if (rt.model[0])
+		model = rt.model;
+	stream = wants_stream(&rt, body);
+	p = xcalloc(1, sizeof *p);
+	emit_stream_init(&p->own, rt.d);
+	emit_stream_init(&p->err, rt.d);
+	src = opt.echo ? NULL : pick_capture(rt.d, body, &rt);
+	if (src) {
+		what = src->name;
+	} else {
+		what = answer(&p->own, rt.d, body, model);
+		src = &p->own;
+	}
+	jv_free(body);
+	if (!stream) {
+		verbose(method, url, 200, what);
+		rc = send_native(c, src);
+		play_free(p);
+		return rc;
+	}
+	p->src = src;
+	p->nmain = src->n;
+	if (opt.error_after >= 0) {
+		struct emit_msg m;
+
+		memset(&m, 0, sizeof m);
+		m.model = model;
+		m.created = 1735689600;
+		if ((size_t)opt.error_after < p->nmain)
+			p->nmain = (size_t)opt.error_after;
+		emit_error_event(&p->err, &m);
+	}
+	p->total = p->nmain + p->err.n;
+	p->start_us = clock_mono_us();
+	p->rng = opt.seed * 0x9E3779B97F4A7C15ULL +
+	    (uint64_t)atomic_fetch_add(&nrequests, 1) + 1;
+	if (p->rng == 0)
+		p->rng = 1;
+	rs = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+	    play_read, p, play_free);
+	if (rs == NULL) {
+		play_free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    emit_content_type(rt.d));
+	MHD_add_response_header(rs, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	verbose(method, url, 200, what);
+	rc = MHD_queue_response(c, MHD_HTTP_OK, rs);
+	MHD_destroy_response(rs);
+	return rc;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct req *q = *req_cls;
+
+	(void)cls;
+	(void)version;
+	if (q == NULL) {
+		q = xcalloc(1, sizeof *q);
+		buf_init(&q->body, opt.max_body);
+		*req_cls = q;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!q->too_big && buf_append(&q->body, upload,
+		    *upload_size) == -1)
+			q->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return respond(c, url, method, q);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *req_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (q) {
+		buf_free(&q->body);
+		free(q);
+		*req_cls = NULL;
+	}
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	if (opt.quiet || !opt.verbose)
+		return;
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- setup ---- */
+
+static void
+parse_listen(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (colon == NULL || args_long(colon + 1, 0, 65535, &port) == -1)
+		usage_error("--listen: expected HOST:PORT, got '%s'", s);
+	if (s[0] == '[' && colon > s && colon[-1] == ']')
+		opt.host = xmemdup(s + 1, (size_t)(colon - s - 2));
+	else
+		opt.host = xmemdup(s, (size_t)(colon - s));
+	if (opt.host[0] == '\0') {
+		free(opt.host);
+		opt.host = xstrdup("127.0.0.1");
+	}
+	opt.port = xstrdup(colon + 1);
+}
+
+static double
+parse_ms(const char *name, const char *s)
+{
+	double v;
+
+	if (args_double(s, &v) == -1)
+		usage_error("%s: expected milliseconds, got '%s'", name, s);
+	return v;
+}
+
+static long
+parse_count(const char *name, const char *s)
+{
+	long v;
+
+	if (args_long(s, 0, 1000000000L, &v) == -1)
+		usage_error("%s: expected a count, got '%s'", name, s);
+	return v;
+}
+
+static void
+parse_fail(const char *s)
+{
+	char *copy = xstrdup(s), *st, *ra;
+	long n, status;
+
+	st = strchr(copy, ':');
+	if (st == NULL)
+		usage_error("--fail: expected N:STATUS[:RETRY_AFTER], got '%s'",
+		    s);
+	*st++ = '\0';
+	ra = strchr(st, ':');
+	if (ra)
+		*ra++ = '\0';
+	if (args_long(copy, 0, 1000000000L, &n) == -1 ||
+	    args_long(st, 100, 999, &status) == -1)
+		usage_error("--fail: expected N:STATUS[:RETRY_AFTER], got '%s'",
+		    s);
+	if (ra) {
+		if (*ra == '\0' || strlen(ra) >= sizeof opt.fail_retry ||
+		    strpbrk(ra, "\r\n"))
+			usage_error("--fail: bad Retry-After value '%s'", ra);
+		snprintf(opt.fail_retry, sizeof opt.fail_retry, "%s", ra);
+	}
+	opt.fail_n = n;
+	opt.fail_status = (int)status;
+	free(copy);
+}
+
+static void
+parse_fail_header(const char *s)
+{
+	const char *colon = strchr(s, ':'), *v;
+
+	if (colon == NULL || colon == s || strpbrk(s, "\r\n") ||
+	    memchr(s, ' ', (size_t)(colon - s)))
+		usage_error("--fail-header: expected 'Name: value', got '%s'",
+		    s);
+	if (opt.nfail_headers == MAX_FAIL_HEADERS)
+		usage_error("--fail-header: at most %d", MAX_FAIL_HEADERS);
+	v = colon + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	opt.fail_hname[opt.nfail_headers] = xmemdup(s, (size_t)(colon - s));
+	opt.fail_hvalue[opt.nfail_headers] = xstrdup(v);
+	opt.nfail_headers++;
+}
+
+static void
+load_captures(char **paths, int n)
+{
+	struct emit_stream s;
+	char err[256];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (mock_capture_load(paths[i], &s, 0, err, sizeof err) == -1)
+			die(LP_EXIT_FAIL, "%s: %s", paths[i], err);
+		caps[s.d] = xrealloc(caps[s.d], (ncaps[s.d] + 1) *
+		    sizeof *caps[s.d]);
+		caps[s.d][ncaps[s.d]++] = s;
+		if (opt.verbose)
+			fprintf(stderr, "%s: %s: %s, %zu events\n", progname,
+			    paths[i], dialect_name(s.d), s.n);
+	}
+}
+
+static void
+free_captures(void)
+{
+	size_t d, i;
+
+	for (d = 0; d < NDIALECTS; d++) {
+		for (i = 0; i < ncaps[d]; i++)
+			emit_stream_free(&caps[d][i]);
+		free(caps[d]);
+	}
+}
+
+/* listen_on binds and listens; returns the socket and the bound port. */
+static int
+listen_on(const char *host, const char *port, int *bound)
+{
+	struct addrinfo hints, *res, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int fd = -1, one = 1, rc, saved = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0)
+		die(LP_EXIT_FAIL, "%s:%s: %s", host, port, gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		die(LP_EXIT_FAIL, "%s:%s: %s", host, port, strerror(saved));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
+		die(LP_EXIT_FAIL, "getsockname: %s", strerror(errno));
+	*bound = ss.ss_family == AF_INET6 ?
+	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+static void
+more_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct MHD_Daemon *d;
+	pthread_condattr_t ca;
+	sigset_t set, pipe_set;
+	char url[512];
+	int c, fd, port, sig;
+	size_t sz;
+
+	err_init(argv[0]);
+	mem_init();
+	while ((c = getopt_long(argc, argv, "l:ep:vqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			free(opt.host);
+			free(opt.port);
+			parse_listen(optarg);
+			break;
+		case 'e':
+			opt.echo = 1;
+			break;
+		case 'p':
+			opt.pick = optarg;
+			break;
+		case OPT_TTFT:
+			opt.ttft = parse_ms("--ttft", optarg);
+			opt.ttft_set = 1;
+			break;
+		case OPT_DELAY:
+			opt.delay = parse_ms("--delay", optarg);
+			break;
+		case OPT_TIMING:
+			if (strcmp(optarg, "recorded") == 0)
+				opt.fixed_timing = 0;
+			else if (strcmp(optarg, "fixed") == 0)
+				opt.fixed_timing = 1;
+			else
+				usage_error("--timing: expected recorded or "
+				    "fixed, got '%s'", optarg);
+			break;
+		case OPT_JITTER:
+			opt.jitter = parse_ms("--jitter", optarg);
+			break;
+		case OPT_SEED:
+			opt.seed = (uint64_t)parse_count("--seed", optarg);
+			break;
+		case OPT_FAIL:
+			parse_fail(optarg);
+			break;
+		case OPT_FAIL_HEADER:
+			parse_fail_header(optarg);
+			break;
+		case OPT_CUT_AFTER:
+			opt.cut_after = parse_count("--cut-after", optarg);
+			break;
+		case OPT_STALL_AFTER: {
+			char *colon = strchr(optarg, ':');
+
+			if (colon == NULL || args_double(colon + 1,
+			    &opt.stall_s) == -1)
+				usage_error("--stall-after: expected K:SECONDS, "
+				    "got '%s'", optarg);
+			*colon = '\0';
+			opt.stall_after = parse_count("--stall-after", optarg);
+			break;
+		}
+		case OPT_ERROR_AFTER:
+			opt.error_after = parse_count("--error-after", optarg);
+			break;
+		case OPT_TRICKLE:
+			opt.trickle = 1;
+			break;
+		case OPT_REQUIRE_KEY:
+			opt.require_key = 1;
+			break;
+		case OPT_LOG_REQUESTS:
+			if (opt.log_fd >= 0)
+				close(opt.log_fd);
+			opt.log_fd = open(optarg, O_WRONLY | O_APPEND |
+			    O_CREAT | O_CLOEXEC, 0644);
+			if (opt.log_fd == -1)
+				die(LP_EXIT_FAIL, "%s: %s", optarg,
+				    strerror(errno));
+			break;
+		case OPT_MAX_BODY:
+			if (args_size(optarg, &sz) == -1 || sz == 0)
+				usage_error("--max-body: expected a size, got "
+				    "'%s'", optarg);
+			opt.max_body = sz;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'h':
+			out_puts(usage_text);
+			out_close();
+			return LP_EXIT_OK;
+		case 'V':
+			print_version();
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", progname);
+			return LP_EXIT_USAGE;
+		}
+	}
+	if (opt.quiet)
+		opt.verbose = 0;
+	if (opt.host == NULL) {
+		opt.host = xstrdup("127.0.0.1");
+		opt.port = xstrdup("0");
+	}
+	load_captures(argv + optind, argc - optind);
+	more_files();
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&stop_cv, &ca);
+	pthread_condattr_destroy(&ca);
+
+	/* The server's threads inherit a mask without SIGINT, SIGTERM and
+	 * SIGPIPE: the main thread takes the signals with sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	fd = listen_on(opt.host, opt.port, &port);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+	    (opt.verbose ? MHD_USE_ERROR_LOG : 0),
+	    0, NULL, NULL, on_request, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)600,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+	    MHD_OPTION_END);
+	if (d == NULL)
+		die(LP_EXIT_FAIL, "cannot start the HTTP server on %s:%s",
+		    opt.host, opt.port);
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_UNBLOCK, &pipe_set, NULL);
+	snprintf(url, sizeof url, strchr(opt.host, ':') ? "http://[%s]:%d\n" :
+	    "http://%s:%d\n", opt.host, port);
+	out_puts(url);
+	out_flush();
+
+	sigdelset(&set, SIGPIPE);
+	while (sigwait(&set, &sig) != 0)
+		;
+	if (opt.verbose)
+		fprintf(stderr, "%s: stopping on signal %d\n", progname, sig);
+	pthread_mutex_lock(&stop_mu);
+	atomic_store(&stopping, 1);
+	pthread_cond_broadcast(&stop_cv);
+	pthread_mutex_unlock(&stop_mu);
+	MHD_stop_daemon(d);
+	close(fd);
+	if (opt.log_fd >= 0)
+		close(opt.log_fd);
+	free_captures();
+	for (c = 0; c < opt.nfail_headers; c++) {
+		free(opt.fail_hname[c]);
+		free(opt.fail_hvalue[c]);
+	}
+	free(opt.host);
+	free(opt.port);
+	out_close();
+	return LP_EXIT_OK;
+}

@@ -1,0 +1,305 @@
+/* mock_capture.c - loading a captured stream for llm-mock (mock_capture.h) */
+#include "mock_capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonw.h"
+#include "jvx.h"
+#include "mem.h"
+
+int
+mock_split_sse(struct emit_stream *s, const char *p, size_t n)
+{
+	size_t i = 0, start = 0, ls, eol;
+	int content = 0;
+
+	while (i < n) {
+		ls = i;
+		while (i < n && p[i] != '\n' && p[i] != '\r')
+			i++;
+		eol = i;
+		if (i < n) {
+			if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+				i++;
+			i++;
+		}
+		if (eol > ls) {
+			content = 1;
+		} else if (content && eol < n) {
+			/* a blank line ends the frame */
+			if (emit_frame_add(s, p + start, i - start, 0, 0) == -1)
+				return -1;
+			start = i;
+			content = 0;
+		}
+	}
+	if (start < n && emit_frame_add(s, p + start, n - start, 0, 0) == -1)
+		return -1;
+	return 0;
+}
+
+static enum dialect
+detect_json(jv v, const char *type, size_t type_len)
+{
+	static const char *const anth[] = { "message_start",
+		"content_block_start", "content_block_delta",
+		"content_block_stop", "message_delta", "message_stop" };
+	enum dialect d = DIALECT_AUTO;
+	size_t i, n;
+	const char *t;
+	jv f;
+
+	if (type && type_len > 9 && memcmp(type, "response.", 9) == 0)
+		return DIALECT_OPENAI_RESPONSES;
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return DIALECT_AUTO;
+	f = jvx_get(v, "type");
+	if ((t = jvx_str(f, &n)) != NULL) {
+		for (i = 0; i < sizeof anth / sizeof anth[0]; i++)
+			if (strcmp(t, anth[i]) == 0)
+				d = DIALECT_ANTHROPIC;
+		if (n > 9 && memcmp(t, "response.", 9) == 0)
+			d = DIALECT_OPENAI_RESPONSES;
+	}
+	jv_free(f);
+	if (d != DIALECT_AUTO)
+		return d;
+	if (jv_object_has(jv_copy(v), jv_string("choices")))
+		return DIALECT_OPENAI_CHAT;
+	if (jv_object_has(jv_copy(v), jv_string("candidates")) ||
+	    jv_object_has(jv_copy(v), jv_string("usageMetadata")))
+		return DIALECT_GEMINI;
+	if (jv_object_has(jv_copy(v), jv_string("done")) &&
+	    (jv_object_has(jv_copy(v), jv_string("message")) ||
+	    jv_object_has(jv_copy(v), jv_string("response"))))
+		return DIALECT_OLLAMA;
+	return DIALECT_AUTO;
+}
+
+static int
+detect_ev(void *ctx, struct ev *ev)
+{
+	enum dialect *d = ctx;
+
+	*d = detect_json(ev_json(ev), ev->type, ev->type_len);
+	return *d != DIALECT_AUTO;
+}
+
+enum dialect
+mock_detect(const struct emit_stream *s)
+{
+	enum dialect d = DIALECT_AUTO;
+
+	emit_events(s, s->n, detect_ev, &d);
+	return d;
+}
+
+static int
+read_file(const char *path, struct buf *b, char *err, size_t errlen)
+{
+	char tmp[65536];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, tmp, sizeof tmp);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "read error: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (buf_append(b, tmp, (size_t)r) == -1) {
+			snprintf(err, errlen, "file too large");
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* record_frame turns one sse-decode record back into an SSE frame. */
+static int
+record_frame(struct emit_stream *s, jv rec, struct buf *f)
+{
+	jv x;
+	const char *p, *nl;
+	size_t n;
+	double t = 0;
+	int has_t = 0, rc = 0;
+
+	buf_reset(f);
+	x = jvx_get(rec, "t");
+	if (jv_get_kind(x) == JV_KIND_NUMBER) {
+		t = jv_number_value(x);
+		has_t = 1;
+	}
+	jv_free(x);
+	x = jvx_get(rec, "comment");
+	if ((p = jvx_str(x, &n)) != NULL) {
+		rc |= buf_putc(f, ':');
+		rc |= buf_append(f, p, n);
+		rc |= buf_puts(f, "\n\n");
+		jv_free(x);
+		goto add;
+	}
+	jv_free(x);
+	x = jvx_get(rec, "event");
+	if ((p = jvx_str(x, &n)) != NULL && !(n == 7 &&
+	    memcmp(p, "message", 7) == 0)) {
+		rc |= buf_puts(f, "event: ");
+		rc |= buf_append(f, p, n);
+		rc |= buf_putc(f, '\n');
+	}
+	jv_free(x);
+	x = jvx_get(rec, "id");
+	if ((p = jvx_str(x, &n)) != NULL && n) {
+		rc |= buf_puts(f, "id: ");
+		rc |= buf_append(f, p, n);
+		rc |= buf_putc(f, '\n');
+	}
+	jv_free(x);
+	x = jvx_get(rec, "retry");
+	if (jv_get_kind(x) == JV_KIND_NUMBER)
+		rc |= buf_printf(f, "retry: %.0f\n", jv_number_value(x));
+	jv_free(x);
+	x = jvx_get(rec, "data");
+	if (jv_get_kind(x) != JV_KIND_STRING) {
+		/* sse-decode -j: the data is a JSON value */
+		x = jv_dump_string(x, 0);
+	}
+	p = jvx_str(x, &n);
+	for (;;) {
+		nl = memchr(p, '\n', n);
+		rc |= buf_puts(f, "data: ");
+		rc |= buf_append(f, p, nl ? (size_t)(nl - p) : n);
+		rc |= buf_putc(f, '\n');
+		if (nl == NULL)
+			break;
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	jv_free(x);
+	rc |= buf_putc(f, '\n');
+add:
+	if (rc)
+		return -1;
+	return emit_frame_add(s, f->p, f->len, t, has_t);
+}
+
+static int
+load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
+    size_t errlen)
+{
+	struct buf f;
+	const char *end = p + n, *nl;
+	long line = 0;
+	int records = -1; /* unknown yet; 1 sse-decode, 0 provider NDJSON */
+	size_t len;
+	jv v;
+
+	buf_init(&f, 0);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		line++;
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' ||
+		    p[len - 1] == '\t'))
+			len--;
+		if (len) {
+			v = jvx_parse(p, len);
+			if (!jv_is_valid(v) || jv_get_kind(v) != JV_KIND_OBJECT) {
+				jv_free(v);
+				snprintf(err, errlen, "line %ld: not a JSON object",
+				    line);
+				buf_free(&f);
+				return -1;
+			}
+			if (records == -1)
+				records = jv_object_has(jv_copy(v),
+				    jv_string("data")) || jv_object_has(
+				    jv_copy(v), jv_string("comment"));
+			if (records) {
+				if (record_frame(s, v, &f) == -1) {
+					jv_free(v);
+					snprintf(err, errlen, "too large");
+					buf_free(&f);
+					return -1;
+				}
+			} else {
+				buf_reset(&f);
+				buf_append(&f, p, len);
+				if (buf_putc(&f, '\n') == -1 ||
+				    emit_frame_add(s, f.p, f.len, 0, 0) == -1) {
+					jv_free(v);
+					snprintf(err, errlen, "too large");
+					buf_free(&f);
+					return -1;
+				}
+			}
+			jv_free(v);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	buf_free(&f);
+	s->ndjson = records == 0;
+	return 0;
+}
+
+int
+mock_capture_load(const char *path, struct emit_stream *s, size_t max_bytes,
+    char *err, size_t errlen)
+{
+	struct buf b;
+	size_t i;
+	int rc;
+
+	emit_stream_init(s, DIALECT_AUTO);
+	s->max_bytes = max_bytes;
+	buf_init(&b, max_bytes);
+	if (read_file(path, &b, err, errlen) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	for (i = 0; i < b.len; i++)
+		if (b.p[i] != ' ' && b.p[i] != '\t' && b.p[i] != '\r' &&
+		    b.p[i] != '\n')
+			break;
+	if (i < b.len && b.p[i] == '{') {
+		rc = load_ndjson(s, b.p, b.len, err, errlen);
+	} else {
+		rc = mock_split_sse(s, b.p ? b.p : "", b.len);
+		if (rc == -1)
+			snprintf(err, errlen, "file too large");
+	}
+	buf_free(&b);
+	if (rc == -1)
+		return -1;
+	if (s->n == 0) {
+		snprintf(err, errlen, "no events");
+		return -1;
+	}
+	s->d = mock_detect(s);
+	if (s->d == DIALECT_AUTO) {
+		snprintf(err, errlen, "cannot tell the dialect from the events");
+		return -1;
+	}
+	if (s->d == DIALECT_OLLAMA && !s->ndjson) {
+		snprintf(err, errlen, "Ollama events must be NDJSON lines");
+		return -1;
+	}
+	s->name = xstrdup(path);
+	return 0;
+}
