@@ -1,6 +1,25 @@
 #include "jsonw.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSONW_SWAR 1
+#define ONES ((uint64_t)0x0101010101010101ULL)
+#define HIGHS ((uint64_t)0x8080808080808080ULL)
+
+/* special_bytes flags (in each byte's high bit) the bytes of x that are
+ * not plain printable ASCII, '"' or '\\' included. Flags above the lowest
+ * flagged byte may be spurious (borrows), the lowest one is exact. */
+static inline uint64_t
+special_bytes(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return (((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) |
+	    ((b - ONES) & ~b) | x) & HIGHS;
+}
+#endif
 
 /* 0: copy as is; 1: needs an escape; 2: start of a non-ASCII sequence */
 static const unsigned char byte_class[256] = {
@@ -110,10 +129,29 @@ jsonw_string(struct buf *b, const char *s, size_t n)
 	o = b->p + b->len;
 	*o++ = '"';
 	while (i < n) {
-		start = i;
-		while (i < n && byte_class[u[i]] == 0)
-			i++;
-		if (i > start) {
+#ifdef JSONW_SWAR
+		/* Eight bytes at a time: store them all, keep those before the
+		 * first byte that needs work (room was reserved above). */
+		if (i + 8 <= n) {
+			uint64_t x, m;
+
+			memcpy(&x, s + i, 8);
+			memcpy(o, &x, 8);
+			m = special_bytes(x);
+			if (m == 0) {
+				o += 8;
+				i += 8;
+				continue;
+			}
+			start = (size_t)__builtin_ctzll(m) >> 3;
+			o += start;
+			i += start;
+		} else
+#endif
+		{
+			start = i;
+			while (i < n && byte_class[u[i]] == 0)
+				i++;
 			memcpy(o, s + start, i - start);
 			o += i - start;
 			if (i == n)
