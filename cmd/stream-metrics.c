@@ -151,7 +151,10 @@ ev_time(struct meter *m, const struct ev *ev)
 	if (!m->decided) {
 		m->decided = 1;
 		m->recorded = ev->has_t;
-		if (m->recorded && !opt.t0_first_byte)
+		if (opt.t0_first_byte)
+			m->t0 = m->recorded ? llround(ev->t * 1e6) :
+			    m->first_byte;
+		else if (m->recorded)
 			m->t0 = 0; /* the recording's own start */
 	}
 	if (m->recorded)
@@ -165,11 +168,8 @@ on_bytes(void *ctx, const char *p, size_t n, int64_t arrival_us)
 {
 	struct meter *m = ctx;
 
-	if (m->first_byte < 0) {
+	if (m->first_byte < 0)
 		m->first_byte = arrival_us;
-		if (opt.t0_first_byte && !m->recorded)
-			m->t0 = arrival_us;
-	}
 	m->bytes += n;
 	if (!opt.quiet)
 		out_write_now(p, n);
@@ -222,8 +222,6 @@ on_event(void *ctx, struct ev *ev)
 	int64_t t = ev_time(m, ev);
 	int rc;
 
-	if (m->t0 < 0 && opt.t0_first_byte && m->recorded)
-		m->t0 = t;
 	m->frames++;
 	if (m->first_ev < 0)
 		m->first_ev = t;
@@ -269,9 +267,7 @@ struct figures {
 static double
 since_t0(const struct meter *m, int64_t t)
 {
-	if (t < 0 && t != INT64_MIN)
-		return NAN;
-	if (m->t0 < 0)
+	if (t < 0 || m->t0 < 0)
 		return NAN;
 	return (double)(t - m->t0) / 1000.0;
 }
@@ -606,8 +602,8 @@ meter_stream(const char *path, char **cmd)
 		drain(fd, &M);
 	}
 	M.end = M.recorded ? M.last_ev : clock_mono_us();
-	if (M.recorded && M.end < 0)
-		M.end = -1;
+	if (M.t0 < 0 && M.first_byte >= 0)
+		M.t0 = M.first_byte; /* --t0 first-byte and no event */
 	if (fd != STDIN_FILENO)
 		close(fd);
 	out_close();
