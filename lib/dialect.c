@@ -101,6 +101,7 @@ struct acc {
 	struct slot *items;   /* responses output items, anthropic blocks */
 	int nitems, capitems;
 	int ollama_generate;
+	int ot_stale;         /* responses: output_text must be recomputed */
 };
 
 static const char *const names[] = {
@@ -1240,6 +1241,7 @@ resp_lifecycle(struct acc *a, jv r, int done)
 	items_clear(a);
 	jv_free(a->top);
 	a->top = jv_copy(r);
+	a->ot_stale = 0;
 	set_meta(a, nestr(r, "id", NULL), nestr(r, "model", NULL));
 	n = jv_get_kind(out) == JV_KIND_ARRAY ? jv_array_length(jv_copy(out)) :
 	    0;
@@ -1409,6 +1411,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	}
 	if (!jv_is_valid(a->top))
 		a->top = JV_OBJECT(jv_string("output"), jv_array());
+	/* The SDK recomputes output_text as output text changes. */
+	if (strstr(t, "output_item") || strstr(t, "content_part") ||
+	    strstr(t, "output_text"))
+		a->ot_stale = 1;
 	if (streq(t, "response.output_item.added") ||
 	    streq(t, "response.output_item.done")) {
 		int done = streq(t, "response.output_item.done");
@@ -1614,7 +1620,7 @@ resp_native(const struct acc *a)
 	}
 	out = jv_object_set(out, jv_string("output"), arr);
 	ot = jvx_get(out, "output_text");
-	if (jv_get_kind(ot) != JV_KIND_STRING)
+	if (jv_get_kind(ot) != JV_KIND_STRING || a->ot_stale)
 		out = jv_object_set(out, jv_string("output_text"), jstr(&text));
 	jv_free(ot);
 	buf_free(&text);

@@ -1,0 +1,423 @@
+/* delta-join - assemble one LLM response stream: the text as it streams,
+ * or the normalized message, the provider's non-streaming body, the
+ * normalized deltas, or each tool call once complete. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "dialect.h"
+#include "err.h"
+#include "evread.h"
+#include "jsonw.h"
+#include "jvx.h"
+#include "mem.h"
+#include "out.h"
+
+static const char usage_text[] =
+"Usage: delta-join [OPTIONS] [FILE...]\n"
+"Assemble an LLM response stream (raw SSE, sse-decode NDJSON or Ollama\n"
+"NDJSON; stdin when no FILE or FILE is -). By default write the answer\n"
+"text of choice 0 as it streams.\n"
+"\n"
+"  -r, --reasoning       also write reasoning/thinking text to stderr\n"
+"  -j, --json            at the end, one normalized JSON object per choice\n"
+"  -n, --native          at the end, the provider's non-streaming body\n"
+"  -e, --events          the normalized deltas, one JSON line each\n"
+"  -T, --tool-calls      each tool call as one JSON line once complete\n"
+"      --dialect NAME    openai-chat, openai-responses, anthropic, gemini,\n"
+"                        ollama or auto (default: detect from the events)\n"
+"      --max-size SIZE   cap on the assembled message (default 64M)\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 failure (I/O, bad input, invalid tool-call\n"
+"arguments), 2 usage, 3 stream incomplete, 4 provider error in the stream.\n";
+
+enum { OPT_DIALECT = 256, OPT_MAX_SIZE };
+
+static const struct option long_opts[] = {
+	{ "reasoning", no_argument, NULL, 'r' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "native", no_argument, NULL, 'n' },
+	{ "events", no_argument, NULL, 'e' },
+	{ "tool-calls", no_argument, NULL, 'T' },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum mode { MODE_TEXT, MODE_JSON, MODE_NATIVE, MODE_EVENTS, MODE_TOOLS };
+
+static struct {
+	enum mode mode;
+	int reasoning;
+	enum dialect dialect;
+	size_t max_size;
+} opt;
+
+/* Per-file state. */
+struct run {
+	const char *name;
+	struct acc *acc;
+	int json_errors, index_error, too_big, last_bad;
+	char first_err[600];
+	long events;
+	char last_text;     /* last byte of text written (for the newline) */
+	int wrote_text;
+	char last_reason;
+	int wrote_reason;
+};
+
+static void
+put_num(const char *key, long long v)
+{
+	if (v >= 0)
+		buf_printf(&out_buf, ",\"%s\":%lld", key, v);
+	else
+		buf_printf(&out_buf, ",\"%s\":null", key);
+}
+
+static void
+put_str(const char *key, const char *s, size_t n)
+{
+	buf_printf(&out_buf, ",\"%s\":", key);
+	if (s == NULL)
+		out_write("null", 4);
+	else if (jsonw_string(&out_buf, s, n) == -1)
+		die(LP_EXIT_FAIL, "write error: record too large");
+}
+
+/* event_line writes one normalized delta as NDJSON (-e). */
+static void
+event_line(const struct delta *d)
+{
+	static const char *const kinds[] = { "text", "reasoning", "refusal",
+		"tool_call", "usage", "finish", "error", "done" };
+
+	buf_printf(&out_buf, "{\"type\":\"%s\"", kinds[d->kind]);
+	switch (d->kind) {
+	case DELTA_TEXT:
+	case DELTA_REASONING:
+	case DELTA_REFUSAL:
+		buf_printf(&out_buf, ",\"index\":%d", d->choice);
+		put_str("text", d->text, d->len);
+		break;
+	case DELTA_TOOL_CALL:
+		buf_printf(&out_buf, ",\"index\":%d,\"call\":%d", d->choice,
+		    d->call);
+		if (d->id)
+			put_str("id", d->id, strlen(d->id));
+		if (d->name)
+			put_str("name", d->name, strlen(d->name));
+		put_str("arguments", d->text ? d->text : "", d->len);
+		break;
+	case DELTA_USAGE:
+		put_num("input_tokens", d->input_tokens);
+		put_num("output_tokens", d->output_tokens);
+		put_num("reasoning_tokens", d->reasoning_tokens);
+		put_num("cached_tokens", d->cached_tokens);
+		break;
+	case DELTA_FINISH:
+		buf_printf(&out_buf, ",\"index\":%d", d->choice);
+		put_str("reason", d->text, d->len);
+		break;
+	case DELTA_ERROR:
+		put_str("error_type", d->name, strlen(d->name));
+		put_str("message", d->text, d->len);
+		break;
+	case DELTA_DONE:
+		break;
+	}
+	out_write("}\n", 2);
+	out_maybe_flush();
+}
+
+static int
+on_delta(void *ctx, const struct delta *d)
+{
+	struct run *r = ctx;
+
+	if (opt.reasoning && d->kind == DELTA_REASONING && d->choice == 0 &&
+	    d->len) {
+		out_flush(); /* keep stdout and stderr in arrival order */
+		if (write_all(STDERR_FILENO, d->text, d->len) == 0) {
+			r->wrote_reason = 1;
+			r->last_reason = d->text[d->len - 1];
+		}
+	}
+	switch (opt.mode) {
+	case MODE_TEXT:
+		if (d->kind == DELTA_TEXT && d->choice == 0 && d->len) {
+			out_write(d->text, d->len);
+			r->wrote_text = 1;
+			r->last_text = d->text[d->len - 1];
+		}
+		break;
+	case MODE_EVENTS:
+		event_line(d);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void
+tool_line(void *ctx, int choice, int call, const char *id, const char *name,
+    const char *args, size_t len)
+{
+	jv v;
+
+	(void)ctx;
+	(void)choice;
+	(void)call;
+	out_write("{\"id\":", 6);
+	if (id)
+		jsonw_string(&out_buf, id, strlen(id));
+	else
+		out_write("null", 4);
+	out_write(",\"name\":", 8);
+	if (name)
+		jsonw_string(&out_buf, name, strlen(name));
+	else
+		out_write("null", 4);
+	out_write(",\"arguments\":", 13);
+	v = len ? jvx_parse(args, len) : jv_object();
+	if (jv_is_valid(v)) {
+		if (jvx_dump(&out_buf, v) == -1)
+			die(LP_EXIT_FAIL, "write error: record too large");
+	} else {
+		/* kept verbatim as a string; reported at the end */
+		jv_free(v);
+		jsonw_string(&out_buf, args, len);
+	}
+	out_write("}\n", 2);
+	out_maybe_flush();
+}
+
+static int
+on_event(void *ctx, struct ev *ev)
+{
+	struct run *r = ctx;
+	int rc = acc_event(r->acc, ev, on_delta, r);
+
+	r->events++;
+	r->last_bad = 0;
+	if (rc == ACC_ERR_JSON) {
+		if (r->json_errors++ == 0)
+			snprintf(r->first_err, sizeof r->first_err, "%s",
+			    acc_error(r->acc));
+		r->last_bad = 1;
+	} else if (rc == ACC_ERR_INDEX) {
+		if (!r->index_error++)
+			warnx("%s: %s", r->name, acc_error(r->acc));
+	} else if (rc == ACC_ERR_TOO_BIG) {
+		r->too_big = 1;
+		return 1; /* stop reading: the cap is reached */
+	}
+	if (opt.mode == MODE_TOOLS)
+		acc_tool_calls_ready(r->acc, 0, tool_line, r);
+	return 0;
+}
+
+static void
+report_bad_args(void *ctx, int choice, const char *call)
+{
+	struct run *r = ctx;
+
+	if (choice)
+		warnx("%s: choice %d: tool call %s: arguments are not valid "
+		    "JSON (kept verbatim)", r->name, choice, call);
+	else
+		warnx("%s: tool call %s: arguments are not valid JSON (kept "
+		    "verbatim)", r->name, call);
+}
+
+static void
+write_final(struct run *r)
+{
+	int i, n;
+	jv v;
+
+	switch (opt.mode) {
+	case MODE_TEXT:
+		if (r->wrote_text && r->last_text != '\n' &&
+		    isatty(STDOUT_FILENO))
+			out_write("\n", 1);
+		break;
+	case MODE_JSON:
+		n = acc_choices(r->acc);
+		for (i = 0; i < (n ? n : 1); i++) {
+			v = acc_json(r->acc, i);
+			if (jvx_dump(&out_buf, v) == -1)
+				die(LP_EXIT_FAIL, "write error: record too large");
+			out_write("\n", 1);
+		}
+		break;
+	case MODE_NATIVE:
+		v = acc_native(r->acc);
+		if (jvx_dump(&out_buf, v) == -1)
+			die(LP_EXIT_FAIL, "write error: record too large");
+		out_write("\n", 1);
+		break;
+	case MODE_TOOLS:
+		acc_tool_calls_ready(r->acc, 1, tool_line, r);
+		break;
+	case MODE_EVENTS:
+		break;
+	}
+	if (r->wrote_reason && r->last_reason != '\n' && isatty(STDERR_FILENO))
+		(void)write_all(STDERR_FILENO, "\n", 1);
+	out_flush();
+}
+
+/* join_file returns the exit status this file calls for. */
+static int
+join_file(const char *path)
+{
+	struct evr_opts o;
+	struct evr_result res;
+	struct run r;
+	const char *perr;
+	int fd, st = LP_EXIT_OK, truncated = 0;
+
+	memset(&r, 0, sizeof r);
+	r.name = strcmp(path, "-") == 0 ? "stdin" : path;
+	if ((fd = evr_open(path)) == -1) {
+		warnx("%s: %s", path, strerror(errno));
+		return LP_EXIT_FAIL;
+	}
+	r.acc = acc_new(opt.dialect, opt.max_size);
+	memset(&o, 0, sizeof o);
+	o.format = EVR_AUTO;
+	/* An event cut by the end of input is still fed: nothing that
+	 * arrived is lost; if its JSON is cut too, the stream is reported
+	 * as incomplete below. */
+	o.flush_partial = 1;
+	o.ctx = &r;
+	evr_read(fd, &o, on_event, &res);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	write_final(&r);
+	/* The last event's JSON cut short at the end of an unfinished
+	 * stream is truncation, not garbage. */
+	if (r.last_bad && r.json_errors == 1 &&
+	    acc_status(r.acc) == ACC_RUNNING && res.status == EVR_OK) {
+		truncated = 1;
+		r.json_errors = 0;
+	}
+	switch (res.status) {
+	case EVR_OK:
+	case EVR_STOPPED:
+	case EVR_PARTIAL:
+		break;
+	case EVR_ERR_JSON:
+		warnx("%s: %s", r.name, res.msg);
+		st = LP_EXIT_FAIL;
+		break;
+	default:
+		warnx("%s: %s", r.name, res.msg);
+		st = LP_EXIT_FAIL;
+		break;
+	}
+	if (r.too_big) {
+		warnx("%s: %s", r.name, acc_error(r.acc));
+		st = LP_EXIT_FAIL;
+	}
+	if (r.json_errors) {
+		warnx("%s: %s%s", r.name, r.first_err, r.json_errors > 1 ?
+		    " (and more lines like it)" : "");
+		st = LP_EXIT_FAIL;
+	}
+	if (r.index_error)
+		st = LP_EXIT_FAIL;
+	if (acc_tool_args_check(r.acc, report_bad_args, &r) > 0)
+		st = LP_EXIT_FAIL;
+	if ((perr = acc_provider_error(r.acc)) != NULL) {
+		warnx("provider error: %s", perr);
+		st = LP_EXIT_PROVIDER;
+	} else if (st == LP_EXIT_OK && acc_status(r.acc) == ACC_RUNNING &&
+	    !r.too_big) {
+		if (truncated)
+			warnx("%s: stream incomplete: the last event was cut "
+			    "off", r.name);
+		else
+			warnx("%s: stream incomplete: no terminal event "
+			    "(%s)", r.name, acc_dialect(r.acc) ==
+			    DIALECT_AUTO ? "no provider events seen" :
+			    dialect_name(acc_dialect(r.acc)));
+		st = LP_EXIT_INCOMPLETE;
+	}
+	acc_free(r.acc);
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, i, st = LP_EXIT_OK, s;
+
+
+	err_init(argv[0]);
+	mem_init();
+	opt.mode = MODE_TEXT;
+	opt.dialect = DIALECT_AUTO;
+	while ((c = getopt_long(argc, argv, "rjneThV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			opt.reasoning = 1;
+			break;
+		case 'j':
+			opt.mode = MODE_JSON;
+			break;
+		case 'n':
+			opt.mode = MODE_NATIVE;
+			break;
+		case 'e':
+			opt.mode = MODE_EVENTS;
+			break;
+		case 'T':
+			opt.mode = MODE_TOOLS;
+			break;
+		case OPT_DIALECT:
+			if (dialect_parse(optarg, &opt.dialect) == -1)
+				usage_error("unknown dialect '%s' (openai-chat, "
+				    "openai-responses, anthropic, gemini, "
+				    "ollama, auto)", optarg);
+			break;
+		case OPT_MAX_SIZE:
+			if (args_size(optarg, &opt.max_size) == -1 ||
+			    opt.max_size == 0)
+				usage_error("invalid size '%s'", optarg);
+			break;
+		case 'h':
+			out_puts(usage_text);
+			out_close();
+			return LP_EXIT_OK;
+		case 'V':
+			print_version();
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			    progname);
+			return LP_EXIT_USAGE;
+		}
+	}
+	if (optind == argc)
+		st = join_file("-");
+	for (i = optind; i < argc; i++) {
+		s = join_file(argv[i]);
+		/* the gravest status wins: provider error, failure, incomplete */
+		if (s == LP_EXIT_PROVIDER || (s == LP_EXIT_FAIL &&
+		    st != LP_EXIT_PROVIDER) || (s == LP_EXIT_INCOMPLETE &&
+		    st == LP_EXIT_OK))
+			st = s;
+	}
+	out_close();
+	return st;
+}
