@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# llm-request: what each provider's server receives, retries, timeouts,
+# faults mid-stream, the reader going away, SIGINT, key safety, bad input.
+# Everything runs against llm-mock on 127.0.0.1; nothing touches the network.
+source "$(dirname "$0")/lib.sh"
+
+if [ ! -x "$BIN/llm-mock" ]; then
+	echo "1..0 # SKIP llm-mock is not built"
+	exit 0
+fi
+
+# A clean environment: only what each test sets.
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY \
+    OPENAI_BASE_URL ANTHROPIC_BASE_URL OLLAMA_HOST LLM_MODEL \
+    HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
+KEY=sk-llmpipe-test-$$-Zq7xK3vN9pRw
+D=$TOP/tests/llm-request
+
+mock() { # mock ARGS...: a fresh llm-mock logging requests to $T/log
+	rm -f "$T/log"
+	start_mock --log-requests "$T/log" "$@"
+}
+stop_mock() { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; }
+nreq() { if [ -s "$T/log" ]; then wc -l <"$T/log" | tr -d ' '; else echo 0; fi; }
+lastreq() { tail -n 1 "$T/log" | jq -c "$1"; }
+now_ms() { date +%s%3N; }
+# is_prefix A B: file A is a proper, non-empty prefix of file B
+is_prefix() {
+	local a b
+	a=$(stat -c %s "$1") b=$(stat -c %s "$2")
+	[ "$a" -gt 0 ] && [ "$a" -lt "$b" ] && cmp -s "$1" <(head -c "$a" "$2")
+}
+PROMPT='one two three four five six seven eight nine ten eleven twelve'
+
+# ---- help and man page agree -------------------------------------------
+run llm-request --help >"$T/help"
+missing=""
+for o in $(grep -oE '^\.It Fl [a-zA-Z] , Fl -[a-z-]+|^\.It Fl -[a-z-]+' \
+    "$TOP/man/llm-request.1" | grep -oE -- '-[a-z-]+$'); do
+	grep -q -- "-$o" "$T/help" || missing="$missing -$o"
+done
+is "$missing" "" "--help lists every option the man page documents"
+
+# ---- dry run: method, URL, headers (key redacted) and body, per provider --
+export OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY
+golden "$D" llm-request
+if grep -rq -- "$KEY" "$D"/*.out; then
+	fail "--dry-run never prints the key"
+else
+	pass "--dry-run never prints the key"
+fi
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
+
+# ---- each provider as the server received it -----------------------------
+mock --echo
+OPENAI_API_KEY=$KEY run llm-request --base-url "$MOCK_URL/v1" -m gpt-test \
+    -s 'be brief' --max-tokens 50 --temperature 0.5 'hello openai' \
+    >"$T/out" 2>"$T/err"
+is "$?" 0 "openai: exit 0"
+is "$(lastreq '[.method,.path,.key_header]')" \
+    '["POST","/v1/chat/completions","authorization"]' "openai: POST /v1/chat/completions with Authorization"
+is "$(lastreq '.headers["content-type"], .headers.accept' | tr '\n' ' ')" \
+    '"application/json" "text/event-stream" ' "openai: content-type and accept"
+is "$(lastreq '.body')" \
+    '{"model":"gpt-test","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hello openai"}],"max_tokens":50,"temperature":0.5,"stream":true,"stream_options":{"include_usage":true}}' \
+    "openai: body"
+grep -q 'hello' "$T/out" && ok 0 "openai: the stream reaches stdout" ||
+    fail "openai: the stream reaches stdout" "$(head -c 300 "$T/out")"
+
+OPENAI_API_KEY=$KEY run llm-request -p responses --base-url "$MOCK_URL/v1" \
+    -m gpt-test -s 'be brief' --max-tokens 50 'hello responses' >"$T/out" 2>"$T/err"
+is "$?" 0 "responses: exit 0"
+is "$(lastreq '[.path,.key_header]')" '["/v1/responses","authorization"]' \
+    "responses: POST /v1/responses with Authorization"
+is "$(lastreq '.body')" \
+    '{"model":"gpt-test","instructions":"be brief","input":"hello responses","max_output_tokens":50,"stream":true}' \
+    "responses: body"
+
+ANTHROPIC_API_KEY=$KEY run llm-request -m claude-test --base-url "$MOCK_URL" \
+    -s 'be brief' 'hello anthropic' >"$T/out" 2>"$T/err"
+is "$?" 0 "anthropic (inferred from claude-*): exit 0"
+is "$(lastreq '[.path,.key_header,.headers["anthropic-version"]]')" \
+    '["/v1/messages","x-api-key","2023-06-01"]' \
+    "anthropic: POST /v1/messages with x-api-key and anthropic-version"
+is "$(lastreq '.body')" \
+    '{"model":"claude-test","system":"be brief","messages":[{"role":"user","content":"hello anthropic"}],"max_tokens":4096,"stream":true}' \
+    "anthropic: body, max_tokens always set"
+
+GEMINI_API_KEY=$KEY run llm-request -m gemini-test --base-url "$MOCK_URL" \
+    -s 'be brief' --max-tokens 9 'hello gemini' >"$T/out" 2>"$T/err"
+is "$?" 0 "gemini (inferred from gemini-*): exit 0"
+is "$(lastreq '[.path,.query,.key_header]')" \
+    '["/v1beta/models/gemini-test:streamGenerateContent","alt=sse","x-goog-api-key"]' \
+    "gemini: streamGenerateContent?alt=sse, key in x-goog-api-key"
+if tail -n 1 "$T/log" | jq -r '.path + "?" + .query' | grep -q "$KEY"; then
+	fail "gemini: the key is not in the URL"
+else
+	pass "gemini: the key is not in the URL"
+fi
+is "$(lastreq '.body')" \
+    '{"contents":[{"role":"user","parts":[{"text":"hello gemini"}]}],"systemInstruction":{"parts":[{"text":"be brief"}]},"generationConfig":{"maxOutputTokens":9}}' \
+    "gemini: body"
+
+GOOGLE_API_KEY=$KEY run llm-request -p gemini --base-url "$MOCK_URL" hi >/dev/null 2>&1
+is "$(lastreq '.key_header')" '"x-goog-api-key"' "gemini: GOOGLE_API_KEY when GEMINI_API_KEY is unset"
+
+OLLAMA_HOST=${MOCK_URL#http://} run llm-request -p ollama -m llama-test \
+    --temperature 0 'hello ollama' >"$T/out" 2>"$T/err"
+is "$?" 0 "ollama via OLLAMA_HOST=host:port: exit 0"
+is "$(lastreq '[.path,.key_header]')" '["/api/chat",null]' "ollama: POST /api/chat, no key"
+is "$(lastreq '.body')" \
+    '{"model":"llama-test","messages":[{"role":"user","content":"hello ollama"}],"options":{"temperature":0},"stream":true}' \
+    "ollama: body"
+
+# No key needed for a loopback server; none is sent.
+run llm-request --base-url "$MOCK_URL/v1" 'no key' >/dev/null 2>"$T/err"
+is "$?:$(lastreq '.key_header')" "0:null" "loopback server: no key needed, none sent"
+
+# --api-key-file
+printf '%s\n' "$KEY" >"$T/keyfile"
+run llm-request --api-key-file "$T/keyfile" --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1
+is "$(lastreq '.key_header')" '"authorization"' "--api-key-file: the key is sent"
+
+# Prompt from stdin, and from '-'
+echo 'prompt from stdin' | run llm-request --base-url "$MOCK_URL/v1" >/dev/null 2>&1
+is "$(lastreq '.body.messages[-1].content')" '"prompt from stdin"' "prompt from stdin"
+printf '[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]' >"$T/msgs.json"
+echo 'and then?' | run llm-request --base-url "$MOCK_URL/v1" --messages "$T/msgs.json" - >/dev/null 2>&1
+is "$(lastreq '[.body.messages[].content]')" '["a","b","and then?"]' \
+    "--messages with '-': the prompt from stdin is appended"
+
+# --tools, --jq, -H, -H @file, --no-stream
+printf '[{"type":"function","function":{"name":"f","parameters":{}}}]' >"$T/tools.json"
+printf 'X-From-File: yes\n\nX-Second: 2\n' >"$T/headers"
+run llm-request --base-url "$MOCK_URL/v1" --tools "$T/tools.json" \
+    --jq '.seed = 7 | .top_p = 0.9' -H 'X-Extra: one two' -H @"$T/headers" hi \
+    >/dev/null 2>&1
+is "$(lastreq '[.body.tools[0].function.name,.body.seed,.body.top_p]')" '["f",7,0.9]' \
+    "--tools and --jq transform the body"
+is "$(lastreq '[.headers["x-extra"],.headers["x-from-file"],.headers["x-second"]]')" \
+    '["one two","yes","2"]' "-H and -H @FILE"
+run llm-request --base-url "$MOCK_URL/v1" --no-stream hi >"$T/out" 2>/dev/null
+is "$?:$(lastreq '[.body.stream,.body.stream_options,.headers.accept]')" \
+    '0:[false,null,"application/json"]' "--no-stream: stream false, no stream_options"
+run llm-request -p ollama --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
+is "$(lastreq '.body.stream')" false "--no-stream: ollama gets stream false"
+run llm-request -p gemini --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
+is "$(lastreq '.path')" '"/v1beta/models/gemini-2.5-flash:generateContent"' \
+    "--no-stream: gemini generateContent"
+
+# --body: sent byte for byte when it already streams; stream forced otherwise
+printf '{"model":"m-body", "messages":[{"role":"user","content":"x"}],\n "stream":true, "n":1}\n' >"$T/body.json"
+run llm-request --base-url "$MOCK_URL/v1" --body "$T/body.json" -v >/dev/null 2>"$T/err"
+is "$(lastreq '.body')" '{"model":"m-body","messages":[{"role":"user","content":"x"}],"stream":true,"n":1}' \
+    "--body: sent as is"
+grep -q "Content-Length: $(stat -c %s "$T/body.json")" "$T/err" ||
+    grep -qi "content-length: $(stat -c %s "$T/body.json")" <(tail -n 1 "$T/log" | jq -r '.headers|to_entries[]|"\(.key): \(.value)"')
+ok $? "--body: the exact bytes of the file (length matches)"
+printf '{"model":"m-body","messages":[]}' | run llm-request --base-url "$MOCK_URL/v1" --body - >/dev/null 2>&1
+is "$(lastreq '.body.stream')" true "--body -: from stdin, streaming forced on"
+stop_mock
+
+# ---- streaming: an event reaches stdout while the server is still sending --
+mock --echo --delay 300
+# (the binary itself, not a subshell, so that $! is its PID)
+OPENAI_API_KEY=$KEY "$BIN/llm-request" --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/stream" 2>/dev/null &
+pid=$!
+for i in $(seq 50); do [ -s "$T/stream" ] && break; sleep 0.1; done
+if [ -s "$T/stream" ] && kill -0 "$pid" 2>/dev/null; then
+	pass "streaming: the first event is on stdout before the stream ends"
+else
+	fail "streaming: the first event is on stdout before the stream ends"
+fi
+# /proc/PID/cmdline never holds the key (it is not in argv)
+if [ -r "/proc/$pid/cmdline" ] && grep -q llm-request "/proc/$pid/cmdline" &&
+    grep -q -- "$KEY" "/proc/$pid/environ" && ! grep -q -- "$KEY" "/proc/$pid/cmdline"; then
+	pass "the key is not in /proc/PID/cmdline"
+else
+	fail "the key is not in /proc/PID/cmdline"
+fi
+wait "$pid"
+is "$?" 0 "streaming: exit 0 at the end"
+cp "$T/stream" "$T/full"
+
+# ---- SIGINT: stop, what arrived is kept, 130 ------------------------------
+"$BIN/llm-request" --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/int" 2>"$T/interr" &
+pid=$!
+for i in $(seq 50); do [ -s "$T/int" ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "SIGINT: exit 130"
+is_prefix "$T/int" "$T/full"
+ok $? "SIGINT: the bytes that arrived are on stdout"
+
+# ---- the reader goes away: quiet and quick --------------------------------
+t0=$(now_ms)
+( set -o pipefail; run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" 2>"$T/err" |
+    head -c 10 >"$T/head" )
+st=$? t=$(( $(now_ms) - t0 ))
+is "$( { [ "$st" = 141 ] || [ "$st" = 0 ]; } && echo quiet)" quiet "| head -c 10: ends by SIGPIPE (status $st)"
+is "$(cat "$T/err")" "" "| head -c 10: nothing on stderr"
+is "$(stat -c %s "$T/head")" 10 "| head -c 10: 10 bytes"
+[ "$t" -lt 2500 ]
+ok $? "| head -c 10: stops at the next piece, not at the end of the stream (${t} ms, stream ~3.3 s)"
+stop_mock
+
+# ---- retries ---------------------------------------------------------------
+mock --echo --fail 2:429:1
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" hi >"$T/out" 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+is "$st:$(nreq)" "0:3" "429 with Retry-After: 1, twice: retried, exit 0 after 3 requests"
+[ "$t" -ge 1900 ] && [ "$t" -lt 10000 ]
+ok $? "Retry-After: 1 honoured twice (${t} ms, want >= 1.9 s)"
+is "$(grep -c 'HTTP 429: .*retry [12] of 2 in 1.0 s' "$T/err")" 2 "each retry said on stderr"
+stop_mock
+
+mock --echo --fail 1:500
+run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/out" 2>"$T/err"
+is "$?:$(nreq)" "0:2" "500 then success: exit 0 after 2 requests"
+same_file "$T/out" "$T/full" "500 then success: the stream once, not the error body"
+stop_mock
+
+mock --echo --fail 1:503:0 --fail-header 'retry-after-ms: 1500'
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+[ "$st" = 0 ] && [ "$t" -ge 1400 ] && [ "$t" -lt 10000 ]
+ok $? "retry-after-ms: 1500 comes before Retry-After (status $st, ${t} ms)"
+stop_mock
+
+mock --echo --fail 1:429:30
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" --retry-max-wait 0.5 hi >/dev/null 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+[ "$st" = 0 ] && [ "$t" -lt 5000 ]
+ok $? "--retry-max-wait caps Retry-After: 30 (status $st, ${t} ms)"
+stop_mock
+
+for s in 400 401; do
+	mock --echo --fail 5:$s
+	run llm-request --base-url "$MOCK_URL/v1" hi >"$T/out" 2>"$T/err"
+	is "$?:$(nreq)" "4:1" "HTTP $s: never retried, exit 4"
+	grep -qE "^llm-request: HTTP $s: .+" "$T/err" && ok 0 "HTTP $s: the provider's message on stderr" ||
+	    fail "HTTP $s: the provider's message on stderr" "$(cat "$T/err")"
+	is "$(stat -c %s "$T/out")" 0 "HTTP $s: nothing on stdout without --fail-with-body"
+	stop_mock
+done
+
+mock --echo --fail 5:429:0 --fail-header 'x-should-retry: false'
+run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err"
+is "$?:$(nreq)" "4:1" "429 with x-should-retry: false: not retried"
+stop_mock
+
+mock --echo --fail 5:503:0
+run llm-request --base-url "$MOCK_URL/v1" --retry 1 --fail-with-body hi >"$T/out" 2>"$T/err"
+is "$?:$(nreq)" "4:2" "--retry 1: two requests, then exit 4"
+jq -e '.error' "$T/out" >/dev/null 2>&1
+ok $? "--fail-with-body: the error body on stdout"
+is "$(grep -c '^llm-request: HTTP 503' "$T/err")" 2 "HTTP 503: one retry line and the final error"
+stop_mock
+
+# ---- mid-stream faults: bytes kept, no retry, no duplication, exit 5 -------
+mock --echo --cut-after 4
+run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/cut" 2>"$T/err"
+is "$?:$(nreq)" "5:1" "cut mid-stream: exit 5, not retried"
+is_prefix "$T/cut" "$T/full"
+ok $? "cut mid-stream: what arrived is on stdout, once (a prefix of the full stream)"
+grep -q "after $(stat -c %s "$T/cut") bytes" "$T/err" && ok 0 "cut mid-stream: stderr says how many bytes arrived" ||
+    fail "cut mid-stream: stderr says how many bytes arrived" "$(cat "$T/err")"
+stop_mock
+
+mock --echo --stall-after 3:8
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" --idle-timeout 1 "$PROMPT" >"$T/stall" 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+is "$st:$(nreq)" "5:1" "stall: --idle-timeout 1 ends it with exit 5, not retried"
+[ "$t" -lt 5000 ]
+ok $? "stall: stopped by the idle timeout, not by the server (${t} ms)"
+is_prefix "$T/stall" "$T/full"
+ok $? "stall: what arrived is on stdout"
+grep -q "no data for 1 s.*after $(stat -c %s "$T/stall") bytes" "$T/err" &&
+    ok 0 "stall: stderr says why and how many bytes" ||
+    fail "stall: stderr says why and how many bytes" "$(cat "$T/err")"
+
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" --idle-timeout 0 --max-time 1.5 "$PROMPT" >"$T/mt" 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+[ "$st" = 5 ] && [ "$t" -lt 5000 ] && grep -q -- '--max-time' "$T/err"
+ok $? "--max-time 1.5: exit 5 (status $st, ${t} ms)"
+stop_mock
+
+# ---- connection refused ----------------------------------------------------
+mock --echo
+dead=$MOCK_URL
+stop_mock
+run llm-request --base-url "$dead/v1" --retry 0 hi >/dev/null 2>"$T/err"
+is "$?" 5 "connection refused: exit 5"
+grep -q "$dead" "$T/err" && ok 0 "connection refused: the URL and reason on stderr" ||
+    fail "connection refused: the URL and reason on stderr" "$(cat "$T/err")"
+run llm-request --base-url "$dead/v1" --retry 1 hi >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'retry 1 of 1' "$T/err")" "5:1" "connection refused: retried, then exit 5"
+
+# ---- keys: never printed, never over plain http, never missing silently ----
+mock --echo --fail 1:401
+OPENAI_API_KEY=$KEY run llm-request --base-url "$MOCK_URL/v1" -v --retry 0 hi \
+    >"$T/out" 2>"$T/err"
+is "$?" 4 "401: exit 4"
+if grep -q -- "$KEY" "$T/err" "$T/out"; then
+	fail "the key is not in --verbose output or the error message"
+else
+	pass "the key is not in --verbose output or the error message"
+fi
+grep -q '^> Authorization: Bearer <redacted>' "$T/err"
+ok $? "--verbose: request headers with the key redacted"
+grep -q '^< HTTP/1.1 401' "$T/err"
+ok $? "--verbose: response headers"
+OPENAI_API_KEY=$KEY run llm-request --base-url "$MOCK_URL/v1" -v hi >"$T/out" 2>"$T/err"
+if [ "$?" = 0 ] && ! grep -q -- "$KEY" "$T/err" "$T/out"; then
+	pass "the key is not printed by a successful --verbose run"
+else
+	fail "the key is not printed by a successful --verbose run"
+fi
+OPENAI_API_KEY=$KEY run llm-request --base-url "$MOCK_URL/v1" --dry-run hi >"$T/out" 2>&1
+if grep -q -- "$KEY" "$T/out"; then
+	fail "--dry-run: the key is redacted"
+else
+	pass "--dry-run: the key is redacted"
+fi
+is "$(nreq)" 2 "--dry-run sends nothing"
+
+OPENAI_API_KEY=$KEY run llm-request --base-url http://llmpipe.invalid/v1 hi >/dev/null 2>"$T/err"
+st=$?
+is "$st" 2 "a key over plain http to a non-loopback host: refused, exit 2"
+grep -q -- "$KEY" "$T/err" && fail "refusal message without the key" || pass "refusal message without the key"
+run llm-request --base-url https://llmpipe.invalid/v1 hi >/dev/null 2>"$T/err"
+is "$?" 2 "missing key: exit 2"
+grep -q 'OPENAI_API_KEY' "$T/err" && ok 0 "missing key: the message names OPENAI_API_KEY" ||
+    fail "missing key: the message names OPENAI_API_KEY" "$(cat "$T/err")"
+run llm-request -p anthropic --base-url https://llmpipe.invalid hi >/dev/null 2>"$T/err"
+grep -q 'ANTHROPIC_API_KEY' "$T/err"
+ok $? "missing key: the message names ANTHROPIC_API_KEY"
+run llm-request -p gemini --base-url https://llmpipe.invalid hi >/dev/null 2>"$T/err"
+grep -q 'GEMINI_API_KEY' "$T/err"
+ok $? "missing key: the message names GEMINI_API_KEY"
+OPENAI_API_KEY=$KEY run llm-request --base-url https://llmpipe.invalid/v1 --insecure hi >/dev/null 2>&1
+is "$?" 2 "--insecure is refused for a non-loopback host"
+
+# ---- bad input: exit 2, the file and position named, nothing sent ----------
+printf '[{"a":1},\n {"b" 2}]' >"$T/bad.json"
+for o in --tools --messages --body; do
+	if [ "$o" = --body ]; then args=("$o" "$T/bad.json"); else args=("$o" "$T/bad.json" hi); fi
+	run llm-request --base-url "$MOCK_URL/v1" "${args[@]}" >/dev/null 2>"$T/err"
+	is "$?" 2 "$o with bad JSON: exit 2"
+	grep -q "bad.json: bad JSON: .*line 2, column" "$T/err" &&
+	    ok 0 "$o with bad JSON: the file and the position named" ||
+	    fail "$o with bad JSON: the file and the position named" "$(cat "$T/err")"
+done
+printf '{"a":1}' >"$T/obj.json"
+run llm-request --base-url "$MOCK_URL/v1" --tools "$T/obj.json" hi >/dev/null 2>&1
+is "$?" 2 "--tools with an object instead of an array: exit 2"
+run llm-request --base-url "$MOCK_URL/v1" --jq '.a[]' hi >/dev/null 2>&1
+is "$?" 2 "--jq with a runtime error: exit 2"
+run llm-request --base-url "$MOCK_URL/v1" --jq '.x =' hi >/dev/null 2>&1
+is "$?" 2 "--jq that does not compile: exit 2"
+run llm-request --base-url "$MOCK_URL/v1" </dev/null >/dev/null 2>&1
+is "$?" 2 "empty prompt: exit 2"
+run llm-request --base-url "$MOCK_URL/v1" -H 'no colon' hi >/dev/null 2>&1
+is "$?" 2 "-H without a colon: exit 2"
+run llm-request --retry x hi >/dev/null 2>&1
+is "$?" 2 "--retry x: exit 2"
+is "$(nreq)" 2 "bad input: nothing sent"
+stop_mock
+
+done_testing
