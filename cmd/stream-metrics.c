@@ -137,7 +137,9 @@ struct meter {
 	long long server_out; /* llama.cpp timings.predicted_n, or -1 */
 	long long server_in;
 	int frame_out;        /* the current frame carried non-reasoning output */
-	int bad_input;
+	int bad_input;        /* events the dialect could not read */
+	int last_bad;         /* ... the last event was one of them */
+	int read_error;       /* the reader failed (then the rest is copied) */
 	char errmsg[300];
 	int64_t last_draw;
 	int tty;
@@ -228,11 +230,12 @@ on_event(void *ctx, struct ev *ev)
 	m->last_ev = t;
 	m->frame_out = 0;
 	rc = acc_event(m->acc, ev, on_delta, m);
+	m->last_bad = rc < 0;
 	if (rc < 0) {
 		if (!m->bad_input)
 			snprintf(m->errmsg, sizeof m->errmsg, "%s",
 			    acc_error(m->acc));
-		m->bad_input = 1;
+		m->bad_input++;
 		rc = 0;
 	}
 	if (ev->data && !ev_is_done(ev) && memmem(ev->data, ev->data_len,
@@ -409,7 +412,7 @@ report_json(struct meter *m, const struct figures *f, struct buf *b)
 	put_int(b, "chunks", m->chunks);
 	put_int(b, "frames", m->frames);
 	put_int(b, "bytes", (long long)m->bytes);
-	put_str(b, "error", perr ? perr : m->bad_input ? m->errmsg : NULL);
+	put_str(b, "error", perr ? perr : m->errmsg[0] ? m->errmsg : NULL);
 	buf_puts(b, ",\"itl_ms\":[");
 	for (i = 0; i < m->itl.n; i++) {
 		char s[64];
@@ -461,7 +464,7 @@ report_human(struct meter *m, const struct figures *f, struct buf *b)
 	buf_printf(b, "start   %s\n", when);
 	buf_printf(b, "status  %s · finish %s · %s\n", f->status,
 	    f->finish ? f->finish : "-", f->dialect);
-	if (perr || m->bad_input)
+	if (perr || m->errmsg[0])
 		buf_printf(b, "error   %s\n", perr ? perr : m->errmsg);
 	buf_printf(b, "ttft    %s · ttfb %s · ttfo %s\n",
 	    hms(a, sizeof a, f->ttft), hms(c, sizeof c, f->ttfb),
@@ -570,6 +573,9 @@ meter_stream(const char *path, char **cmd)
 	o.format = EVR_AUTO;
 	o.max_event = opt.max_event;
 	o.on_bytes = on_bytes;
+	/* An event cut off by the end of input still counts, as in
+	 * delta-join; if its JSON is cut too, the stream is incomplete. */
+	o.flush_partial = 1;
 	o.ctx = &M;
 	M.acc = acc_new(opt.dialect, 0);
 	M.t0 = opt.t0_first_byte ? -1 : M.mono_start;
@@ -594,13 +600,26 @@ meter_stream(const char *path, char **cmd)
 	case EVR_PARTIAL:
 		break;
 	default:
-		warnx("%s: %s", cmd ? cmd[0] : strcmp(path, "-") == 0 ?
-		    "stdin" : path, res.msg);
+		/* the report's "error" says it; a second line on stderr
+		 * would spoil a file of -j reports */
+		if (opt.output)
+			warnx("%s: %s", cmd ? cmd[0] : strcmp(path, "-") == 0 ?
+			    "stdin" : path, res.msg);
 		if (!M.bad_input)
 			snprintf(M.errmsg, sizeof M.errmsg, "%s", res.msg);
-		M.bad_input = 1;
+		M.read_error = 1;
 		drain(fd, &M);
 	}
+	/* The last event's JSON cut short at the end of an unfinished
+	 * stream is truncation, not garbage. */
+	if (M.last_bad && M.bad_input == 1 && !M.read_error &&
+	    acc_status(M.acc) == ACC_RUNNING) {
+		M.bad_input = 0;
+		M.errmsg[0] = '\0';
+	}
+	if (M.bad_input && opt.output)
+		warnx("%s%s", M.errmsg, M.bad_input > 1 ?
+		    " (and more events like it)" : "");
 	M.end = M.recorded ? M.last_ev : clock_mono_us();
 	if (M.t0 < 0 && M.first_byte >= 0)
 		M.t0 = M.first_byte; /* --t0 first-byte and no event */
@@ -631,12 +650,14 @@ meter_stream(const char *path, char **cmd)
 		die(LP_EXIT_FAIL, "%s: write error: %s",
 		    opt.output ? opt.output : "stderr", strerror(errno));
 	buf_free(&rep);
+	/* the same order as delta-join: provider error, bad input,
+	 * incomplete */
 	if (strcmp(f.status, "error") == 0)
 		status = LP_EXIT_PROVIDER;
+	else if (M.bad_input || M.read_error)
+		status = LP_EXIT_FAIL;
 	else if (strcmp(f.status, "incomplete") == 0)
 		status = LP_EXIT_INCOMPLETE;
-	else if (M.bad_input)
-		status = LP_EXIT_FAIL;
 	if (cmd_status != 0)
 		status = cmd_status;
 	acc_free(M.acc);

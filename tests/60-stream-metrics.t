@@ -35,6 +35,13 @@ for f in "$D"/*.ndjson; do
 	is "$(wc -c <"$T/out")" 0 "$base: -q copies nothing"
 done
 
+# A raw stream cut inside an event's JSON is incomplete (3), not bad input
+head -c 700 "$FIX/real/openai-chat/text-plain.sse" >"$T/cut.sse"
+run stream-metrics -q -j "$T/cut.sse" 2>"$T/err"
+is "$?" 3 "stream cut inside an event: exit 3"
+is "$(jq -c '[.status, .error, .chunks]' "$T/err")" '["incomplete",null,1]' \
+    "stream cut inside an event: incomplete, no error"
+
 # --t0 first-byte moves every time but decode and the gaps
 run stream-metrics -q -j --t0 first-byte "$D/role-first.ndjson" 2>&1 | norm >"$T/got"
 same_file "$T/got" "$D/role-first-t0.json" "--t0 first-byte"
@@ -76,6 +83,14 @@ run stream-metrics -q -- cat "$f" >"$T/out" 2>/dev/null
 is "$(wc -c <"$T/out")" 0 "wrapper -q copies nothing"
 run stream-metrics -- cat "$f" >"$T/out" 2>/dev/null
 same_file "$T/out" "$f" "wrapper mode passes through byte for byte"
+
+# Bad input: the rest is still copied through, the report says why, exit 1
+printf '{"a":1}\nnot json\n{"b":2}\n' >"$T/bad.ndjson"
+run stream-metrics -j <"$T/bad.ndjson" >"$T/out" 2>"$T/err"
+is "$?" 1 "input that is not JSON: exit 1"
+same_file "$T/out" "$T/bad.ndjson" "input that is not JSON: still passed through"
+jq -e '.error | test("line 2: not valid JSON")' "$T/err" >/dev/null
+ok $? "input that is not JSON: the report's error says where"
 
 # Unbuffered: a frame is downstream before the writer closes
 streams_before_eof stream-metrics -- \
@@ -155,19 +170,28 @@ if [ ! -x "$BIN/llm-mock" ]; then
 else
 	TODO=$DTODO
 	start_mock --echo --ttft 300 --delay 150
+	check_mock() { # NAME: the report in $T/mock.json
+		if jq -e '.ttfb_ms >= 200 and .ttfb_ms <= 400 and
+		    .ttft_ms >= 350 and .ttft_ms <= 550 and .chunks == 5 and
+		    .itl_p50_ms >= 50 and .itl_p50_ms <= 250 and
+		    .tpot_ms >= 50 and .tpot_ms <= 250' "$T/mock.json" >/dev/null; then
+			pass "$1: ttfb, ttft, itl p50 and tpot within 100 ms"
+		else
+			fail "$1: ttfb, ttft, itl p50 and tpot within 100 ms" \
+			    "$(cat "$T/mock.json")"
+		fi
+	}
 	run stream-metrics -q -j -- curl -sN "$MOCK_URL/v1/chat/completions" \
 	    -H 'content-type: application/json' \
 	    -d '{"model":"m","stream":true,"messages":[{"role":"user","content":"a b c d e"}]}' \
 	    2>"$T/mock.json"
-	is "$?" 0 "llm-mock: complete stream"
-	if jq -e '.ttfb_ms >= 200 and .ttfb_ms <= 400 and
-	    .ttft_ms >= 350 and .ttft_ms <= 550 and .chunks == 5 and
-	    .itl_p50_ms >= 50 and .itl_p50_ms <= 250 and
-	    .tpot_ms >= 50 and .tpot_ms <= 250' "$T/mock.json" >/dev/null; then
-		pass "llm-mock --ttft 300 --delay 150: ttfb, ttft, itl p50 and tpot within 100 ms"
-	else
-		fail "llm-mock --ttft 300 --delay 150: ttfb, ttft, itl p50 and tpot within 100 ms" \
-		    "$(cat "$T/mock.json")"
+	is "$?" 0 "llm-mock via curl (wrapper mode): complete stream"
+	check_mock "llm-mock --ttft 300 --delay 150, wrapper mode"
+	if [ -x "$BIN/llm-request" ]; then
+		"$BIN/llm-request" -p openai -m m --base-url "$MOCK_URL" "a b c d e" |
+		    run stream-metrics -q -j 2>"$T/mock.json"
+		is "$?" 0 "llm-mock via llm-request | stream-metrics: complete stream"
+		check_mock "llm-mock --ttft 300 --delay 150, llm-request | stream-metrics"
 	fi
 fi
 
