@@ -566,18 +566,17 @@ say(const char *fmt, ...)
 	buf_free(&b);
 }
 
+static int attempts(struct xfer *xp, CURLM *multi, const char *url,
+    struct curl_slist *headers, int64_t deadline_us);
+
 static int
 send_request(const char *url, struct curl_slist *headers, const char *body,
     size_t body_len)
 {
 	struct xfer x;
 	CURLM *multi;
-	CURLcode rc;
-	enum end why;
-	int64_t deadline_us = 0, delay, left;
-	long attempt;
-	char what[600], msg[512];
-	const char *cerr;
+	int64_t deadline_us = 0;
+	int status;
 
 	memset(&x, 0, sizeof x);
 	buf_init(&x.errbody, ERRBODY_MAX + 1);
@@ -616,13 +615,33 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 		curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 
+	status = attempts(&x, multi, url, headers, deadline_us);
+	curl_easy_cleanup(x.easy);
+	curl_multi_cleanup(multi);
+	buf_free(&x.errbody);
+	return status;
+}
+
+/* attempts sends the request until it succeeds, fails for good or the
+ * retries run out; returns the exit status. */
+static int
+attempts(struct xfer *xp, CURLM *multi, const char *url,
+    struct curl_slist *headers, int64_t deadline_us)
+{
+	CURLcode rc;
+	enum end why;
+	int64_t delay, left;
+	long attempt;
+	char what[600], msg[512];
+	const char *cerr;
+
 	for (attempt = 0;; attempt++) {
-		x.status = 0;
-		x.started_us = x.last_us = 0;
-		x.errbuf[0] = '\0';
-		x.should_retry = -1;
-		x.retry_after[0] = x.retry_after_ms[0] = '\0';
-		buf_reset(&x.errbody);
+		xp->status = 0;
+		xp->started_us = xp->last_us = 0;
+		xp->errbuf[0] = '\0';
+		xp->should_retry = -1;
+		xp->retry_after[0] = xp->retry_after_ms[0] = '\0';
+		buf_reset(&xp->errbody);
 		if (opt.verbose) {
 			struct curl_slist *h;
 
@@ -632,28 +651,28 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 					print_header(stderr, "> ", h->data);
 			}
 		}
-		why = perform(multi, &x, deadline_us, &rc);
+		why = perform(multi, xp, deadline_us, &rc);
 		if (why == END_INTERRUPTED)
-			interrupted(x.body_bytes);
+			interrupted(xp->body_bytes);
 		if (why == END_DEADLINE) {
 			say("--max-time %g s reached after %zu bytes of the "
-			    "response", opt.max_time, x.body_bytes);
+			    "response", opt.max_time, xp->body_bytes);
 			return LP_EXIT_NETWORK;
 		}
 		delay = -1;
 		if (why == END_IDLE) {
 			snprintf(what, sizeof what, "no data for %g s "
 			    "(--idle-timeout)", opt.idle_timeout);
-			if (x.body_bytes > 0) {
+			if (xp->body_bytes > 0) {
 				say("%s: stopped after %zu bytes of the response",
-				    what, x.body_bytes);
+				    what, xp->body_bytes);
 				return LP_EXIT_NETWORK;
 			}
 		} else if (rc != CURLE_OK) {
-			cerr = x.errbuf[0] ? x.errbuf : curl_easy_strerror(rc);
-			if (x.body_bytes > 0) {
+			cerr = xp->errbuf[0] ? xp->errbuf : curl_easy_strerror(rc);
+			if (xp->body_bytes > 0) {
 				say("connection cut after %zu bytes of the "
-				    "response: %s", x.body_bytes, cerr);
+				    "response: %s", xp->body_bytes, cerr);
 				return LP_EXIT_NETWORK;
 			}
 			snprintf(what, sizeof what, "%s: %s", url, cerr);
@@ -661,33 +680,33 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 				say("%s", what);
 				return LP_EXIT_NETWORK;
 			}
-		} else if (x.status >= 200 && x.status < 300) {
+		} else if (xp->status >= 200 && xp->status < 300) {
 			return LP_EXIT_OK;
 		} else {
-			if (req_error_message(x.errbody.p, x.errbody.len, msg,
+			if (req_error_message(xp->errbody.p, xp->errbody.len, msg,
 			    sizeof msg) == -1)
-				snprintf(msg, sizeof msg, "%s", x.reason[0] ?
-				    x.reason : "no message");
-			snprintf(what, sizeof what, "HTTP %ld: %s", x.status,
+				snprintf(msg, sizeof msg, "%s", xp->reason[0] ?
+				    xp->reason : "no message");
+			snprintf(what, sizeof what, "HTTP %ld: %s", xp->status,
 			    msg);
-			if (x.should_retry == 0 || (x.should_retry == -1 &&
-			    !req_status_retryable(x.status)) ||
+			if (xp->should_retry == 0 || (xp->should_retry == -1 &&
+			    !req_status_retryable(xp->status)) ||
 			    attempt >= opt.retry) {
 				say("%s", what);
 				if (opt.fail_with_body) {
 					struct buf b;
 
 					buf_init(&b, 0);
-					req_redact(&b, x.errbody.p ? x.errbody.p :
-					    "", x.errbody.len, secret);
+					req_redact(&b, xp->errbody.p ? xp->errbody.p :
+					    "", xp->errbody.len, secret);
 					out_write_now(b.p, b.len);
 					buf_free(&b);
 				}
 				return LP_EXIT_PROVIDER;
 			}
-			delay = req_retry_after_ms(x.retry_after_ms[0] ?
-			    x.retry_after_ms : NULL, x.retry_after[0] ?
-			    x.retry_after : NULL, clock_wall_us() / 1000000);
+			delay = req_retry_after_ms(xp->retry_after_ms[0] ?
+			    xp->retry_after_ms : NULL, xp->retry_after[0] ?
+			    xp->retry_after : NULL, clock_wall_us() / 1000000);
 			if (delay > (int64_t)(opt.retry_max_wait * 1000))
 				delay = (int64_t)(opt.retry_max_wait * 1000);
 		}
@@ -702,7 +721,7 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 			if (delay >= left) {
 				say("%s; no time left for a retry (--max-time)",
 				    what);
-				return x.status >= 300 && why == END_DONE &&
+				return xp->status >= 300 && why == END_DONE &&
 				    rc == CURLE_OK ? LP_EXIT_PROVIDER :
 				    LP_EXIT_NETWORK;
 			}
@@ -841,6 +860,7 @@ main(int argc, char **argv)
 	enum req_provider prov = REQ_OPENAI;
 	const char *model, *base, *key_env, *key_alt, *ct;
 	char *url, *prompt = NULL, *key = NULL, *body_text, line[512];
+	char *model_copy = NULL;
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
@@ -852,6 +872,7 @@ main(int argc, char **argv)
 
 	err_init(argv[0]);
 	mem_init();
+	buf_init(&body_file, 0);
 	while ((c = getopt_long(argc, argv, "p:m:s:H:vhV", long_opts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -960,7 +981,7 @@ main(int argc, char **argv)
 		bmodel = jvx_get(body, "model");
 		model = opt.model;
 		if (model == NULL && jv_get_kind(bmodel) == JV_KIND_STRING)
-			model = xstrdup(jv_string_value(bmodel));
+			model = model_copy = xstrdup(jv_string_value(bmodel));
 		jv_free(bmodel);
 		if (model == NULL)
 			model = getenv("LLM_MODEL");
@@ -1009,7 +1030,7 @@ main(int argc, char **argv)
 	if (opt.jq)
 		body = apply_jq(body);
 	if (as_is) {
-		body_text = body_file.p;
+		body_text = xmemdup(body_file.p, body_file.len);
 		body_len = body_file.len;
 		jv_free(body);
 	} else {
@@ -1019,6 +1040,9 @@ main(int argc, char **argv)
 		body_text = xmemdup(jv_string_value(s), body_len);
 		jv_free(s);
 	}
+	buf_free(&body_file);
+	free(prompt);
+	prompt = NULL;
 
 	/* Where to, and with which key. */
 	base = opt.base_url;
@@ -1124,8 +1148,8 @@ main(int argc, char **argv)
 		out_write(body_text, body_len);
 		if (body_len == 0 || body_text[body_len - 1] != '\n')
 			out_puts("\n");
-		out_close();
-		return LP_EXIT_OK;
+		status = LP_EXIT_OK;
+		goto done;
 	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -1141,11 +1165,22 @@ main(int argc, char **argv)
 	slist = curl_slist_append(slist, "Expect:");
 	status = send_request(url, slist, body_text, body_len);
 	curl_slist_free_all(slist);
+	curl_global_cleanup();
+done:
 	for (i = 0; i < h.n; i++) {
-		/* The key's copy is wiped before it is freed. */
+		/* The key's copies are wiped before they are freed. */
 		explicit_bzero(h.line[i], strlen(h.line[i]));
 		free(h.line[i]);
 	}
+	for (i = 0; i < opt.n_user_headers; i++)
+		free(opt.user_headers[i]);
+	if (key) {
+		explicit_bzero(key, strlen(key));
+		free(key);
+	}
+	free(url);
+	free(body_text);
+	free(model_copy);
 	out_close();
 	return status;
 }
