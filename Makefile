@@ -79,6 +79,24 @@ uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7
 
+# libFuzzer targets (clang): `make fuzz FUZZ_TIME=30` runs each for that
+# many seconds from seeds in tests/fixtures; crashes go to tests/fuzz/crashes.
+FUZZ_TIME ?= 60
+FUZZ_SRC   = $(wildcard tests/fuzz/*.c)
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+FUZZ_OBJ  = $(LIB_SRC:lib/%.c=build/fuzz/lib/%.o)
+build/fuzz/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p build/fuzz/lib
+	clang $(CPPFLAGS_ALL) -std=c11 -Wall -Wextra -Werror -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c -o $@ $<
+build/fuzz/libllmpipe.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZ_OBJ)
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
+	clang $(CPPFLAGS_ALL) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $< build/fuzz/libllmpipe.a $(JQ_LIBS) -lm
+fuzz: $(FUZZ_BIN)
+	scripts/fuzz $(FUZZ_TIME)
+
 # The README's two commands on a fresh Debian machine.
 deps:
 	scripts/install-deps
@@ -98,4 +116,5 @@ lint-man:
 clean:
 	rm -rf build
 
-.PHONY: all sanitize check install uninstall clean lint-man deps demo test
+#
+.PHONY: fuzz all sanitize check install uninstall clean lint-man deps demo test
