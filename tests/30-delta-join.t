@@ -1,0 +1,187 @@
+#!/bin/bash
+# delta-join: golden outputs for every real fixture in every mode, splits,
+# streaming, bad input, options.
+. "$(dirname "$0")/lib.sh"
+DJ=$BIN/delta-join
+G=$TOP/tests/delta-join
+REAL=$FIX/real
+
+# 1. golden outputs (tests/delta-join/*.args; UPDATE_GOLDEN=1 rewrites)
+golden "$G" delta-join
+
+# 2. the facts each source states (*.expected.json) hold in --json
+for exp in "$REAL"/*/*.expected.json; do
+	f=${exp%.expected.json}.sse
+	name=${f#"$REAL"/}
+	"$DJ" -j "$f" 2>/dev/null | jq -s '.' >"$T/got.json"
+	jq -n --slurpfile g "$T/got.json" --slurpfile e "$exp" '
+	  ($g[0]) as $got | ($e[0]) as $want |
+	  def calls: map({id, name, arguments});
+	  if $want.choices then
+	    [$want.choices[] | . as $c | $got[$c.index] |
+	     (.content == $c.content and
+	      (.finish_reason == ($c.finish_reason | if . == "STOP" then "stop" else . end)))] | all
+	  else
+	    $got[0] as $o |
+	    ((($want | has("content")) | not) or $o.content == $want.content) and
+	    ((($want | has("reasoning")) | not) or $o.reasoning == $want.reasoning) and
+	    ((($want | has("refusal")) | not) or $o.refusal == $want.refusal) and
+	    ((($want | has("tool_calls")) | not) or ($o.tool_calls | calls) == ($want.tool_calls | calls))
+	  end' >"$T/v" 2>"$T/e"
+	is "$(cat "$T/v")" true "--json agrees with $name.expected.json"
+done
+
+# 3. raw SSE and sse-decode's NDJSON give the same result, in every mode
+for f in "$REAL"/*/*.sse; do
+	name=${f#"$REAL"/}
+	for m in -j -n -e -T; do
+		"$DJ" $m "$f" >"$T/a" 2>/dev/null
+		"$BIN/sse-decode" "$f" | "$DJ" $m >"$T/b" 2>/dev/null
+		cmp -s "$T/a" "$T/b" || break
+	done
+	same_file "$T/b" "$T/a" "sse-decode NDJSON = raw SSE ($name, $m)"
+done
+
+# 4. a stream split in two at every byte offset gives the same output
+if cc -O2 -o "$T/splitfeed" "$TOP/tests/gen/splitfeed.c" 2>/dev/null; then
+	for f in gemini/text-crlf.sse anthropic-messages/tool-use-partial-json.sse \
+	    openrouter-chat/kimi-k2-tool-call-split-args.sse; do
+		for m in -e -n; do
+			out=$("$T/splitfeed" 1 "$REAL/$f" "$DJ" $m)
+			is "$?:$out" "0:" "split at every byte: $f $m"
+		done
+	done
+	out=$("$T/splitfeed" 7 "$REAL/openai-chat/parallel-tool-calls.sse" "$DJ" -T)
+	is "$?:$out" "0:" "split at every 7th byte: parallel tool calls -T"
+else
+	pass "# SKIP no C compiler for the split harness"
+fi
+
+# 5. streaming: each delta is out before the writer closes the pipe
+streams_before_eof delta-join -- \
+    'data: {"choices":[{"index":0,"delta":{"content":"hel"}}]}\n\n' '^hel$'
+streams_before_eof delta-join -e -- \
+    'data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n' '"text":"hi"'
+streams_before_eof delta-join -T -- \
+    'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":"{}"}}]}}]}\n\ndata: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","function":{"name":"g","arguments":"{}"}}]}}]}\n\n' \
+    '"id":"a"'
+streams_before_eof delta-join -r -- \
+    'event: content_block_delta\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"yo"}}\n\n' '^yo$'
+
+# 6. bad input
+chunk() { printf 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":%s,"finish_reason":%s}]}\n\n' "$1" "${2:-null}"; }
+{ chunk '{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":"}}]}'
+  chunk '{"tool_calls":[{"index":0,"function":{"arguments":"1,"}}]}'
+  chunk '{}' '"tool_calls"'; printf 'data: [DONE]\n\n'; } >"$T/badargs.sse"
+"$DJ" -j "$T/badargs.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "invalid tool-call arguments: exit 1"
+is "$(jq -r '.tool_calls[0].arguments' "$T/out")" '{"a":1,' "invalid arguments kept verbatim in --json"
+is "$(cat "$T/err")" "delta-join: $T/badargs.sse: tool call call_1: arguments are not valid JSON (kept verbatim)" "invalid arguments: the call is named"
+"$DJ" -n "$T/badargs.sse" >"$T/out" 2>/dev/null
+is "$(jq -r '.choices[0].message.tool_calls[0].function.arguments' "$T/out")" '{"a":1,' "invalid arguments kept verbatim in --native"
+"$DJ" -T "$T/badargs.sse" >"$T/out" 2>/dev/null; st=$?
+is "$st:$(cat "$T/out")" '1:{"id":"call_1","name":"f","arguments":"{\"a\":1,"}' "-T: invalid arguments as a string, exit 1"
+
+{ chunk '{"role":"assistant","content":"one "}'; printf 'data: {not json\n\n'
+  chunk '{"content":"two"}' '"stop"'; printf 'data: [DONE]\n\n'; } >"$T/nonjson.sse"
+"$DJ" "$T/nonjson.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:one two" "non-JSON data line: exit 1, everything else written"
+grep -q "line 3: not valid JSON" "$T/err"; ok $? "non-JSON data line: the line number is given"
+printf '{"model":"m","created_at":"x","response":"a","done":false}\nnot json\n' |
+    "$DJ" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:a" "non-JSON NDJSON line: exit 1 after the text"
+grep -q "line 2" "$T/err"; ok $? "non-JSON NDJSON line: the line number is given"
+
+{ chunk '{"role":"assistant","content":"partial"}'; } >"$T/trunc.sse"
+"$DJ" -j "$T/trunc.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r .content "$T/out")" "3:partial" "stream without [DONE]: exit 3, assembled text written"
+grep -q "stream incomplete" "$T/err"; ok $? "stream without [DONE]: a warning"
+head -c 150 "$REAL/openai-chat/text-plain.sse" >"$T/cut.sse"
+{ cat "$T/trunc.sse"; printf 'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"x'; } >"$T/cut.sse"
+"$DJ" "$T/cut.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "3:partial" "stream cut inside an event: exit 3"
+head -c 2000 "$REAL/anthropic-messages/tool-use-partial-json.sse" | "$DJ" >/dev/null 2>&1
+is "$?" 3 "anthropic stream without message_stop: exit 3"
+
+printf 'event: message_start\ndata: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n' >"$T/anth-err.sse"
+"$DJ" "$T/anth-err.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "4:Hi" "anthropic event: error: exit 4 after the text"
+is "$(cat "$T/err")" "delta-join: provider error: overloaded_error: Overloaded" "anthropic event: error: message"
+"$DJ" -n "$T/anth-err.sse" 2>/dev/null | jq -e '.content[0].text == "Hi"' >/dev/null
+ok $? "anthropic event: error: --native still has the text"
+
+{ chunk '{"tool_calls":[{"index":5000,"id":"x","function":{"name":"f","arguments":"{}"}}]}'
+  chunk '{"tool_calls":[{"index":-1,"id":"y","function":{"name":"g","arguments":"{}"}}]}'
+  chunk '{"content":"ok"}' '"stop"'; printf 'data: [DONE]\n\n'; } >"$T/idx.sse"
+"$DJ" -j "$T/idx.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r .content "$T/out")" "1:ok" "tool-call index out of range: exit 1, no crash"
+grep -q "index out of range" "$T/err"; ok $? "tool-call index out of range: reported"
+printf 'data: {"choices":[{"index":999,"delta":{"content":"x"}}]}\n\n' | "$DJ" >/dev/null 2>&1
+is "$?" 1 "choice index out of range: exit 1"
+
+"$DJ" --max-size 100 "$REAL/deepseek-chat/reasoner-reasoning-content.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "--max-size: exit 1 over the cap"
+grep -q "size cap" "$T/err"; ok $? "--max-size: a clear error"
+
+# constant memory: a long stream of pings and empty deltas
+if [ -z "${LLMPIPE_BUILD:-}" ] && [ -x /usr/bin/time ]; then
+	awk 'BEGIN { for (i = 0; i < 200000; i++) {
+	    print "data: {\"choices\":[{\"index\":0,\"delta\":{}}]}\n\n: keep-alive\n" }
+	    print "data: [DONE]\n" }' >"$T/empty.sse"
+	/usr/bin/time -f %M "$DJ" "$T/empty.sse" 2>"$T/rss" >/dev/null
+	rss=$(tail -n 1 "$T/rss")
+	[ "$rss" -lt 20000 ]; ok $? "200k empty deltas run in constant memory (${rss} KiB)"
+fi
+
+# 7. --native numbers where no SDK exists (Gemini, Ollama): checked with jq
+for f in "$REAL"/gemini/*.sse; do
+	name=${f#"$REAL"/}
+	want=$(sed -n 's/^data: //p' "$f" | tr -d '\r' | jq -s -c '
+	  {usage: (map(.usageMetadata // empty) | last),
+	   text: ([.[].candidates[0].content.parts[]? | select(.text and (.thought | not)) | .text] | add),
+	   finish: ([.[].candidates[0].finishReason // empty] | last)}')
+	got=$("$DJ" -n "$f" | jq -c '{usage: .usageMetadata,
+	   text: ([.candidates[0].content.parts[] | select(.text and (.thought | not)) | .text] | add),
+	   finish: .candidates[0].finishReason}')
+	is "$got" "$want" "gemini --native usage, text, finishReason = jq ($name)"
+done
+f=$REAL/ollama/generate-thinking-gpt-oss.ndjson
+want=$(jq -s -c '{r: (map(.response) | add), t: (map(.thinking // empty) | add), e: last.eval_count, p: last.prompt_eval_count}' "$f")
+got=$("$DJ" -n "$f" | jq -c '{r: .response, t: .thinking, e: .eval_count, p: .prompt_eval_count}')
+is "$got" "$want" "ollama --native response, thinking, counts = jq"
+printf '%s\n' '{"model":"m","created_at":"t","message":{"role":"assistant","content":"He"},"done":false}' \
+    '{"model":"m","created_at":"t","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"x":1}}}]},"done":false}' \
+    '{"model":"m","created_at":"t","message":{"role":"assistant","content":"y"},"done":true,"done_reason":"stop","eval_count":3}' >"$T/ochat.ndjson"
+is "$("$DJ" -n "$T/ochat.ndjson" | jq -c '.message')" \
+    '{"role":"assistant","content":"Hey","tool_calls":[{"function":{"name":"f","arguments":{"x":1}}}]}' \
+    "ollama /api/chat --native: message assembled"
+is "$("$DJ" -T "$T/ochat.ndjson")" '{"id":null,"name":"f","arguments":{"x":1}}' "ollama tool call with -T"
+
+# 8. options, --dialect, help, version, man page
+"$DJ" --dialect nope </dev/null >/dev/null 2>"$T/err"
+is "$?" 2 "unknown --dialect: exit 2"
+"$DJ" --bogus </dev/null >/dev/null 2>&1
+is "$?" 2 "unknown option: exit 2"
+"$DJ" --dialect anthropic "$REAL/openai-chat/text-plain.sse" >"$T/out" 2>/dev/null
+is "$(cat "$T/out")" "" "--dialect forces the dialect (openai chunks read as anthropic: no text)"
+"$DJ" --dialect openai-chat "$REAL/openai-chat/text-plain.sse" | cmp -s - "$G/openai-chat--text-plain.text.out"
+ok $? "--dialect openai-chat on an openai stream"
+"$DJ" -h >"$T/help"; is "$?" 0 "-h: exit 0"
+for o in --reasoning --json --native --events --tool-calls --dialect --max-size --help --version; do
+	grep -q -- "$o" "$T/help" || { fail "--help lists $o"; continue; }
+	grep -q -- "^\.Fl ${o#--}" "$TOP/man/delta-join.1" 2>/dev/null ||
+	    grep -q -- "Fl .*${o#--}" "$TOP/man/delta-join.1" 2>/dev/null
+	ok $? "--help and the man page list $o"
+done
+"$DJ" -V | grep -q "^delta-join (llmpipe) "; ok $? "-V prints the version"
+if command -v mandoc >/dev/null; then
+	is "$(mandoc -Tlint -Wwarning "$TOP/man/delta-join.1" 2>&1)" "" "man page lints clean"
+fi
+"$DJ" "$REAL/openai-chat/text-plain.sse" "$REAL/anthropic-messages/text.sse" >"$T/out"
+is "$?:$(wc -l <"$T/out" | tr -d ' ')" "0:1" "several FILEs: each assembled in turn"
+yes 'data: {"choices":[{"index":0,"delta":{"content":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}
+' | head -n 200000 | "$DJ" | head -c 10 >/dev/null
+st=${PIPESTATUS[2]}
+[ "$st" = 141 ] || [ "$st" = 0 ]; ok $? "closed downstream pipe ends quietly ($st)"
+
+done_testing
