@@ -140,6 +140,7 @@ struct meter {
 	int bad_input;        /* events the dialect could not read */
 	int last_bad;         /* ... the last event was one of them */
 	int read_error;       /* the reader failed (then the rest is copied) */
+	int itl_full;         /* more gaps than the cap of itl */
 	char errmsg[300];
 	int64_t last_draw;
 	int tty;
@@ -246,8 +247,8 @@ on_event(void *ctx, struct ev *ev)
 		if (m->first_tok < 0)
 			m->first_tok = t;
 		else if (dvec_push(&m->itl, (double)(t - m->last_tok)) == -1)
-			die(LP_EXIT_FAIL, "more than %zu token-bearing frames",
-			    m->itl.max);
+			m->itl_full = 1; /* keep metering; gaps past the cap
+					  * are left out of the percentiles */
 		m->last_tok = t;
 		if (m->frame_out && m->first_out < 0)
 			m->first_out = t;
@@ -493,7 +494,7 @@ report_human(struct meter *m, const struct figures *f, struct buf *b)
 static void
 draw_progress(struct meter *m, int final)
 {
-	char line[256], a[32], c[32];
+	char line[256], a[32], c[32], d[32];
 	int64_t now = clock_mono_us();
 	double el, rate;
 	int k;
@@ -512,7 +513,7 @@ draw_progress(struct meter *m, int final)
 	    "chunks/s · %s\033[K",
 	    hms(a, sizeof a, m->first_tok >= 0 ? since_t0(m, m->first_tok) :
 	    NAN), m->chunks, hnum(c, sizeof c, rate),
-	    hms(line + 200, 32, (double)(now - m->mono_start) / 1000.0));
+	    hms(d, sizeof d, (double)(now - m->mono_start) / 1000.0));
 	if (k > 0)
 		write_all(STDERR_FILENO, line, (size_t)k < sizeof line ?
 		    (size_t)k : sizeof line - 1);
@@ -636,6 +637,9 @@ meter_stream(const char *path, char **cmd)
 	}
 	if (opt.progress && M.tty)
 		draw_progress(&M, 1);
+	if (M.itl_full)
+		warnx("more than %zu token-bearing frames: the ITL figures "
+		    "cover the first ones only", M.itl.max);
 	sorted = xmalloc((M.itl.n ? M.itl.n : 1) * sizeof *sorted);
 	compute(&M, &f, sorted);
 	free(sorted);

@@ -4,23 +4,9 @@
 source "$(dirname "$0")/lib.sh"
 D=$TOP/tests/stream-metrics
 
-# Until lib/dialect.c decodes events (it is written concurrently), the
-# checks that need it are marked TODO rather than failing the suite.
-TODO=
-DTODO=
-probe=$(run stream-metrics -q -j "$D/role-first.ndjson" 2>&1 >/dev/null | jq -r .dialect 2>/dev/null)
-[ "$probe" = auto ] && DTODO="# TODO lib/dialect.c does not decode events yet"
-ok() { # lib.sh's ok, plus the TODO directive while $TODO is set
-	_n=$((_n + 1))
-	if [ "$1" = 0 ]; then echo "ok $_n - $2${TODO:+ $TODO}"
-	else echo "not ok $_n - $2${TODO:+ $TODO}"
-		[ -n "$TODO" ] || _failed=$((_failed + 1)); fi
-}
-
 # the wall-clock start is the only thing that varies between runs
 norm() { sed -E 's/"start":"[^"]*","start_unix":[0-9.]+/"start":"-","start_unix":0/'; }
 
-TODO=$DTODO
 # Recorded fixtures (sse-decode -t NDJSON written by hand): NAME.ndjson gives
 # NAME.json exactly (numbers worked out by hand, see the fixture's t values)
 # and exits NAME.status (default 0).
@@ -63,7 +49,7 @@ for f in "$FIX"/real/*/*.sse "$FIX"/real/*/*.ndjson "$D/role-first.ndjson"; do
 	name=${f#"$FIX"/real/}
 	run stream-metrics -j <"$f" >"$T/out" 2>"$T/err"
 	st=$?
-	TODO= same_file "$T/out" "$f" "$name: passes through byte for byte"
+	same_file "$T/out" "$f" "$name: passes through byte for byte"
 	case $name in
 	*error*|*midstream*) want=4 ;;
 	*) want=0 ;;
@@ -77,7 +63,6 @@ for f in "$FIX"/real/*/*.sse "$FIX"/real/*/*.ndjson "$D/role-first.ndjson"; do
 		fail "$name: measured (status $st, want $want)" "$(head -c 600 "$T/err")"
 	fi
 done
-TODO=
 f=$FIX/real/openai-chat/text-usage-json-mode.sse
 run stream-metrics -q -- cat "$f" >"$T/out" 2>/dev/null
 is "$(wc -c <"$T/out")" 0 "wrapper -q copies nothing"
@@ -92,6 +77,14 @@ same_file "$T/out" "$T/bad.ndjson" "input that is not JSON: still passed through
 jq -e '.error | test("line 2: not valid JSON")' "$T/err" >/dev/null
 ok $? "input that is not JSON: the report's error says where"
 
+# The reader goes away: stream-metrics ends quietly, as cat does
+yes 'data: {"choices":[{"index":0,"delta":{"content":"x"}}]}
+' | head -c 20000000 >"$T/many.sse"
+( set -o pipefail; run stream-metrics <"$T/many.sse" 2>"$T/err" | head -c 10 >/dev/null )
+st=$?
+is "$st" 141 "| head -c: ends by SIGPIPE"
+is "$(cat "$T/err")" "" "| head -c: nothing on stderr"
+
 # Unbuffered: a frame is downstream before the writer closes
 streams_before_eof stream-metrics -- \
     'data: {"choices":[{"index":0,"delta":{"content":"early"}}]}\n\n' 'early'
@@ -104,14 +97,12 @@ is "$?" 143 "wrapper: a command killed by a signal gives 128+N"
 run stream-metrics -q -- /nonexistent/command 2>"$T/err"
 is "$?" 127 "wrapper: a command that cannot be found gives 127"
 grep -q 'nonexistent/command' "$T/err"; ok $? "wrapper: says why"
-TODO=$DTODO
 run stream-metrics -q -- cat "$D/truncated.ndjson" 2>/dev/null
 is "$?" 3 "wrapper: a successful command with a cut stream gives 3"
 run stream-metrics -q -j -- sh -c "sleep 0.3; cat '$D/one-read.sse'" 2>"$T/err"
 is "$?" 0 "wrapper: complete stream gives 0"
 jq -e '.ttfb_ms >= 290 and .ttft_ms >= .ttfb_ms' "$T/err" >/dev/null
 ok $? "wrapper: t0 is the command's start (ttfb >= 300 ms sleep)"
-TODO=
 
 # -j is one line; -o appends, so parallel runs can share one file
 rm -f "$T/all.jsonl"
@@ -140,13 +131,11 @@ printf '{"status":"complete"}\n{oops\n' | run stream-metrics -a -j >/dev/null 2>
 is "$?" 1 "-a: a report that is not JSON fails (exit 1)"
 grep -q 'not valid JSON' "$T/err"; ok $? "-a: says why"
 # per-stream reports round-trip into the aggregate
-TODO=$DTODO
 for f in "$D"/role-first.ndjson "$D"/reasoning-first.ndjson "$D"/anthropic-cumulative-usage.ndjson; do
 	run stream-metrics -q -j "$f" 2>&1
 done | run stream-metrics -a -j >"$T/got"
 is "$(jq -c '[.completed, .mean_ttft_ms, .p50_itl_ms, .max_itl_ms, .total_output_tokens]' "$T/got")" \
     '[3,300,70,200,30]' "-a over -j reports of the fixtures (pooled ITL)"
-TODO=
 
 # Usage errors
 for args in "-x" "--t0 later" "--dialect nope" "--max-event 0" \
@@ -168,7 +157,6 @@ done
 if [ ! -x "$BIN/llm-mock" ]; then
 	echo "ok $((_n + 1)) # SKIP llm-mock not built"; _n=$((_n + 1))
 else
-	TODO=$DTODO
 	start_mock --echo --ttft 300 --delay 150
 	check_mock() { # NAME: the report in $T/mock.json
 		if jq -e '.ttfb_ms >= 200 and .ttfb_ms <= 400 and
