@@ -110,7 +110,7 @@ static const struct option long_opts[] = {
 };
 
 #define NDIALECTS 6
-#define TRICKLE_US 2000
+#define TRICKLE_US 1000
 #define MAX_FAIL_HEADERS 32
 
 static struct {
@@ -252,7 +252,7 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	for (i = 0; key[i] && i < sizeof name - 1; i++)
 		name[i] = (key[i] >= 'A' && key[i] <= 'Z') ? key[i] + 32 : key[i];
 	name[i] = '\0';
-	if (h->redact && (is_secret(name) || strcmp(name, "key") == 0))
+	if (h->redact && is_secret(name))
 		value = "<redacted>";
 	if (value == NULL)
 		value = "";
@@ -264,6 +264,48 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 		h->obj = jv_object_set(h->obj, jv_string(name),
 		    jv_string(value));
 	jv_free(old);
+	return MHD_YES;
+}
+
+/* put_encoded appends s percent-encoded (unreserved bytes as they are). */
+static void
+put_encoded(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char ch;
+
+	for (; *s; s++) {
+		ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~:/,", ch))
+			buf_putc(b, ch);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[ch >> 4]);
+			buf_putc(b, hex[ch & 15]);
+		}
+	}
+}
+
+/* query_arg rebuilds the query string (without "?") from the decoded
+ * arguments; the value of "key" (Gemini's key parameter) is replaced by
+ * <redacted>. */
+static enum MHD_Result
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (b->len)
+		buf_putc(b, '&');
+	put_encoded(b, key);
+	if (value == NULL)
+		return MHD_YES;
+	buf_putc(b, '=');
+	if (strcmp(key, "key") == 0)
+		buf_puts(b, "<redacted>");
+	else
+		put_encoded(b, value);
 	return MHD_YES;
 }
 
@@ -292,10 +334,12 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 	line = jv_object();
 	line = jv_object_set(line, jv_string("method"), jv_string(method));
 	line = jv_object_set(line, jv_string("path"), jv_string(url));
+	buf_init(&b, 0);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &b);
+	line = jv_object_set(line, jv_string("query"),
+	    jv_string_sized(b.p ? b.p : "", (int)b.len));
+	buf_free(&b);
 	h.redact = 1;
-	h.obj = jv_object();
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &h);
-	line = jv_object_set(line, jv_string("query"), h.obj);
 	h.obj = jv_object();
 	MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &h);
 	line = jv_object_set(line, jv_string("headers"), h.obj);
@@ -1159,6 +1203,12 @@ listen_on(const char *host, const char *port, int *bound)
 }
 
 static void
+on_signal(int sig)
+{
+	(void)sig; /* never runs: the signals are blocked and taken by sigwait */
+}
+
+static void
 more_files(void)
 {
 	struct rlimit rl;
@@ -1173,6 +1223,7 @@ int
 main(int argc, char **argv)
 {
 	struct MHD_Daemon *d;
+	struct sigaction sa;
 	pthread_condattr_t ca;
 	sigset_t set, pipe_set;
 	char url[512];
@@ -1292,7 +1343,13 @@ main(int argc, char **argv)
 	pthread_condattr_destroy(&ca);
 
 	/* The server's threads inherit a mask without SIGINT, SIGTERM and
-	 * SIGPIPE: the main thread takes the signals with sigwait. */
+	 * SIGPIPE: the main thread takes the signals with sigwait. A shell
+	 * starts background jobs with SIGINT ignored, and an ignored signal
+	 * never reaches sigwait: give both a handler first. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
