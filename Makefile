@@ -97,6 +97,10 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
 fuzz: $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_TIME)
 
+# Side by side with the peers (scripts/bench); results go in README.md.
+bench: all
+	scripts/bench
+
 # The README's two commands on a fresh Debian machine.
 deps:
 	scripts/install-deps
@@ -117,4 +121,4 @@ clean:
 	rm -rf build
 
 #
-.PHONY: fuzz all sanitize check install uninstall clean lint-man deps demo test
+.PHONY: bench fuzz all sanitize check install uninstall clean lint-man deps demo test

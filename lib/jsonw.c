@@ -194,3 +194,36 @@ jsonw_string(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 	return 0;
 }
+
+size_t
+jsonw_plain_run(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+#ifdef JSONW_SWAR
+	while (i + 8 <= n) {
+		uint64_t x, m;
+
+		memcpy(&x, s + i, 8);
+		m = special_bytes(x);
+		if (m)
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && byte_class[u[i]] == 0)
+		i++;
+	return i;
+}
+
+size_t
+jsonw_utf8_seq(const char *s, size_t n)
+{
+	size_t bad;
+	int incomplete;
+
+	if (n == 0)
+		return 0;
+	return utf8_seq((const unsigned char *)s, n, &bad, &incomplete);
+}

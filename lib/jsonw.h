@@ -19,4 +19,13 @@ int jsonw_string(struct buf *b, const char *s, size_t n);
  * end is not counted (so text split across reads can be held back). */
 size_t jsonw_utf8_valid_prefix(const char *s, size_t n);
 
+/* jsonw_plain_run returns how many leading bytes of s[0..n) are printable
+ * ASCII other than '"' and '\\' (bytes a JSON string holds as they are);
+ * eight bytes at a time. */
+size_t jsonw_plain_run(const char *s, size_t n);
+
+/* jsonw_utf8_seq returns the length (1..4) of the valid UTF-8 sequence at
+ * s[0..n), or 0 when it is invalid or cut short. */
+size_t jsonw_utf8_seq(const char *s, size_t n);
+
 #endif

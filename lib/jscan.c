@@ -1,0 +1,306 @@
+#include "jscan.h"
+#include "jsonw.h"
+
+#include <string.h>
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static long
+hex4(const char *s, size_t n)
+{
+	long v = 0;
+	int i, h;
+
+	if (n < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if ((h = hexval((unsigned char)s[i])) < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+static size_t
+put_utf8(char *o, long c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xC0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xE0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+size_t
+jscan_string(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 1, run, start_len = out->len, k;
+	char *o;
+	long c, lo;
+
+	if (n < 2 || s[0] != '"')
+		return 0;
+	/* The decoded text is never longer than the token. */
+	if (buf_reserve(out, n) == -1)
+		return 0;
+	o = out->p + out->len;
+	for (;;) {
+		run = jsonw_plain_run(s + i, n - i);
+		memcpy(o, s + i, run);
+		o += run;
+		i += run;
+		if (i >= n)
+			goto fail;
+		switch (s[i]) {
+		case '"':
+			out->len = (size_t)(o - out->p);
+			out->p[out->len] = '\0';
+			return i + 1;
+		case '\\':
+			if (i + 1 >= n)
+				goto fail;
+			switch (s[i + 1]) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '/': *o++ = '/'; break;
+			case 'b': *o++ = '\b'; break;
+			case 'f': *o++ = '\f'; break;
+			case 'n': *o++ = '\n'; break;
+			case 'r': *o++ = '\r'; break;
+			case 't': *o++ = '\t'; break;
+			case 'u':
+				c = hex4(s + i + 2, n - i - 2);
+				if (c < 0 || (c >= 0xDC00 && c <= 0xDFFF))
+					goto fail;
+				if (c >= 0xD800 && c <= 0xDBFF) {
+					if (i + 12 > n || s[i + 6] != '\\' ||
+					    s[i + 7] != 'u')
+						goto fail;
+					lo = hex4(s + i + 8, n - i - 8);
+					if (lo < 0xDC00 || lo > 0xDFFF)
+						goto fail;
+					c = 0x10000 + ((c - 0xD800) << 10) +
+					    (lo - 0xDC00);
+					i += 6;
+				}
+				o += put_utf8(o, c);
+				i += 4;
+				break;
+			default:
+				goto fail;
+			}
+			i += 2;
+			break;
+		default:
+			if ((unsigned char)s[i] < 0x80)
+				goto fail; /* a raw control character */
+			k = jsonw_utf8_seq(s + i, n - i);
+			if (k == 0)
+				goto fail; /* invalid UTF-8: jv replaces it */
+			memcpy(o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+fail:
+	out->len = start_len;
+	if (out->p)
+		out->p[out->len] = '\0';
+	return 0;
+}
+
+static size_t
+skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* string_end: length of the string token at s (escapes skipped), or 0 */
+static size_t
+string_end(const char *s, size_t n)
+{
+	size_t i = 1;
+	const char *q;
+
+	for (;;) {
+		q = memchr(s + i, '"', n - i);
+		if (q == NULL)
+			return 0;
+		i = (size_t)(q - s);
+		/* an odd number of backslashes before it escapes it */
+		{
+			size_t b = 0;
+
+			while (b < i - 1 && s[i - 1 - b] == '\\')
+				b++;
+			if (b % 2 == 0)
+				return i + 1;
+		}
+		i++;
+	}
+}
+
+static size_t
+skip_value(const char *s, size_t n, int depth)
+{
+	size_t i = 0, k;
+
+	if (n == 0 || depth > 256)
+		return 0;
+	switch (s[0]) {
+	case '"':
+		return string_end(s, n);
+	case '{':
+	case '[': {
+		char close = s[0] == '{' ? '}' : ']';
+
+		i = skip_ws(s, n, 1);
+		if (i < n && s[i] == close)
+			return i + 1;
+		for (;;) {
+			if (close == '}') {
+				if (i >= n || s[i] != '"' ||
+				    (k = string_end(s + i, n - i)) == 0)
+					return 0;
+				i = skip_ws(s, n, i + k);
+				if (i >= n || s[i] != ':')
+					return 0;
+				i = skip_ws(s, n, i + 1);
+			}
+			if ((k = skip_value(s + i, n - i, depth + 1)) == 0)
+				return 0;
+			i = skip_ws(s, n, i + k);
+			if (i >= n)
+				return 0;
+			if (s[i] == close)
+				return i + 1;
+			if (s[i] != ',')
+				return 0;
+			i = skip_ws(s, n, i + 1);
+		}
+	}
+	default:
+		/* number, true, false, null */
+		while (i < n && (s[i] == '-' || s[i] == '+' || s[i] == '.' ||
+		    (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			i++;
+		return i;
+	}
+}
+
+size_t
+jscan_skip(const char *s, size_t n)
+{
+	return skip_value(s, n, 0);
+}
+
+int
+jscan_path(const char *s, size_t n, const struct jscan_step *path,
+    int depth, size_t *off, size_t *len)
+{
+	size_t i = skip_ws(s, n, 0), k, found = 0, flen = 0, klen;
+	int idx, hits;
+
+	if (depth == 0) {
+		if ((k = skip_value(s + i, n - i, 0)) == 0)
+			return -1;
+		*off = i;
+		*len = k;
+		return 0;
+	}
+	if (i >= n)
+		return -1;
+	if (path->key) {
+		if (s[i] != '{')
+			return -1;
+		klen = strlen(path->key);
+		hits = 0;
+		i = skip_ws(s, n, i + 1);
+		if (i < n && s[i] == '}')
+			return -1;
+		for (;;) {
+			int match;
+
+			if (i >= n || s[i] != '"' ||
+			    (k = string_end(s + i, n - i)) == 0)
+				return -1;
+			/* keys are compared as raw tokens, so an escaped key
+			 * (which jv would decode) makes the answer unknown */
+			if (memchr(s + i + 1, '\\', k - 2) != NULL)
+				return -1;
+			match = k == klen + 2 && memcmp(s + i + 1, path->key,
+			    klen) == 0;
+			i = skip_ws(s, n, i + k);
+			if (i >= n || s[i] != ':')
+				return -1;
+			i = skip_ws(s, n, i + 1);
+			if ((k = skip_value(s + i, n - i, 1)) == 0)
+				return -1;
+			if (match) {
+				hits++;
+				found = i;
+				flen = k;
+			}
+			i = skip_ws(s, n, i + k);
+			if (i < n && s[i] == '}')
+				break;
+			if (i >= n || s[i] != ',')
+				return -1;
+			i = skip_ws(s, n, i + 1);
+		}
+		if (hits != 1)
+			return -1;
+	} else {
+		if (s[i] != '[')
+			return -1;
+		i = skip_ws(s, n, i + 1);
+		for (idx = 0;; idx++) {
+			if (i >= n || s[i] == ']')
+				return -1;
+			if ((k = skip_value(s + i, n - i, 1)) == 0)
+				return -1;
+			if (idx == path->index) {
+				found = i;
+				flen = k;
+				break;
+			}
+			i = skip_ws(s, n, i + k);
+			if (i >= n || s[i] != ',')
+				return -1;
+			i = skip_ws(s, n, i + 1);
+		}
+	}
+	if (jscan_path(s + found, flen, path + 1, depth - 1, off, len) == -1)
+		return -1;
+	*off += found;
+	return 0;
+}

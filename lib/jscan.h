@@ -1,0 +1,39 @@
+/* jscan.h - a lazy JSON scanner for the hot paths: find one value by its
+ * path and decode one string, without building jv values. It vouches only
+ * for what it fully understands and otherwise answers "don't know", so the
+ * caller falls back to libjq; tests/unit/jscan_check and the fuzz target
+ * fuzz_jscan hold it equal to jv. */
+#ifndef LLMPIPE_JSCAN_H
+#define LLMPIPE_JSCAN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* jscan_string decodes the JSON string token at s[0] (which must be '"')
+ * and appends its bytes to out. It vouches only for tokens jv decodes the
+ * same way for sure: valid UTF-8, no raw control characters, the escapes
+ * \" \\ \/ \b \f \n \r \t and \uXXXX (surrogates only as valid pairs).
+ * Returns the token's length including both quotes, or 0 (out unchanged)
+ * when the token is not such a string or out would exceed its maximum. */
+size_t jscan_string(const char *s, size_t n, struct buf *out);
+
+/* jscan_skip returns the length of the JSON value at s[0..n) (no leading
+ * whitespace), or 0 when it is malformed or nested deeper than 256. Meant
+ * for text jv has already accepted: it checks structure, not every rule. */
+size_t jscan_skip(const char *s, size_t n);
+
+/* One step of a path: an object key, or an array index when key is NULL. */
+struct jscan_step {
+	const char *key;
+	int index;
+};
+
+/* jscan_path finds the value at path in the JSON text s[0..n) and stores
+ * its offset and length. Returns 0, or -1 when it is absent, when a key on
+ * the path occurs twice in its object (jv would keep the last; the caller
+ * should not guess), or the text is malformed. */
+int jscan_path(const char *s, size_t n, const struct jscan_step *path,
+    int depth, size_t *off, size_t *len);
+
+#endif

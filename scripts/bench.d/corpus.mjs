@@ -1,0 +1,71 @@
+// corpus.mjs DIR - builds the benchmark corpus in DIR from the shapes of the
+// real captures (tests/fixtures/real): chat-100M.sse and chat-10M.sse
+// (OpenAI Chat Completions chunks as gpt-4o sends them: role chunk, text
+// deltas with words, punctuation, newlines, quotes and multi-byte text,
+// a finish chunk, a usage chunk, [DONE]), the same for Anthropic Messages
+// (anthropic-100M.sse, anthropic-10M.sse), chat-1M.sse for the SDK, and
+// small/: 1000 small real-shaped streams of four dialects.
+import { writeFileSync, mkdirSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
+
+const dir = process.argv[2];
+mkdirSync(`${dir}/small`, { recursive: true });
+let seed = 42;
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+const words = ['the', 'pipe', 'stream', 'token', ' and', 'of', 'Unix', 'filter', 'is', 'a',
+  'small', 'tool', 'that', 'does', 'one', 'thing', 'well', 'café', 'naïve', '—', '“quoted”',
+  '\\', '"x"', 'tab\t', '日本語', '😀', 'λ', 'x = 1;', '{', '}'];
+const piece = () => {
+  let s = ' ' + words[Math.floor(rand() * words.length)];
+  if (rand() < 0.05) s += '.\n\n';
+  else if (rand() < 0.08) s += ',';
+  return s;
+};
+
+function chat(file, bytes) {
+  const fd = openSync(file, 'w');
+  const id = 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT';
+  const head = `{"id":"${id}","object":"chat.completion.chunk","created":1741454392,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_eb9dce56a8","choices":[`;
+  let n = 0, out = [], size = 0, tokens = 0;
+  const emit = (s) => { out.push(s); size += Buffer.byteLength(s); if (out.length > 4096) { writeSync(fd, out.join('')); out = []; } };
+  emit(`data: ${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}\n\n`);
+  while (size < bytes) {
+    emit(`data: ${head}{"index":0,"delta":{"content":${JSON.stringify(piece())}},"logprobs":null,"finish_reason":null}]}\n\n`);
+    tokens++;
+  }
+  emit(`data: ${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}\n\n`);
+  emit(`data: {"id":"${id}","object":"chat.completion.chunk","created":1741454392,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_eb9dce56a8","choices":[],"usage":{"prompt_tokens":14,"completion_tokens":${tokens},"total_tokens":${tokens + 14},"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}\n\n`);
+  emit('data: [DONE]\n\n');
+  writeSync(fd, out.join(''));
+  closeSync(fd);
+}
+
+function anthropic(file, bytes) {
+  const fd = openSync(file, 'w');
+  let out = [], size = 0, tokens = 0;
+  const emit = (s) => { out.push(s); size += Buffer.byteLength(s); if (out.length > 4096) { writeSync(fd, out.join('')); out = []; } };
+  emit('event: message_start\ndata: {"type":"message_start","message":{"id":"msg_01ABCDEFGHIJKLMNOPQRSTUV","type":"message","role":"assistant","model":"claude-sonnet-4-20250514","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}\n\n');
+  emit('event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n');
+  while (size < bytes) {
+    emit(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${JSON.stringify(piece())}}}\n\n`);
+    tokens++;
+    if (tokens % 500 === 0) emit('event: ping\ndata: {"type": "ping"}\n\n');
+  }
+  emit('event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n');
+  emit(`event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${tokens}}}\n\n`);
+  emit('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+  writeSync(fd, out.join(''));
+  closeSync(fd);
+}
+
+chat(`${dir}/chat-100M.sse`, 100e6);
+chat(`${dir}/chat-10M.sse`, 10e6);
+chat(`${dir}/chat-1M.sse`, 1e6);
+anthropic(`${dir}/anthropic-100M.sse`, 100e6);
+anthropic(`${dir}/anthropic-10M.sse`, 10e6);
+// 1000 small streams: the real captures of four dialects, round-robin
+const top = new URL('../../tests/fixtures/real/', import.meta.url).pathname;
+const picks = [];
+for (const d of ['openai-chat', 'anthropic-messages', 'gemini', 'openai-responses'])
+  for (const f of readdirSync(top + d)) if (f.endsWith('.sse') && !/error|failed/.test(f)) picks.push(top + d + '/' + f);
+for (let i = 0; i < 1000; i++)
+  writeFileSync(`${dir}/small/${String(i).padStart(4, '0')}.sse`, readFileSync(picks[i % picks.length]));

@@ -1,0 +1,40 @@
+/* fuzz_jscan - libFuzzer target for lib/jscan, held equal to jv: whenever
+ * jscan_string vouches for a token, jv decodes the same bytes; jscan_skip
+ * and jscan_path never read out of bounds. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "buf.h"
+#include "jscan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	static const struct jscan_step p[] = { { "choices", 0 }, { NULL, 0 },
+	    { "delta", 0 }, { "content", 0 } };
+	const char *s = (const char *)d;
+	struct buf b;
+	size_t k, off, len;
+
+	buf_init(&b, 0);
+	k = jscan_string(s, n, &b);
+	if (k) {
+		jv v = jv_parse_sized(s, (int)k);
+
+		if (jv_get_kind(v) != JV_KIND_STRING ||
+		    (size_t)jv_string_length_bytes(jv_copy(v)) != b.len ||
+		    memcmp(jv_string_value(v), b.p, b.len) != 0)
+			abort();
+		jv_free(v);
+	}
+	buf_free(&b);
+	(void)jscan_skip(s, n);
+	if (jscan_path(s, n, p, 4, &off, &len) == 0 && off + len > n)
+		abort();
+	return 0;
+}

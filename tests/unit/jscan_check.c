@@ -1,0 +1,118 @@
+/* jscan_check - unit test of lib/jscan against libjq: whenever jscan
+ * vouches for a string token, its bytes equal jv's; jscan_path finds what
+ * jq's path finds. TAP. */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jscan.h"
+#include "jvx.h"
+#include "mem.h"
+
+static int t, failed;
+
+static void
+ok(int cond, const char *name)
+{
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
+	if (!cond)
+		failed++;
+}
+
+/* decode with jscan and jv; 1 when they agree (or jscan declines) */
+static int
+agrees(const char *tok, size_t n, int *vouched)
+{
+	struct buf b;
+	size_t k;
+	jv v;
+	int r = 1;
+
+	buf_init(&b, 0);
+	k = jscan_string(tok, n, &b);
+	*vouched = k != 0;
+	v = jv_parse_sized(tok, (int)n);
+	if (k) {
+		r = k == n && jv_get_kind(v) == JV_KIND_STRING &&
+		    (size_t)jv_string_length_bytes(jv_copy(v)) == b.len &&
+		    memcmp(jv_string_value(v), b.p, b.len) == 0;
+	}
+	jv_free(v);
+	buf_free(&b);
+	return r;
+}
+
+static int
+path_is(const char *json, const struct jscan_step *p, int depth,
+    const char *want)
+{
+	size_t off, len;
+
+	if (jscan_path(json, strlen(json), p, depth, &off, &len) != 0)
+		return want == NULL;
+	return want && strlen(want) == len && memcmp(json + off, want, len) == 0;
+}
+
+int
+main(void)
+{
+	static const char *pieces[] = { "a", " ", "\\\"", "\\\\", "\\/", "\\n",
+	    "\\t", "\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\ud83d", "\\ude00",
+	    "\\x", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff", "\xed\xa0\x80",
+	    "\x01", "\t", "\\u0000", "\\b\\f\\r", "z" };
+	char tok[512];
+	unsigned long seed = 99;
+	int iter, bad = 0, vouched, nv = 0, i, k;
+	size_t n;
+
+	mem_init();
+	ok(agrees("\"h\\u00e9llo\\n\"", 14, &vouched) && vouched,
+	    "decodes escapes as jv does");
+	ok(agrees("\"\\ud83d\"", 8, &vouched) && !vouched,
+	    "declines a lone surrogate (jq 1.6 rejects it)");
+	ok(agrees("\"\xff\"", 3, &vouched) && !vouched,
+	    "declines invalid UTF-8 (jv replaces it its own way)");
+	ok(agrees("\"a\tb\"", 5, &vouched) && !vouched,
+	    "declines a raw control character");
+	for (iter = 0; iter < 50000; iter++) {
+		n = 0;
+		tok[n++] = '"';
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		k = (int)((seed >> 33) % 10);
+		for (i = 0; i < k; i++) {
+			const char *p;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			p = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
+			memcpy(tok + n, p, strlen(p));
+			n += strlen(p);
+		}
+		tok[n++] = '"';
+		if (!agrees(tok, n, &vouched))
+			bad++;
+		nv += vouched;
+	}
+	ok(bad == 0, "50000 random tokens: jscan equals jv wherever it vouches");
+	ok(nv > 5000, "and it vouches for the ordinary ones");
+	{
+		static const struct jscan_step p[] = { { "choices", 0 },
+		    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
+		static const struct jscan_step q[] = { { "a", 0 } };
+
+		ok(path_is("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":"
+		    "{\"content\":\"hi\"}}]}", p, 4, "\"hi\""),
+		    "finds choices[0].delta.content");
+		ok(path_is("{ \"choices\" : [ { \"delta\" : { \"x\":[1,{\"content\":2}],"
+		    " \"content\" : \"a\\\"b\" } } ] }", p, 4, "\"a\\\"b\""),
+		    "with whitespace, nesting and escaped quotes");
+		ok(path_is("{\"a\":1,\"a\":2}", q, 1, NULL),
+		    "a duplicate key on the path is not guessed");
+		ok(path_is("{\"\\u0061\":1}", q, 1, NULL),
+		    "an escaped key is not guessed");
+		ok(path_is("{\"b\":\"a\",\"a\":[1,2]}", q, 1, "[1,2]"),
+		    "a key inside a value is not the key");
+		ok(path_is("{\"choices\":[]}", p, 4, NULL), "absent index");
+	}
+	printf("1..%d\n", t);
+	return failed != 0;
+}
