@@ -4,6 +4,8 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 
 CC      ?= cc
@@ -74,10 +76,14 @@ install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	for b in $(BINS); do cp -f $$b $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${b##*/}; done
 	for m in $(MANS); do s=$${m##*.}; cp -f $$m $(DESTDIR)$(MANDIR)/man$$s/ && chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(TOOLS); do cp -f completions/llmpipe.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; chmod 644 $(DESTDIR)$(BASHCOMPDIR)/$$t; done
+	cp -f completions/_llmpipe $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe && chmod 644 $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; done
-	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7
+	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7 $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 
 # libFuzzer targets (clang): `make fuzz FUZZ_TIME=30` runs each for that
 # many seconds from seeds in tests/fixtures; crashes go to tests/fuzz/crashes.

@@ -1,0 +1,29 @@
+# bash completion for the llmpipe tools: options come from each tool's own
+# --help (so they never go stale), values for the options that take a word
+# from a fixed set, and file names elsewhere.
+_llmpipe()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local words=""
+	case $prev in
+	--provider) words="openai responses anthropic gemini ollama" ;;
+	--dialect) words="auto openai-chat openai-responses anthropic gemini ollama" ;;
+	--timing) words="recorded fixed" ;;
+	--t0) words="start first-byte" ;;
+	-m|--model|-s|--system|--jq|-H|--header|-N|--label|--listen|--base-url|\
+	--max-tokens|--temperature|--retry|--ttft|--delay|--jitter|--seed|\
+	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\
+	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout)
+		return 0 ;;
+	esac
+	if [ -n "$words" ]; then
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+	elif [[ $cur == -* ]]; then
+		words=$("$1" --help 2>/dev/null | grep -oE -- '(^|[ ,])--?[a-zA-Z0-9][a-zA-Z0-9-]*' | sed 's/^[ ,]*//' | sort -u)
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+	return 0
+}
+complete -o filenames -F _llmpipe sse-decode delta-join llm-request llm-mock stream-metrics

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every tool feels the same: a linted man page with the shared sections and
+# exit-status table, --help listing every option the page documents, -V,
+# unknown options and bad values giving a usage line and status 2.
+source "$(dirname "$0")/lib.sh"
+TOOLS="sse-decode delta-join llm-request llm-mock stream-metrics"
+for tool in $TOOLS; do
+	page=$TOP/man/$tool.1
+	if [ ! -x "$BIN/$tool" ] || [ ! -e "$page" ]; then
+		fail "$tool: binary and man page exist"; continue
+	fi
+	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
+	is "$out" "" "$tool(1) passes mandoc -Tlint"
+	for sec in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" ENVIRONMENT EXAMPLES "SEE ALSO"; do
+		grep -q "^\.Sh $sec\$" "$page"
+		ok $? "$tool(1) has $sec"
+	done
+	grep -q '^\.Xr llmpipe 7' "$page"
+	ok $? "$tool(1) refers to llmpipe(7)"
+	for st in 0 1 2 3 4 5; do
+		grep -q "^\.It $st\$" "$page"
+		ok $? "$tool(1) documents exit status $st"
+	done
+	run "$tool" --help >"$T/help" 2>&1
+	is "$?" 0 "$tool --help exits 0"
+	missing=""
+	for o in $(grep -oE 'Fl \\-[a-z0-9][a-z0-9-]*' "$page" | sed 's/.*\\-//' | sort -u); do
+		grep -qE -- "--$o([^a-z0-9-]|\$)" "$T/help" || missing="$missing --$o"
+	done
+	is "$missing" "" "$tool --help lists every long option in $tool(1)"
+	missing=""
+	for o in $(grep -oE '^\.It Fl [a-zA-Z]( |$)' "$page" | awk '{print $3}' | sort -u); do
+		grep -qE -- "(^|[^a-zA-Z-])-$o([^a-zA-Z]|\$)" "$T/help" || missing="$missing -$o"
+	done
+	is "$missing" "" "$tool --help lists every short option in $tool(1)"
+	run "$tool" --version >"$T/v" 2>&1
+	grep -qE "^$tool \(llmpipe\) [0-9]+\.[0-9]+" "$T/v"
+	ok $? "$tool --version"
+	run "$tool" --no-such-option </dev/null >"$T/o" 2>"$T/e"
+	st=$?
+	is "$st" 2 "$tool: unknown option exits 2"
+	grep -q "^$tool: " "$T/e" && grep -qi "usage\|--help" "$T/e"
+	ok $? "$tool: unknown option says '$tool: ...' and points to usage"
+done
+out=$(mandoc -Tlint -Wwarning "$TOP/man/llmpipe.7" 2>&1)
+is "$out" "" "llmpipe(7) passes mandoc -Tlint"
+# make install puts binaries and pages where man finds them
+make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr/local >/dev/null 2>&1
+ok $? "make install DESTDIR=... succeeds"
+for tool in $TOOLS; do
+	[ -x "$T/root/usr/local/bin/$tool" ] && [ -e "$T/root/usr/local/share/man/man1/$tool.1" ]
+	ok $? "make install: $tool and $tool.1"
+done
+[ -e "$T/root/usr/local/share/man/man7/llmpipe.7" ]
+ok $? "make install: llmpipe.7"
+MANPATH=$T/root/usr/local/share/man man -w llmpipe >/dev/null 2>&1
+ok $? "man llmpipe finds the installed page"
+for tool in $TOOLS; do
+	[ -e "$T/root/usr/local/share/bash-completion/completions/$tool" ]
+	ok $? "make install: bash completion for $tool"
+done
+[ -e "$T/root/usr/local/share/zsh/site-functions/_llmpipe" ]
+ok $? "make install: zsh completion"
+# bash completion: options from --help, provider names, file names
+comp() { # comp WORD... : complete the last word, print COMPREPLY
+	( source "$TOP/completions/llmpipe.bash"; PATH=$BIN:$PATH
+	  COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _llmpipe "$1" "${@: -1}" "${@: -2:1}"
+	  printf '%s\n' "${COMPREPLY[@]}" )
+}
+is "$(comp delta-join --js)" "--json" "bash completion: delta-join --js completes to --json"
+is "$(comp llm-request --provider anth)" "anthropic" "bash completion: --provider values"
+is "$(comp stream-metrics --perc)" "--percentiles" "bash completion: stream-metrics options"
+touch "$T/capture-file.sse"
+is "$(comp sse-decode "$T/capture-f")" "$T/capture-file.sse" "bash completion: file names"
+if command -v zsh >/dev/null 2>&1; then
+	zsh -n "$TOP/completions/_llmpipe"
+	ok $? "zsh completion parses"
+fi
+make -s -C "$TOP" uninstall DESTDIR="$T/root" PREFIX=/usr/local >/dev/null 2>&1
+left=$(find "$T/root" -type f | wc -l)
+is "$left" 0 "make uninstall removes what make install put"
+done_testing
