@@ -40,11 +40,16 @@ BUILTIN="Hello! I am llm-mock, a local stand-in for a streaming LLM API."
 run llm-mock --help >"$T/help"
 is "$?" 0 "--help: exit 0"
 missing=""
-for o in $(grep -oE '^\.It Fl [a-zA-Z] , Fl -[a-z-]+|^\.It Fl -[a-z-]+' \
-    "$TOP/man/llm-mock.1" | grep -oE -- '-[a-z-]+$'); do
+opts=$(grep -oE '^\.It Fl [a-zA-Z] , Fl \\?-[a-z-]+|^\.It Fl \\?-[a-z-]+' \
+    "$TOP/man/llm-mock.1" | grep -oE -- '-[a-z-]+$')
+[ "$(echo "$opts" | wc -w)" -ge 20 ]
+ok $? "the man page documents every option (found $(echo "$opts" | wc -w))"
+for o in $opts; do
 	grep -q -- "-$o" "$T/help" || missing="$missing -$o"
 done
 is "$missing" "" "--help lists every option the man page documents"
+mandoc -Tlint -Wwarning "$TOP/man/llm-mock.1" >"$T/lint" 2>&1
+is "$?:$(cat "$T/lint")" "0:" "man/llm-mock.1 passes mandoc -Tlint -Wwarning"
 run llm-mock -V | grep -q '^llm-mock (llmpipe) '
 ok $? "-V prints the version"
 run llm-mock --bogus >/dev/null 2>&1
