@@ -481,7 +481,8 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 {
 	char want[256];
 	const char *base;
-	size_t i;
+	size_t i, n;
+	int pass;
 
 	if (ncaps[d] == 0)
 		return NULL;
@@ -493,11 +494,17 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 			snprintf(want, sizeof want, "%s", rt->model);
 			got = 1;
 		}
-		if (got && want[0])
+		/* a file named exactly so (but for the extension) first,
+		 * else the first whose name contains the value */
+		for (pass = 0; got && want[0] && pass < 2; pass++)
 			for (i = 0; i < ncaps[d]; i++) {
 				base = strrchr(caps[d][i].name, '/');
 				base = base ? base + 1 : caps[d][i].name;
-				if (strstr(base, want))
+				n = strlen(want);
+				if (pass == 0 ? strncmp(base, want, n) == 0 &&
+				    (base[n] == '\0' || (base[n] == '.' &&
+				    strchr(base + n + 1, '.') == NULL)) :
+				    strstr(base, want) != NULL)
 					return &caps[d][i];
 			}
 	}

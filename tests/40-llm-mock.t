@@ -231,6 +231,11 @@ post /v1/chat/completions '{"stream":true,"model":"text-plain"}' >"$T/p2"
 same_file "$T/p2" "$R/openai-chat/text-plain.sse" "--pick model: another model, another capture"
 stop_mock
 
+mock --pick model "$R/deepseek-responses/reasoning-function-call.sse" "$R/openai-responses/function-call.sse"
+post /v1/responses '{"stream":true,"model":"function-call"}' >"$T/p3"
+same_file "$T/p3" "$R/openai-responses/function-call.sse" "--pick model: an exact file name wins over a longer one"
+stop_mock
+
 # sse-decode -t NDJSON: replayed as SSE, with its recorded timing
 mock "$D/timed.ndjson"
 post /v1/chat/completions '{"stream":true}' | run sse-decode -t -c >"$T/timed"
@@ -424,6 +429,26 @@ badn=0
 for f in "$T"/par/*.out; do cmp -s "$f" "$T/ref" || badn=$((badn + 1)); done
 is "$badn" 0 "100 parallel streams: all byte-exact against the reference"
 stop_mock
+
+# ---- the official SDKs as clients ---------------------------------------
+if command -v node >/dev/null && "$TOP/tests/peers/install" 2>/dev/null; then
+	mock --echo
+	timeout 60 node "$D/sdk-client.mjs" "$MOCK_URL" >"$T/sdk" 2>&1
+	for c in "openai chat stream" "openai chat create" "openai responses stream" \
+	    "openai responses create" "anthropic stream" "anthropic create"; do
+		is "$(jq -c --arg c "$c" 'select(.case == $c) | .text // .error' "$T/sdk")" \
+		    '"the quick brown fox"' "SDK $c: --echo assembled by the official SDK"
+	done
+	stop_mock
+	mock
+	timeout 60 node "$D/sdk-client.mjs" "$MOCK_URL" tools >"$T/sdk" 2>&1
+	is "$(jq -c '.text // .error' "$T/sdk" | tr '\n' ' ')" \
+	    '["tool_calls","get_weather",{"city":"Paris"}] ["completed","get_weather",{"city":"Paris"}] ["tool_use","get_weather",{"city":"Paris"}] ' \
+	    "SDKs: the built-in tool call assembled by openai (chat, responses) and anthropic"
+	stop_mock
+else
+	echo "ok $((_n + 1)) # SKIP node or the npm peers are not available"; _n=$((_n + 1))
+fi
 
 # ---- clean shutdown --------------------------------------------------------
 for sig in TERM INT; do
