@@ -106,6 +106,7 @@ streams_before_eof() {
 
 # start_mock ARGS...: starts llm-mock on a free port; sets MOCK_URL, MOCK_PID.
 start_mock() {
+	: >"$T/mock.url" # not the URL of a mock started earlier
 	"$BIN/llm-mock" "$@" >"$T/mock.url" 2>"$T/mock.err" &
 	MOCK_PID=$!
 	_pids="$_pids $MOCK_PID"
