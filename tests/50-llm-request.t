@@ -17,7 +17,8 @@ KEY=sk-llmpipe-test-$$-Zq7xK3vN9pRw
 D=$TOP/tests/llm-request
 
 mock() { # mock ARGS...: a fresh llm-mock logging requests to $T/log
-	rm -f "$T/log"
+	# (start_mock polls mock.url: remove the previous mock's URL first)
+	rm -f "$T/log" "$T/mock.url"
 	start_mock --log-requests "$T/log" "$@"
 }
 stop_mock() { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; }
