@@ -128,3 +128,12 @@ clean:
 
 #
 .PHONY: bench fuzz all sanitize check install uninstall clean lint-man deps demo test
+
+# Release tarball DISTDIR/llmpipe-VERSION.tar.gz of the committed tree (git archive HEAD).
+VERSION = $(shell sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' lib/err.h)
+DISTDIR ?= dist
+dist:
+	@git diff --quiet HEAD -- || echo "dist: warning: uncommitted changes are not in the tarball" >&2
+	@mkdir -p $(DISTDIR)
+	git archive --format=tar.gz --prefix=llmpipe-$(VERSION)/ -o $(DISTDIR)/llmpipe-$(VERSION).tar.gz HEAD
+.PHONY: dist

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make dist: the release tarball llmpipe-VERSION.tar.gz holds exactly the
+# committed files (git ls-files at HEAD) under llmpipe-VERSION/, and once
+# extracted somewhere else it builds with `make` and runs `make demo`, the
+# README's first command. (Its full suite, `make test`, is too slow to run
+# here; CI runs the suite on the checkout itself.)
+source "$(dirname "$0")/lib.sh"
+if ! command -v git >/dev/null 2>&1 ||
+    [ "$(git -C "$TOP" rev-parse --show-toplevel 2>/dev/null)" != "$TOP" ]; then
+	echo "1..0 # SKIP git or a git checkout is not available"
+	exit 0
+fi
+# Sub-makes here are independent builds: not the caller's jobserver, flags
+# or build directory (make check SAN=1 exports LLMPIPE_BUILD=build/san).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES LLMPIPE_BUILD
+
+version=$(sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' "$TOP/lib/err.h")
+ok $([ -n "$version" ]; echo $?) "LLMPIPE_VERSION read from lib/err.h ($version)"
+name=llmpipe-$version
+tgz=$T/$name.tar.gz
+
+make -s -C "$TOP" dist DISTDIR="$T" >"$T/dist.out" 2>"$T/dist.err"
+st=$?
+is "$st" 0 "make dist exits 0"
+[ "$st" = 0 ] || diag "$(cat "$T/dist.err")"
+ok $([ -s "$tgz" ]; echo $?) "make dist writes $name.tar.gz into DISTDIR"
+gzip -t "$tgz" 2>/dev/null
+ok $? "the tarball is valid gzip"
+
+tar -tzf "$tgz" >"$T/list" 2>/dev/null
+bad=$(grep -v "^$name/" "$T/list" | head -n 3)
+is "$bad" "" "every entry is under $name/"
+grep -v '/$' "$T/list" | sed "s|^$name/||" | LC_ALL=C sort >"$T/got"
+git -C "$TOP" ls-tree -r --name-only HEAD | LC_ALL=C sort >"$T/want"
+same_file "$T/got" "$T/want" "the tarball holds exactly the committed files (git ls-files)"
+for f in Makefile README.md lib/err.h scripts/install-deps scripts/demo \
+    man/llmpipe.7 completions/_llmpipe tests/lib.sh tests/fixtures/real/SOURCES.md \
+    debian/control debian/rules; do
+	grep -qxF "$name/$f" "$T/list"
+	ok $? "the tarball has $f"
+done
+
+# The tarball's own build, in a fresh directory outside the checkout.
+mkdir -p "$T/x"
+tar -xzf "$tgz" -C "$T/x"
+ok $? "the tarball extracts"
+src=$T/x/$name
+ok $([ -x "$src/scripts/demo" ] && [ -x "$src/scripts/install-deps" ] && [ -x "$src/debian/rules" ]; echo $?) \
+    "scripts keep their executable bit"
+ok $([ ! -e "$src/build" ]; echo $?) "no build output in the tarball"
+
+make -C "$src" -j2 >"$T/make.out" 2>&1
+st=$?
+is "$st" 0 "make builds the extracted tarball"
+[ "$st" = 0 ] || diag "$(tail -n 20 "$T/make.out")"
+for tool in sse-decode delta-join llm-request llm-mock stream-metrics; do
+	v=$("$src/build/bin/$tool" --version 2>&1)
+	is "$v" "$tool (llmpipe) $version" "the tarball's $tool --version"
+done
+
+# make demo: install-deps (a no-op once the dependencies are in), the build
+# (already done), then one answer streamed through the pipeline on llm-mock.
+make -C "$src" demo >"$T/demo.out" 2>"$T/demo.err" </dev/null
+st=$?
+is "$st" 0 "make demo in the extracted tarball exits 0"
+[ "$st" = 0 ] || diag "$(tail -n 20 "$T/demo.err")"
+grep -q 'I am llm-mock' "$T/demo.out"
+ok $? "make demo streams the answer to stdout"
+grep -qE '^status +complete' "$T/demo.err"
+ok $? "make demo prints stream-metrics' report: stream complete"
+grep -qE '^ttft +[0-9]' "$T/demo.err"
+ok $? "make demo prints stream-metrics' report: ttft"
+done_testing
