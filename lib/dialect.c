@@ -2514,11 +2514,12 @@ usage_jv(const struct acc *a)
 	static const char *const keys[] = { "input_tokens", "output_tokens",
 		"reasoning_tokens", "cached_tokens" };
 	long long v[4];
-	jv u = jv_object();
+	jv u;
 	int i;
 
 	if (!a->has_usage)
 		return jv_null();
+	u = jv_object();
 	v[0] = a->u_in;
 	v[1] = a->u_out;
 	v[2] = a->u_reason;
