@@ -22,7 +22,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
-#include "req.h"
+#include "req_spec.h"
 
 static const char usage_text[] =
 "Usage: llm-request [OPTIONS] [PROMPT...]\n"
@@ -322,6 +322,7 @@ struct xfer {
 	size_t body_bytes;      /* written to stdout */
 	struct buf errbody;     /* body of an HTTP error status, capped */
 	char retry_after[128], retry_after_ms[64];
+	char location[256];     /* of a redirect, which is never followed */
 	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -378,7 +379,7 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 		/* A new response (after 100 Continue, or the final one). */
 		x->retry_after[0] = x->retry_after_ms[0] = '\0';
 		x->should_retry = -1;
-		x->reason[0] = '\0';
+		x->reason[0] = x->location[0] = '\0';
 		sp = memchr(p, ' ', len);
 		x->status = sp ? strtol(sp + 1, &end, 10) : 0;
 		if (sp && end < p + len && *end == ' ')
@@ -401,6 +402,9 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	else if (k == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
 		copy_value(x->retry_after_ms, sizeof x->retry_after_ms,
 		    p + k + 1, len - k - 1);
+	else if (k == 8 && strncasecmp(p, "location", 8) == 0)
+		copy_value(x->location, sizeof x->location, p + k + 1,
+		    len - k - 1);
 	else if (k == 14 && strncasecmp(p, "x-should-retry", 14) == 0) {
 		char v[16];
 
@@ -683,8 +687,13 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		} else if (xp->status >= 200 && xp->status < 300) {
 			return LP_EXIT_OK;
 		} else {
-			if (req_error_message(xp->errbody.p, xp->errbody.len, msg,
-			    sizeof msg) == -1)
+			if (xp->status >= 300 && xp->status < 400 &&
+			    xp->location[0])
+				snprintf(msg, sizeof msg, "redirect to %s not "
+				    "followed (the key goes to no other URL)",
+				    xp->location);
+			else if (req_error_message(xp->errbody.p,
+			    xp->errbody.len, msg, sizeof msg) == -1)
 				snprintf(msg, sizeof msg, "%s", xp->reason[0] ?
 				    xp->reason : "no message");
 			snprintf(what, sizeof what, "HTTP %ld: %s", xp->status,
@@ -859,7 +868,7 @@ main(int argc, char **argv)
 {
 	enum req_provider prov = REQ_OPENAI;
 	const char *model, *base, *key_env, *key_alt, *ct;
-	char *url, *prompt = NULL, *key = NULL, *body_text, line[512];
+	char *url, *prompt, *key = NULL, *body_text, line[512];
 	char *model_copy = NULL;
 	struct buf body_file;
 	struct hdrs h;
@@ -1024,6 +1033,7 @@ main(int argc, char **argv)
 		r.temperature = opt.temperature;
 		r.stream = !opt.no_stream;
 		body = req_build_body(&r);
+		free(prompt);
 		jv_free(r.messages);
 		jv_free(r.tools);
 	}
@@ -1041,8 +1051,6 @@ main(int argc, char **argv)
 		jv_free(s);
 	}
 	buf_free(&body_file);
-	free(prompt);
-	prompt = NULL;
 
 	/* Where to, and with which key. */
 	base = opt.base_url;

@@ -230,6 +230,15 @@ st=$? t=$(( $(now_ms) - t0 ))
 ok $? "retry-after-ms: 1500 comes before Retry-After (status $st, ${t} ms)"
 stop_mock
 
+# Retry-After as an HTTP date, 2 s ahead: the wait is 1 to 2 s.
+mock --echo --fail 1:503 --fail-header "Retry-After: $(date -u -d '+2 sec' '+%a, %d %b %Y %H:%M:%S GMT')"
+t0=$(now_ms)
+run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err"
+st=$? t=$(( $(now_ms) - t0 ))
+[ "$st" = 0 ] && [ "$t" -ge 900 ] && [ "$t" -lt 10000 ]
+ok $? "Retry-After as an HTTP date (status $st, ${t} ms, want >= 0.9 s)"
+stop_mock
+
 mock --echo --fail 1:429:30
 t0=$(now_ms)
 run llm-request --base-url "$MOCK_URL/v1" --retry-max-wait 0.5 hi >/dev/null 2>"$T/err"
@@ -301,6 +310,25 @@ grep -q "$dead" "$T/err" && ok 0 "connection refused: the URL and reason on stde
     fail "connection refused: the URL and reason on stderr" "$(cat "$T/err")"
 run llm-request --base-url "$dead/v1" --retry 1 hi >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'retry 1 of 1' "$T/err")" "5:1" "connection refused: retried, then exit 5"
+
+# ---- the key header each provider's server checks (llm-mock --require-key) --
+mock --echo --require-key
+OPENAI_API_KEY=$KEY run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1
+is "$?" 0 "--require-key: openai accepts the Authorization header"
+ANTHROPIC_API_KEY=$KEY run llm-request -p anthropic --base-url "$MOCK_URL" hi >/dev/null 2>&1
+is "$?" 0 "--require-key: anthropic accepts the x-api-key header"
+GEMINI_API_KEY=$KEY run llm-request -p gemini --base-url "$MOCK_URL" hi >/dev/null 2>&1
+is "$?" 0 "--require-key: gemini accepts the x-goog-api-key header"
+run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err"
+is "$?:$(nreq)" "4:4" "--require-key without a key: HTTP 401, exit 4, not retried"
+stop_mock
+
+# ---- one byte at a time: the same bytes --------------------------------------
+mock --echo --trickle
+run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/trickle" 2>/dev/null
+is "$?" 0 "--trickle: exit 0"
+same_file "$T/trickle" "$T/full" "--trickle: byte for byte the same stream"
+stop_mock
 
 # ---- keys: never printed, never over plain http, never missing silently ----
 mock --echo --fail 1:401

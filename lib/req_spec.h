@@ -1,11 +1,11 @@
-/* req.h - what llm-request sends: per-provider URLs, request bodies,
+/* req_spec.h - what llm-request sends: per-provider URLs, request bodies,
  * header and key safety rules, and the retry policy.
  *
  * Pure functions over strings and jv values (no I/O, no libcurl), so the
  * rules can be tested on their own. jv arguments are borrowed unless a
  * function says it consumes them. */
-#ifndef LLMPIPE_REQ_H
-#define LLMPIPE_REQ_H
+#ifndef LLMPIPE_REQ_SPEC_H
+#define LLMPIPE_REQ_SPEC_H
 
 #include <jv.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "req.h"
+#include "req_spec.h"
 #include "jvx.h"
 #include "mem.h"
 
