@@ -15,7 +15,8 @@ fi
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES LLMPIPE_BUILD
 
 version=$(sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' "$TOP/lib/err.h")
-ok $([ -n "$version" ]; echo $?) "LLMPIPE_VERSION read from lib/err.h ($version)"
+[ -n "$version" ]
+ok $? "LLMPIPE_VERSION read from lib/err.h ($version)"
 name=llmpipe-$version
 tgz=$T/$name.tar.gz
 
@@ -23,7 +24,8 @@ make -s -C "$TOP" dist DISTDIR="$T" >"$T/dist.out" 2>"$T/dist.err"
 st=$?
 is "$st" 0 "make dist exits 0"
 [ "$st" = 0 ] || diag "$(cat "$T/dist.err")"
-ok $([ -s "$tgz" ]; echo $?) "make dist writes $name.tar.gz into DISTDIR"
+[ -s "$tgz" ]
+ok $? "make dist writes $name.tar.gz into DISTDIR"
 gzip -t "$tgz" 2>/dev/null
 ok $? "the tarball is valid gzip"
 
@@ -45,9 +47,10 @@ mkdir -p "$T/x"
 tar -xzf "$tgz" -C "$T/x"
 ok $? "the tarball extracts"
 src=$T/x/$name
-ok $([ -x "$src/scripts/demo" ] && [ -x "$src/scripts/install-deps" ] && [ -x "$src/debian/rules" ]; echo $?) \
-    "scripts keep their executable bit"
-ok $([ ! -e "$src/build" ]; echo $?) "no build output in the tarball"
+[ -x "$src/scripts/demo" ] && [ -x "$src/scripts/install-deps" ] && [ -x "$src/debian/rules" ]
+ok $? "scripts keep their executable bit"
+[ ! -e "$src/build" ]
+ok $? "no build output in the tarball"
 
 make -C "$src" -j2 >"$T/make.out" 2>&1
 st=$?
