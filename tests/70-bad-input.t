@@ -225,6 +225,14 @@ row responses-orphan-delta.sse dj 3 '^delta-join: .*: stream incomplete' "$ORPHA
 row responses-orphan-delta.sse djj 3 '^delta-join: .*: stream incomplete' "$ORPHAN"
 row responses-orphan-delta.sse sm 3 "$INC" "$ORPHAN"
 
+# an Anthropic message_delta without its delta object (found by
+# tests/fuzz/fuzz_dialect): no terminal event
+NODELTA='jv assertion (SIGABRT) in lib/dialect.c anth_message_delta, reported'
+row anthropic-delta-missing.sse sd 0 "$NONE"
+row anthropic-delta-missing.sse dj 3 '^delta-join: .*: stream incomplete' "$NODELTA"
+row anthropic-delta-missing.sse djj 3 '^delta-join: .*: stream incomplete' "$NODELTA"
+row anthropic-delta-missing.sse sm 3 "$INC" "$NODELTA"
+
 # a million empty events
 row empty-events.sse sd 0 "$NONE"
 is "$(wc -l <"$T/out")" 1000000 "sse-decode: a million events written"
