@@ -233,6 +233,13 @@ row anthropic-delta-missing.sse dj 3 '^delta-join: .*: stream incomplete' "$NODE
 row anthropic-delta-missing.sse djj 3 '^delta-join: .*: stream incomplete' "$NODELTA"
 row anthropic-delta-missing.sse sm 3 "$INC" "$NODELTA"
 
+# a Responses output_item.added without its item (fuzz_dialect)
+NOITEM='jv assertion (SIGABRT) in lib/dialect.c item_load, reported'
+row responses-item-missing.sse sd 0 "$NONE"
+row responses-item-missing.sse dj 3 '^delta-join: .*: stream incomplete' "$NOITEM"
+row responses-item-missing.sse djj 3 '^delta-join: .*: stream incomplete' "$NOITEM"
+row responses-item-missing.sse sm 3 "$INC" "$NOITEM"
+
 # a million empty events
 row empty-events.sse sd 0 "$NONE"
 is "$(wc -l <"$T/out")" 1000000 "sse-decode: a million events written"
