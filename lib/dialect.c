@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jscan.h"
 #include "jvx.h"
 #include "mem.h"
 
@@ -102,6 +103,21 @@ struct acc {
 	int nitems, capitems;
 	int ollama_generate;
 	int ot_stale;         /* responses: output_text must be recomputed */
+	/* what the event being fed emitted (for learning the fast path) */
+	int ev_ndeltas;
+	enum delta_kind ev_kind;
+	int ev_choice;
+	const char *ev_text;
+	size_t ev_len;
+	struct fast {
+		int valid;
+		enum delta_kind kind; /* DELTA_TEXT or DELTA_REASONING */
+		int choice;
+		int block;            /* anthropic: the block that grows */
+		struct buf type;      /* event type learned from */
+		struct buf pre, post; /* the data around the string token */
+		struct buf text;      /* the decoded string of one event */
+	} fast;
 };
 
 static const char *const names[] = {
@@ -510,6 +526,11 @@ emit(struct acc *a, struct delta *d)
 	}
 	if ((d->kind <= DELTA_TOOL_CALL && d->len > 0))
 		a->tokens++;
+	a->ev_ndeltas++;
+	a->ev_kind = d->kind;
+	a->ev_choice = d->choice;
+	a->ev_text = d->text;
+	a->ev_len = d->len;
 	if (a->cb && a->cbrc == 0) {
 		int rc = a->cb(a->ctx, d);
 
@@ -2282,6 +2303,11 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->max = max_bytes ? max_bytes : (size_t)64 << 20;
 	a->top = jv_invalid();
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
+	buf_init(&a->fast.type, 256);
+	buf_init(&a->fast.pre, 1 << 16);
+	buf_init(&a->fast.post, 1 << 16);
+	buf_init(&a->fast.text, a->max);
+	a->fast.valid = 0;
 	return a;
 }
 
@@ -2334,7 +2360,158 @@ acc_free(struct acc *a)
 	free(a->perr);
 	free(a->id);
 	free(a->model);
+	buf_free(&a->fast.type);
+	buf_free(&a->fast.pre);
+	buf_free(&a->fast.post);
+	buf_free(&a->fast.text);
 	free(a);
+}
+
+
+/* ------------------------------------------------------------ fast path */
+
+/*
+ * Most events of a long stream are the same text chunk again and again
+ * with only one string changed: `{"id":..,"choices":[{"index":0,"delta":
+ * {"content":"<text>"},...}]}`, or Anthropic's text_delta. Parsing each
+ * with libjq costs ~300 instructions a byte. So after the full path has
+ * handled an event that carried exactly one text or reasoning delta, the
+ * event's bytes around that string are kept as a template; a later event
+ * of the same type whose bytes are identical outside one string token is
+ * then known to mean the same thing with another string, and is applied
+ * without libjq (the token decoded by jscan, which declines whatever it
+ * cannot decode exactly as jv would). Any other event goes the full way
+ * and drops the template, since it may change the state the template
+ * relies on. LLMPIPE_NO_FASTPATH=1 turns this off, for the tests that
+ * hold both paths equal.
+ */
+static int fast_disabled = -1;
+
+static int
+fast_enabled(void)
+{
+	if (fast_disabled < 0) {
+		const char *e = getenv("LLMPIPE_NO_FASTPATH");
+
+		fast_disabled = e != NULL && *e != '\0' && *e != '0';
+	}
+	return !fast_disabled;
+}
+
+/* fast_apply: 1 when ev was applied through the template, 0 when it must
+ * go the full way, negative on an error from the fold. */
+static int
+fast_apply(struct acc *a, struct ev *ev)
+{
+	struct fast *f = &a->fast;
+	const char *d = ev->data;
+	size_t n = ev->data_len, mid;
+	struct slot *s = NULL;
+	int rc;
+
+	if (ev->type_len != f->type.len ||
+	    memcmp(ev->type, f->type.p, f->type.len) != 0 ||
+	    n <= f->pre.len + f->post.len ||
+	    memcmp(d, f->pre.p, f->pre.len) != 0 ||
+	    memcmp(d + n - f->post.len, f->post.p, f->post.len) != 0)
+		return 0;
+	mid = n - f->pre.len - f->post.len;
+	buf_reset(&f->text);
+	if (jscan_string(d + f->pre.len, mid, &f->text) != mid ||
+	    f->text.len == 0)
+		return 0;
+	if (f->block >= 0) {
+		if (f->block >= a->nitems)
+			return 0;
+		s = &a->items[f->block];
+		s->has_field = 1;
+		if (app(a, &s->text, f->text.p, f->text.len))
+			return a->fail;
+	}
+	rc = emit_text(a, f->kind, f->choice, f->text.p, f->text.len);
+	return rc ? rc : 1;
+}
+
+/* fast_learn: after the full path handled ev (parsed as j), keep its
+ * template when it carried one text or reasoning delta from a known
+ * place; otherwise drop any template. */
+static void
+fast_learn(struct acc *a, struct ev *ev, jv j)
+{
+	static const struct jscan_step chat_content[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
+	static const struct jscan_step chat_rc[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "reasoning_content", 0 } };
+	static const struct jscan_step chat_r[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "reasoning", 0 } };
+	static const struct jscan_step anth_text[] = { { "delta", 0 },
+	    { "text", 0 } };
+	static const struct jscan_step anth_thinking[] = { { "delta", 0 },
+	    { "thinking", 0 } };
+	const struct jscan_step *paths[2] = { NULL, NULL };
+	struct fast *f = &a->fast;
+	size_t off = 0, len = 0;
+	int depth = 0, i, found = 0, block = -1;
+
+	f->valid = 0;
+	if (!fast_enabled() || ev->data == NULL || a->ev_ndeltas != 1 ||
+	    (a->ev_kind != DELTA_TEXT && a->ev_kind != DELTA_REASONING) ||
+	    a->ev_len == 0 || a->st != ACC_RUNNING)
+		return;
+	if (a->d == DIALECT_OPENAI_CHAT) {
+		jv ch = jvx_get(j, "choices"), c0 = jvx_idx(ch, 0),
+		    lp = jvx_get(c0, "logprobs");
+		int plain = jv_get_kind(ch) == JV_KIND_ARRAY &&
+		    jv_array_length(jv_copy(ch)) == 1 &&
+		    jv_get_kind(lp) == JV_KIND_NULL;
+
+		/* logprobs accumulate, so a chunk carrying them is no template */
+		jv_free(ch);
+		jv_free(c0);
+		jv_free(lp);
+		if (!plain)
+			return;
+		depth = 4;
+		if (a->ev_kind == DELTA_TEXT)
+			paths[0] = chat_content;
+		else {
+			paths[0] = chat_rc;
+			paths[1] = chat_r;
+		}
+	} else if (a->d == DIALECT_ANTHROPIC) {
+		long long bi = index_of(j, "index", -1);
+
+		if (bi < 0 || bi >= a->nitems)
+			return;
+		block = (int)bi;
+		depth = 2;
+		paths[0] = a->ev_kind == DELTA_TEXT ? anth_text : anth_thinking;
+	} else
+		return;
+	for (i = 0; i < 2 && paths[i] && !found; i++) {
+		if (jscan_path(ev->data, ev->data_len, paths[i], depth, &off,
+		    &len) != 0 || ev->data[off] != '"')
+			continue;
+		buf_reset(&f->text);
+		/* the token must decode to exactly the text the full path saw */
+		found = jscan_string(ev->data + off, len, &f->text) == len &&
+		    f->text.len == a->ev_len &&
+		    memcmp(f->text.p, a->ev_text, a->ev_len) == 0;
+	}
+	if (!found)
+		return;
+	buf_reset(&f->type);
+	buf_reset(&f->pre);
+	buf_reset(&f->post);
+	if (buf_append(&f->type, ev->type, ev->type_len) == -1 ||
+	    buf_append(&f->pre, ev->data, off) == -1 ||
+	    buf_append(&f->post, ev->data + off + len,
+	    ev->data_len - off - len) == -1)
+		return;
+	f->kind = a->ev_kind;
+	f->choice = a->ev_choice;
+	f->block = block;
+	f->valid = 1;
 }
 
 int
@@ -2348,6 +2525,16 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	a->cbrc = 0;
 	a->tokens = 0;
 	a->fail = 0;
+	a->ev_ndeltas = 0;
+	if (a->fast.valid && ev->data && ev->json_state == 0) {
+		rc = fast_apply(a, ev);
+		if (rc == 1) {
+			rc = 0;
+			goto out;
+		}
+		if (rc)
+			goto out;
+	}
 	if (!ev_is_done(ev)) {
 		if (ev->data && ev->data_len == 0)
 			return 0; /* an event with no data carries nothing */
@@ -2392,6 +2579,10 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	case DIALECT_AUTO:
 		break;
 	}
+	if (rc == 0 && a->fail == 0)
+		fast_learn(a, ev, j);
+	else
+		a->fast.valid = 0;
 out:
 	if (rc == 0 && a->fail)
 		rc = a->fail;
