@@ -1325,14 +1325,11 @@ main(int argc, char **argv)
 			opt.quiet = 1;
 			break;
 		case 'h':
-			out_puts(usage_text);
-			out_close();
-			return LP_EXIT_OK;
+			print_help(usage_text);
 		case 'V':
 			print_version();
 		default:
-			fprintf(stderr, "Try '%s --help'.\n", progname);
-			return LP_EXIT_USAGE;
+			usage_hint();
 		}
 	}
 	if (opt.quiet)

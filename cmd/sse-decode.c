@@ -179,15 +179,11 @@ main(int argc, char **argv)
 				usage_error("--max-event: not a size: '%s'", optarg);
 			break;
 		case 'h':
-			out_puts(usage_text);
-			out_close();
-			return LP_EXIT_OK;
+			print_help(usage_text);
 		case 'V':
 			print_version();
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			    progname);
-			return LP_EXIT_USAGE;
+			usage_hint();
 		}
 	}
 	o.format = EVR_SSE;

@@ -1052,15 +1052,11 @@ main(int argc, char **argv)
 			opt.goodput = optarg;
 			break;
 		case 'h':
-			out_puts(usage_text);
-			out_close();
-			return LP_EXIT_OK;
+			print_help(usage_text);
 		case 'V':
 			print_version();
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			    progname);
-			return LP_EXIT_USAGE;
+			usage_hint();
 		}
 	}
 	if (dashdash >= 0) {

@@ -907,20 +907,10 @@ back_sse(void *ctx, const struct sse_event *se)
 	struct ev ev;
 	int rc;
 
-	memset(&ev, 0, sizeof ev);
-	ev.type = se->type;
-	ev.type_len = se->type_len;
-	ev.data = se->data;
-	ev.data_len = se->data_len;
-	ev.id = se->id;
-	ev.id_len = se->id_len;
-	ev.line = se->line;
-	ev.retry = se->retry;
+	ev_from_sse(&ev, se);
 	ev.seq = ++k->seq;
-	ev.json = jv_invalid();
 	rc = k->cb(k->ctx, &ev);
-	if (ev.json_state)
-		jv_free(ev.json);
+	ev_release(&ev);
 	return rc;
 }
 

@@ -58,8 +58,7 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	exit(LP_EXIT_USAGE);
+	usage_hint();
 }
 
 void
@@ -73,4 +72,19 @@ print_version(void)
 	out_write(line, (size_t)n);
 	out_close();
 	exit(LP_EXIT_OK);
+}
+
+void
+print_help(const char *usage_text)
+{
+	out_puts(usage_text);
+	out_close();
+	exit(LP_EXIT_OK);
+}
+
+void
+usage_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	exit(LP_EXIT_USAGE);
 }

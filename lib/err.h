@@ -36,4 +36,11 @@ noreturn void usage_error(const char *fmt, ...)
 /* print_version writes "prog (llmpipe) VERSION" to stdout and exits 0. */
 noreturn void print_version(void);
 
+/* print_help writes the usage text to stdout and exits 0. */
+noreturn void print_help(const char *usage_text);
+
+/* usage_hint tells to try --help (getopt has said what was wrong) and
+ * exits 2. */
+noreturn void usage_hint(void);
+
 #endif

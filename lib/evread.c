@@ -47,6 +47,30 @@ evr_open(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+void
+ev_from_sse(struct ev *ev, const struct sse_event *se)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->type = se->type;
+	ev->type_len = se->type_len;
+	ev->data = se->data;
+	ev->data_len = se->data_len;
+	ev->id = se->id;
+	ev->id_len = se->id_len;
+	ev->line = se->line;
+	ev->retry = se->retry;
+	ev->json = jv_invalid();
+}
+
+void
+ev_release(struct ev *ev)
+{
+	if (ev->json_state)
+		jv_free(ev->json);
+	ev->json_state = 0;
+	ev->json = jv_invalid();
+}
+
 static int
 deliver(struct reader *r, struct ev *ev)
 {
@@ -55,8 +79,7 @@ deliver(struct reader *r, struct ev *ev)
 	ev->seq = ++r->seq;
 	ev->arrival_us = r->now;
 	rc = r->cb(r->o->ctx, ev);
-	if (ev->json_state)
-		jv_free(ev->json);
+	ev_release(ev);
 	return rc;
 }
 
@@ -66,16 +89,7 @@ on_sse_event(void *ctx, const struct sse_event *se)
 	struct reader *r = ctx;
 	struct ev ev;
 
-	memset(&ev, 0, sizeof ev);
-	ev.type = se->type;
-	ev.type_len = se->type_len;
-	ev.data = se->data;
-	ev.data_len = se->data_len;
-	ev.id = se->id;
-	ev.id_len = se->id_len;
-	ev.line = se->line;
-	ev.retry = se->retry;
-	ev.json = jv_invalid();
+	ev_from_sse(&ev, se);
 	return deliver(r, &ev);
 }
 

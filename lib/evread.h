@@ -32,6 +32,16 @@ struct ev {
  * at most once per event. */
 jv ev_json(struct ev *ev);
 
+struct sse_event;
+
+/* ev_from_sse fills ev from a parsed SSE event (borrowing its strings,
+ * seq and arrival left 0, data not yet parsed). Free what ev_json parsed
+ * with ev_release. */
+void ev_from_sse(struct ev *ev, const struct sse_event *se);
+
+/* ev_release frees what ev_json parsed for ev. */
+void ev_release(struct ev *ev);
+
 /* ev_is_done tells whether the data is the OpenAI end marker [DONE]. */
 int ev_is_done(const struct ev *ev);
 
