@@ -279,4 +279,14 @@ cat "$(input no-newline.sse)" | run sse-decode --max-event 1M >/dev/null 2>"$T/e
 is "$?:$(head -n 1 "$T/err")" "1:sse-decode: stdin: event larger than the 1048576-byte limit" \
     "sse-decode --max-event 1M: the smaller cap holds"
 
+# llm-mock reads captures: one of no known dialect is refused at start
+for in in empty.sse:'no events' html-error.sse:'cannot tell the dialect' \
+    binary.bin:'cannot tell the dialect' deep-nesting.sse:'cannot tell the dialect'; do
+	f=$(input "${in%%:*}")
+	runt llm-mock -l 127.0.0.1:0 "$f" >/dev/null 2>"$T/err"
+	st=$?
+	is "$st" 1 "llm-mock ${in%%:*} as a capture: exit status 1"
+	errmatch "^llm-mock: .*${in%%:*}: ${in#*:}"; ok $? "llm-mock ${in%%:*} as a capture: /${in#*:}/"
+done
+
 done_testing
