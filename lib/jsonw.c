@@ -3,6 +3,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define JSONW_SWAR 1
 #define ONES ((uint64_t)0x0101010101010101ULL)
@@ -129,7 +133,36 @@ jsonw_string(struct buf *b, const char *s, size_t n)
 	o = b->p + b->len;
 	*o++ = '"';
 	while (i < n) {
-#ifdef JSONW_SWAR
+#ifdef __SSE2__
+		/* Sixteen bytes at a time: store them all, keep those before
+		 * the first byte that needs work (room was reserved above). */
+		if (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+			/* bytes < 0x20 or >= 0x80: signed compare below 0x20 */
+			__m128i sp = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+			unsigned m = (unsigned)_mm_movemask_epi8(sp);
+
+			_mm_storeu_si128((__m128i *)o, v);
+			if (m == 0) {
+				o += 16;
+				i += 16;
+				continue;
+			}
+			start = (size_t)__builtin_ctz(m);
+			o += start;
+			i += start;
+			/* the usual special in JSON text: a quote or backslash */
+			if (s[i] == '"' || s[i] == '\\') {
+				o[0] = '\\';
+				o[1] = s[i++];
+				o += 2;
+				continue;
+			}
+		} else
+#elif defined(JSONW_SWAR)
 		/* Eight bytes at a time: store them all, keep those before the
 		 * first byte that needs work (room was reserved above). */
 		if (i + 8 <= n) {

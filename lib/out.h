@@ -9,6 +9,7 @@
 #define LLMPIPE_OUT_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -17,7 +18,18 @@
 extern struct buf out_buf;
 
 /* out_write appends n bytes to the pending output. */
-void out_write(const void *p, size_t n);
+void out_write_slow(const void *p, size_t n);
+static inline void
+out_write(const void *p, size_t n)
+{
+	/* the common small append, without a call (hot in every tool) */
+	if (out_buf.cap - out_buf.len > n) {
+		memcpy(out_buf.p + out_buf.len, p, n);
+		out_buf.len += n;
+		out_buf.p[out_buf.len] = '\0';
+	} else
+		out_write_slow(p, n);
+}
 
 /* out_puts appends a C string. */
 void out_puts(const char *s);
