@@ -307,7 +307,15 @@ evr_read(int fd, const struct evr_opts *o, ev_fn cb, struct evr_result *res)
 				if (pending && rc == 0 && !o->flush_partial)
 					res->status = EVR_PARTIAL;
 			} else if (fmt == EVR_NDJSON && r.line.len) {
+				/* A last line with no newline that is not JSON
+				 * was cut off: the input is incomplete, as for
+				 * an SSE event cut by the end of input. */
 				rc = ndjson_line(&r, r.line.p, r.line.len);
+				if (rc == EVR_ERR_JSON) {
+					rc = 0;
+					res->status = EVR_PARTIAL;
+					res->msg[0] = '\0';
+				}
 			}
 		}
 		if (rc == SSE_TOO_BIG || rc == EVR_ERR_BIG) {

@@ -66,7 +66,8 @@ struct evr_opts {
 
 enum evr_status {
 	EVR_OK = 0,
-	EVR_PARTIAL = 1,   /* input ended inside an event (it was dropped) */
+	EVR_PARTIAL = 1,   /* input ended inside an event or NDJSON line
+	                    * (it was dropped) */
 	EVR_STOPPED = 2,   /* the callback returned non-zero */
 	EVR_ERR_READ = -1, /* read error; msg says why */
 	EVR_ERR_BIG = -2,  /* an event or line exceeded max_event */

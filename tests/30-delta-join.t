@@ -184,4 +184,12 @@ yes 'data: {"choices":[{"index":0,"delta":{"content":"xxxxxxxxxxxxxxxxxxxxxxxxxx
 st=${PIPESTATUS[2]}
 [ "$st" = 141 ] || [ "$st" = 0 ]; ok $? "closed downstream pipe ends quietly ($st)"
 
+# Ollama NDJSON whose last line was cut off mid-JSON: incomplete (3), not
+# bad input, with what was assembled written
+head -c 2000 "$FIX/real/ollama/generate-thinking-gpt-oss.ndjson" >"$T/cut.ndjson"
+"$BIN/delta-join" -j "$T/cut.ndjson" >"$T/out" 2>"$T/err"
+is "$?" 3 "ollama NDJSON cut mid-line: exit 3"
+grep -q 'stream incomplete' "$T/err"
+ok $? "ollama NDJSON cut mid-line: says the stream is incomplete"
+is "$(jq -r .reasoning "$T/out" | head -c 7)" "We need" "ollama NDJSON cut mid-line: what arrived is assembled"
 done_testing
