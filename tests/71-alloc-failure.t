@@ -36,8 +36,8 @@ todo() { # todo COND NAME REASON: a known bug outside llmpipe's reach
 # shim N TOOL ARGS...: run TOOL with its N-th allocation failing (0: none,
 # counting into $T/count); stdout, stderr in $T/out, $T/err
 shim() {
-	local n=$1 tool=$2 st try; shift 2
-	for try in 1 2 3; do
+	local n=$1 tool=$2 st; shift 2
+	for _ in 1 2 3; do
 		rm -f "$T/count" "$T/log"
 		# (the subshell's stderr hides bash's "Segmentation fault")
 		( FAILMALLOC_PROG=$tool FAILMALLOC_N=$n FAILMALLOC_COUNT=$T/count \

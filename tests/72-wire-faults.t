@@ -40,8 +40,8 @@ base() {
 pipe() {
 	local p=$1; shift
 	rm -f "$T/rep"
-	# shellcheck disable=SC2046
 	set -o pipefail
+	# shellcheck disable=SC2046 # base gives several words
 	run llm-request $(base "$p") "$@" hello 2>"$T/lr.err" |
 	    tee "$T/raw" |
 	    run stream-metrics -j -o "$T/rep" 2>"$T/sm.err" |
@@ -104,7 +104,7 @@ while True:
     c.close()
 ' >"$T/rst.url" 2>/dev/null &
 	_pids="$_pids $!"
-	for i in $(seq 100); do [ -s "$T/rst.url" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ -s "$T/rst.url" ] && break; sleep 0.05; done
 	RST_URL=$(head -n 1 "$T/rst.url")
 fi
 
