@@ -5,8 +5,8 @@
 # clear "out of memory" error and a non-zero status; never a crash, a
 # sanitizer report or a hang.
 # n runs densely over the first and the last ALLOC_DENSE allocations
-# (default 100) of a real run, and by a stride that gives about
-# ALLOC_SPARSE more (default 150) between; ALLOC_FULL=1 tries every n.
+# (default 80) of a real run, and by a stride that gives about
+# ALLOC_SPARSE more (default 120) between; ALLOC_FULL=1 tries every n.
 . "$(dirname "$0")/lib.sh"
 
 case ${LLMPIPE_BUILD:-} in *san*)
@@ -22,8 +22,8 @@ if ! cc -shared -fPIC -O2 -o "$SO" "$TOP/tests/alloc/failmalloc.c" 2>"$T/cc.err"
 	echo "1..0 # SKIP cannot build the shim: $(head -n 1 "$T/cc.err")"
 	exit 0
 fi
-DENSE=${ALLOC_DENSE:-100}
-SPARSE=${ALLOC_SPARSE:-150}
+DENSE=${ALLOC_DENSE:-80}
+SPARSE=${ALLOC_SPARSE:-120}
 FIXTURE=$FIX/real/openai-chat/parallel-tool-calls.sse
 export OPENAI_API_KEY=sk-test-not-a-key
 
