@@ -237,7 +237,7 @@ num2(jv obj, const char *a, const char *b)
 static int
 streq(const char *s, const char *lit)
 {
-	return s && strcmp(s, lit) == 0;
+	return s && lit && strcmp(s, lit) == 0;
 }
 
 static int
@@ -371,7 +371,8 @@ slot_jv(const struct slot *s)
 {
 	jv o = jv_copy(s->obj);
 
-	if (s->field && (s->has_field || s->text.len))
+	if (s->field && (s->has_field || s->text.len) &&
+	    jv_get_kind(o) == JV_KIND_OBJECT)
 		o = jv_object_set(o, jv_string(s->field), jstr(&s->text));
 	return o;
 }
@@ -872,7 +873,12 @@ chat_logprobs(struct choice *c, jv lp)
 		if (jv_get_kind(have) != JV_KIND_ARRAY) {
 			jv_free(have);
 			have = jv_array();
-		}
+		} else
+			/* the object lets go of the array (its key keeps its
+			 * place), so the concatenation grows it in place
+			 * instead of copying it for every chunk */
+			c->logprobs = jv_object_set(c->logprobs,
+			    jv_string(keys[i]), jv_null());
 		have = jv_array_concat(have, add);
 		c->logprobs = jv_object_set(c->logprobs, jv_string(keys[i]),
 		    have);
@@ -1161,6 +1167,7 @@ item_load(struct acc *a, struct slot *s, jv item)
 {
 	static const char *const arrays[] = { "content", "summary", NULL };
 	jv content = jvx_get(item, "content"), summary = jvx_get(item, "summary");
+	/* an item that is no object (absent, hostile) loads as {} */
 	int rc = slot_set(a, s, without(item, arrays),
 	    item_field(str(item, "type", NULL)));
 
@@ -1168,7 +1175,7 @@ item_load(struct acc *a, struct slot *s, jv item)
 		s->has_content = 1;
 		rc = parts_load(a, content, &s->content, &s->ncontent,
 		    &s->capcontent);
-	} else if (jv_get_kind(content) != JV_KIND_INVALID &&
+	} else if (rc == 0 && jv_get_kind(item) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(item), jv_string("content")))
 		s->obj = jv_object_set(s->obj, jv_string("content"),
 		    jv_copy(content));
@@ -1349,7 +1356,10 @@ resp_type(const struct ev *ev, jv j, char *tmp, size_t size)
 	if (t)
 		return t;
 	n = ev->type_len < size - 1 ? ev->type_len : size - 1;
-	memcpy(tmp, ev->type, n);
+	if (ev->type == NULL)
+		n = 0;
+	else
+		memcpy(tmp, ev->type, n);
 	tmp[n] = 0;
 	return tmp;
 }
@@ -1442,6 +1452,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		struct slot *s;
 		int call = -1;
 
+		/* a done without its item keeps what arrived; an added one
+		 * still takes its output index, as an empty item */
+		if (done && kind(j, "item") != JV_KIND_OBJECT)
+			return 0;
 		if (!done) {
 			if (a->nitems >= MAX_ITEMS)
 				return fail(a, ACC_ERR_INDEX,
@@ -1571,7 +1585,9 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		if (jv_get_kind(anns) != JV_KIND_ARRAY) {
 			jv_free(anns);
 			anns = jv_array();
-		}
+		} else /* set in place, not copied (see chat_logprobs) */
+			p->obj = jv_object_set(p->obj, jv_string("annotations"),
+			    jv_null());
 		anns = jv_array_set(anns, (int)ai, jvx_get(j, "annotation"));
 		p->obj = jv_object_set(p->obj, jv_string("annotations"), anns);
 		return 0;
@@ -1594,7 +1610,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		const char *d;
 
 		rc = resp_text(a, it, want, j, key, done, -1);
+		/* a delta for no output item, or for an item of another
+		 * type, carries nothing */
 		if (rc == 0 && !done && streq(want, "function_call") &&
+		    it != NULL && streq(str(it->obj, "type", NULL), want) &&
 		    (d = str(j, "delta", &n)) != NULL) {
 			if (it->call < 0)
 				rc = resp_item_call(a, it, 0);
@@ -1840,11 +1859,14 @@ anth_message_delta(struct acc *a, jv j)
 
 	if (!jv_is_valid(a->top))
 		a->top = JV_OBJECT(jv_string("content"), jv_array());
-	/* delta.stop_reason etc. are assigned even when absent */
-	v = jv_object_has(jv_copy(d), jv_string("stop_reason")) ?
+	/* delta.stop_reason etc. are assigned even when absent (a delta
+	 * that is no object counts as an empty one) */
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_reason")) ?
 	    jvx_get(d, "stop_reason") : jv_invalid();
 	a->top = anth_set(a->top, "stop_reason", v, 1);
-	v = jv_object_has(jv_copy(d), jv_string("stop_sequence")) ?
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_sequence")) ?
 	    jvx_get(d, "stop_sequence") : jv_invalid();
 	a->top = anth_set(a->top, "stop_sequence", v, 1);
 	v = jv_get_kind(d) == JV_KIND_OBJECT &&
@@ -2122,9 +2144,10 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 		long long out = num(u, "candidatesTokenCount");
 		long long th = num(u, "thoughtsTokenCount");
 
-		/* output counts thoughts too, as OpenAI and Anthropic do */
+		/* output counts thoughts too, as OpenAI and Anthropic do;
+		 * a sum past what num() takes is no number */
 		if (out >= 0 && th >= 0)
-			out += th;
+			out = out < (long long)9e18 - th ? out + th : -1;
 		else if (out < 0)
 			out = th;
 		rc = emit_usage(a, num(u, "promptTokenCount"), out, th,
