@@ -542,12 +542,14 @@ rnd01(void)
 	return drand48();
 }
 
-noreturn static void
+/* interrupted: what arrived is out, say so; the caller returns 130 after
+ * cleaning up, so nothing is left allocated. */
+static int
 interrupted(size_t bytes)
 {
 	out_flush();
 	warnx("interrupted after %zu bytes of the response", bytes);
-	_exit(LP_EXIT_SIGINT);
+	return LP_EXIT_SIGINT;
 }
 
 /* say prints a message on stderr with the key redacted. */
@@ -657,7 +659,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		}
 		why = perform(multi, xp, deadline_us, &rc);
 		if (why == END_INTERRUPTED)
-			interrupted(xp->body_bytes);
+			return interrupted(xp->body_bytes);
 		if (why == END_DEADLINE) {
 			say("--max-time %g s reached after %zu bytes of the "
 			    "response", opt.max_time, xp->body_bytes);
@@ -738,7 +740,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		say("%s; retry %ld of %ld in %.1f s", what, attempt + 1,
 		    opt.retry, (double)delay / 1000);
 		if (wait_ms(delay))
-			interrupted(0);
+			return interrupted(0);
 	}
 }
 

@@ -20,8 +20,9 @@ _failed=0
 run() {
 	local tool=$1; shift
 	if [ "${VALGRIND:-}" = 1 ]; then
-		valgrind -q --error-exitcode=99 --leak-check=full \
-		    --errors-for-leak-kinds=definite "$BIN/$tool" "$@"
+		# found on PATH, so argv[0] and messages read "tool: ..."
+		PATH=$BIN:$PATH valgrind -q --error-exitcode=99 \
+		    --leak-check=full --errors-for-leak-kinds=definite "$tool" "$@"
 	else
 		# argv[0] as a shell gives it, so messages read "tool: ..."
 		(exec -a "$tool" "$BIN/$tool" "$@")
