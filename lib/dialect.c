@@ -2537,6 +2537,20 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	f->valid = 1;
 }
 
+/* blank: the data is empty or JSON white space only (the lines of an
+ * event whose data: fields are all empty); such an event carries nothing.
+ * Costs one byte test for JSON data. */
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '\n' && s[i] != ' ' && s[i] != '\r' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
 int
 acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 {
@@ -2559,7 +2573,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 			goto out;
 	}
 	if (!ev_is_done(ev)) {
-		if (ev->data && ev->data_len == 0)
+		if (ev->data && blank(ev->data, ev->data_len))
 			return 0; /* an event with no data carries nothing */
 		j = ev_json(ev);
 		if (!jv_is_valid(j)) {
