@@ -151,7 +151,8 @@ for o in json output quiet label progress t0 dialect max-event aggregate \
 	grep -q -- "$o" "$T/help"; ok $? "--help mentions $o"
 done
 
-# llm-mock: known --ttft and --delay, measured within +-100 ms. The mock's
+# llm-mock: known --ttft and --delay, measured within -50..+350 ms (a loaded
+# 2-core CI machine under ASan delays events, never hastens them). The mock's
 # --ttft is the wait before its first event, a role-only chunk, and the
 # first word follows --delay later: so ttfb ~ 300 and ttft ~ 300 + 150.
 if [ ! -x "$BIN/llm-mock" ]; then
@@ -159,13 +160,13 @@ if [ ! -x "$BIN/llm-mock" ]; then
 else
 	start_mock --echo --ttft 300 --delay 150
 	check_mock() { # NAME: the report in $T/mock.json
-		if jq -e '.ttfb_ms >= 200 and .ttfb_ms <= 400 and
-		    .ttft_ms >= 350 and .ttft_ms <= 550 and .chunks == 5 and
-		    .itl_p50_ms >= 50 and .itl_p50_ms <= 250 and
-		    .tpot_ms >= 50 and .tpot_ms <= 250' "$T/mock.json" >/dev/null; then
-			pass "$1: ttfb, ttft, itl p50 and tpot within 100 ms"
+		if jq -e '.ttfb_ms >= 250 and .ttfb_ms <= 650 and
+		    .ttft_ms >= 400 and .ttft_ms <= 800 and .chunks == 5 and
+		    .itl_p50_ms >= 100 and .itl_p50_ms <= 500 and
+		    .tpot_ms >= 100 and .tpot_ms <= 500' "$T/mock.json" >/dev/null; then
+			pass "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms"
 		else
-			fail "$1: ttfb, ttft, itl p50 and tpot within 100 ms" \
+			fail "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms" \
 			    "$(cat "$T/mock.json")"
 		fi
 	}
