@@ -443,14 +443,21 @@ hms(char *out, size_t n, double ms)
 	return out;
 }
 
+/* hnum formats x with prec decimals, "-" when it is not a number */
 static const char *
-hnum(char *out, size_t n, double x)
+hnump(char *out, size_t n, double x, int prec)
 {
 	if (isnan(x))
 		snprintf(out, n, "-");
 	else
-		snprintf(out, n, "%.1f", x);
+		snprintf(out, n, "%.*f", prec, x);
 	return out;
+}
+
+static const char *
+hnum(char *out, size_t n, double x)
+{
+	return hnump(out, n, x, 1);
 }
 
 static void
@@ -805,11 +812,7 @@ agg_file(struct agg *g, const char *name, int fd)
 static const char *
 hnum2(char *out, size_t n, double x)
 {
-	if (isnan(x))
-		snprintf(out, n, "-");
-	else
-		snprintf(out, n, "%.2f", x);
-	return out;
+	return hnump(out, n, x, 2);
 }
 
 static void

@@ -1324,6 +1324,39 @@ resp_part(struct slot *it, jv j, const char *key, int summary)
 	return i >= 0 && i < it->ncontent ? &it->content[i] : NULL;
 }
 
+/* part_slot: the content (or summary) part slot a *_part.added or
+ * *_part.done event of item it names: a new one when added, else the
+ * indexed one, emptied. NULL when there is none; a->fail is then set if
+ * that is an error (too many parts). */
+static struct slot *
+part_slot(struct acc *a, struct slot *it, jv j, int added, int summary)
+{
+	struct slot **arr = summary ? &it->summary : &it->content;
+	int *n = summary ? &it->nsummary : &it->ncontent;
+	int *cap = summary ? &it->capsummary : &it->capcontent;
+	struct slot *p;
+
+	if (added) {
+		if (*n >= MAX_ITEMS) {
+			fail(a, ACC_ERR_INDEX, summary ?
+			    "too many summary parts%s" :
+			    "too many content parts%s", "", 0);
+			return NULL;
+		}
+		if (summary)
+			it->has_summary = 1;
+		else
+			it->has_content = 1;
+		*arr = grow(*arr, *n, cap, sizeof **arr);
+		return &(*arr)[(*n)++];
+	}
+	p = resp_part(it, j, summary ? "summary_index" : "content_index",
+	    summary);
+	if (p)
+		slot_free(p);
+	return p;
+}
+
 /* resp_text: a text delta (append) or done (replace) into a slot whose
  * object has type want. k: the normalized kind to emit, or -1. */
 static int
@@ -1487,21 +1520,12 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 			jv_free(part);
 			return 0;
 		}
-		if (streq(t, "response.content_part.added")) {
-			if (it->ncontent >= MAX_ITEMS) {
-				jv_free(part);
-				return fail(a, ACC_ERR_INDEX,
-				    "too many content parts%s", "", 0);
-			}
-			it->has_content = 1;
-			it->content = grow(it->content, it->ncontent,
-			    &it->capcontent, sizeof *it->content);
-			p = &it->content[it->ncontent++];
-		} else if ((p = resp_part(it, j, "content_index", 0)) == NULL) {
+		p = part_slot(a, it, j, streq(t, "response.content_part.added"),
+		    0);
+		if (p == NULL) {
 			jv_free(part);
-			return 0;
-		} else
-			slot_free(p);
+			return a->fail;
+		}
 		return slot_set(a, p, part, part_field(pt));
 	}
 	if (streq(t, "response.reasoning_summary_part.added") ||
@@ -1512,21 +1536,12 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 			jv_free(part);
 			return 0;
 		}
-		if (streq(t, "response.reasoning_summary_part.added")) {
-			if (it->nsummary >= MAX_ITEMS) {
-				jv_free(part);
-				return fail(a, ACC_ERR_INDEX,
-				    "too many summary parts%s", "", 0);
-			}
-			it->has_summary = 1;
-			it->summary = grow(it->summary, it->nsummary,
-			    &it->capsummary, sizeof *it->summary);
-			p = &it->summary[it->nsummary++];
-		} else if ((p = resp_part(it, j, "summary_index", 1)) == NULL) {
+		p = part_slot(a, it, j,
+		    streq(t, "response.reasoning_summary_part.added"), 1);
+		if (p == NULL) {
 			jv_free(part);
-			return 0;
-		} else
-			slot_free(p);
+			return a->fail;
+		}
 		return slot_set(a, p, part, "text");
 	}
 	if (streq(t, "response.output_text.delta") ||
