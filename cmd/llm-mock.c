@@ -1307,7 +1307,7 @@ main(int argc, char **argv)
 			if (opt.log_fd >= 0)
 				close(opt.log_fd);
 			opt.log_fd = open(optarg, O_WRONLY | O_APPEND |
-			    O_CREAT | O_CLOEXEC, 0644);
+			    O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 			if (opt.log_fd == -1)
 				die(LP_EXIT_FAIL, "%s: %s", optarg,
 				    strerror(errno));

@@ -1075,7 +1075,7 @@ main(int argc, char **argv)
 		usage_error("--percentiles and --goodput go with -a");
 	if (opt.output) {
 		opt.report_fd = open(opt.output,
-		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (opt.report_fd == -1)
 			die(LP_EXIT_FAIL, "%s: %s", opt.output,
 			    strerror(errno));
