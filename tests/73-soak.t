@@ -1,0 +1,94 @@
+#!/bin/bash
+# tests/73-soak.t - issue 9, load and soak: 500 concurrent llm-request |
+# delta-join pipelines against one llm-mock --echo under xargs -P 50, all
+# byte-exact; a 1 GB generated stream through stream-metrics, sse-decode and
+# delta-join with each tool's peak RSS from /usr/bin/time -f %M (llm-mock is
+# not used for the 1 GB: a generator is much faster); no fd or memory growth
+# in one llm-mock process across 10 000 requests. Skipped under the sanitizer
+# build and valgrind (too slow there). SOAK_MB sets the big stream's size.
+. "$(dirname "$0")/lib.sh"
+case ${LLMPIPE_BUILD:-} in *san*) echo "1..0 # SKIP soak not run on the sanitizer build"; exit 0 ;; esac
+[ "${VALGRIND:-}" = 1 ] && { echo "1..0 # SKIP soak not run under valgrind"; exit 0; }
+[ -x /usr/bin/time ] || { echo "1..0 # SKIP no /usr/bin/time"; exit 0; }
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY
+export BIN
+# todo COND-STATUS NAME REASON: a TAP TODO row (a known failure that does not
+# fail the script; prove reports it when it starts passing)
+todo() {
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then echo "ok $_n - $2 # TODO $3"
+	else echo "not ok $_n - $2 # TODO $3"; fi
+}
+
+# --- 500 concurrent pipelines --------------------------------------------
+start_mock --echo
+export MOCK_URL
+seq 500 | xargs -P 50 -I{} bash -c 'set -o pipefail
+	"$BIN/llm-request" --retry 0 -m gpt-test --base-url "$MOCK_URL/v1" \
+	    "soak request number {} of five hundred" 2>"'"$T"'/err.{}" |
+	    "$BIN/delta-join" >"'"$T"'/out.{}" 2>>"'"$T"'/err.{}"
+	echo $? >"'"$T"'/st.{}"'
+bad=0 nonzero=0
+for i in $(seq 500); do
+	printf 'soak request number %s of five hundred' "$i" >"$T/want"
+	cmp -s "$T/out.$i" "$T/want" || bad=$((bad + 1))
+	[ "$(cat "$T/st.$i" 2>/dev/null)" = 0 ] || nonzero=$((nonzero + 1))
+done
+is "$nonzero" 0 "500 pipelines under xargs -P 50: every one exits 0"
+is "$bad" 0 "500 pipelines: every output byte-exact (the echoed prompt)"
+[ "$bad" != 0 ] && diag "first: $(od -c "$T/out.1" | head -n 3)"
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+
+# --- a 1 GB stream ----------------------------------------------------------
+MB=${SOAK_MB:-1024}
+ev='data: {"choices":[{"index":0,"delta":{"content":"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789"}}]}'
+N=$((MB * 1024 * 1024 / (${#ev} + 2)))
+gen() { yes "$ev"$'\n' | head -n $((2 * N)); printf 'data: [DONE]\n\n'; }
+want_bytes=$((N * 108))
+# sse-decode alone over the whole stream
+got=$(gen | /usr/bin/time -f %M -o "$T/sd.rss" "$BIN/sse-decode" | wc -l)
+is "$got" "$((N + 1))" "sse-decode: all $((N + 1)) events of ${MB} MB out"
+rss=$(tail -n 1 "$T/sd.rss")
+[ "$rss" -lt 16384 ]
+ok $? "sse-decode: peak RSS ${rss} kB < 16 MB over ${MB} MB"
+# the whole pipeline; delta-join -e writes each delta and keeps no text
+gen | /usr/bin/time -f %M -o "$T/sm.rss" "$BIN/stream-metrics" -o "$T/rep" |
+    /usr/bin/time -f %M -o "$T/sd2.rss" "$BIN/sse-decode" |
+    /usr/bin/time -f %M -o "$T/dj.rss" "$BIN/delta-join" >"$T/big.out" 2>"$T/dj.err"
+st=("${PIPESTATUS[@]}")
+sm=$(tail -n 1 "$T/sm.rss") sd=$(tail -n 1 "$T/sd2.rss") dj=$(tail -n 1 "$T/dj.rss")
+diag "${MB} MB pipeline: statuses ${st[*]}; peak RSS kB: stream-metrics $sm, sse-decode $sd, delta-join $dj; delta-join wrote $(wc -c <"$T/big.out") of $want_bytes bytes; $(head -c 200 "$T/dj.err")"
+[ "$sd" -lt 16384 ]
+ok $? "pipeline: sse-decode peak RSS < 16 MB"
+# Known (issue 9): stream-metrics keeps per-token times for its ITL figures
+# and delta-join keeps the assembled message (capped by --max-size, 64M),
+# so both grow with the stream: TODO until they keep bounded summaries.
+[ "$sm" -lt 16384 ]
+todo $? "pipeline: stream-metrics peak RSS < 16 MB" "grows with the token count (per-token times kept)"
+[ "${st[3]}" = 0 ] && [ "$dj" -lt 16384 ]
+todo $? "pipeline: delta-join ends 0 with peak RSS < 16 MB" "keeps the assembled message; over its 64M cap it ends 1"
+
+# --- 10 000 requests to one llm-mock ----------------------------------------
+start_mock
+pid=$MOCK_PID
+body='{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+batch() { # batch N: N requests, 20 at a time, through curl's own parallelism
+	local i
+	for i in $(seq "$1"); do
+		printf 'url = "%s/v1/chat/completions"\noutput = "/dev/null"\n' "$MOCK_URL"
+	done >"$T/curl.cfg"
+	curl -s --no-progress-meter -Z --parallel-max 20 -H 'Content-Type: application/json' \
+	    -d "$body" -K "$T/curl.cfg" -w '%{http_code}\n' 2>/dev/null | grep -c '^200$'
+}
+batch 200 >/dev/null # warm up: thread pool, allocator arenas
+rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+fd0=$(ls "/proc/$pid/fd" | wc -l)
+n200=$(batch 10000)
+sleep 1
+rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+fd1=$(ls "/proc/$pid/fd" | wc -l)
+is "$n200" 10000 "llm-mock: 10 000 requests all answered 200"
+is "$fd1" "$fd0" "llm-mock: open fds unchanged after 10 000 requests ($fd0)"
+[ $((rss1 - rss0)) -lt 2048 ]
+ok $? "llm-mock: VmRSS growth < 2 MB after 10 000 requests (${rss0} -> ${rss1} kB)"
+done_testing
