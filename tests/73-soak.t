@@ -23,6 +23,7 @@ todo() {
 # --- 500 concurrent pipelines --------------------------------------------
 start_mock --echo
 export MOCK_URL
+# shellcheck disable=SC2016 # $BIN, $MOCK_URL expand in the inner bash
 seq 500 | xargs -P 50 -I{} bash -c 'set -o pipefail
 	"$BIN/llm-request" --retry 0 -m gpt-test --base-url "$MOCK_URL/v1" \
 	    "soak request number {} of five hundred" 2>"'"$T"'/err.{}" |
@@ -82,11 +83,11 @@ batch() { # batch N: N requests, 20 at a time, through curl's own parallelism
 }
 batch 200 >/dev/null # warm up: thread pool, allocator arenas
 rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-fd0=$(ls "/proc/$pid/fd" | wc -l)
+fd0=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
 n200=$(batch 10000)
 sleep 1
 rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-fd1=$(ls "/proc/$pid/fd" | wc -l)
+fd1=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
 is "$n200" 10000 "llm-mock: 10 000 requests all answered 200"
 is "$fd1" "$fd0" "llm-mock: open fds unchanged after 10 000 requests ($fd0)"
 [ $((rss1 - rss0)) -lt 2048 ]
