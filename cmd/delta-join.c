@@ -294,6 +294,8 @@ join_file(const char *path)
 		return LP_EXIT_FAIL;
 	}
 	r.acc = acc_new(opt.dialect, opt.max_size);
+	/* only -j and -n need the whole text; the others stream it */
+	acc_keep_text(r.acc, opt.mode == MODE_JSON || opt.mode == MODE_NATIVE);
 	memset(&o, 0, sizeof o);
 	o.format = EVR_AUTO;
 	/* An event cut by the end of input is still fed: nothing that

@@ -586,12 +586,13 @@ meter_stream(const char *path, char **cmd)
 	o.flush_partial = 1;
 	o.ctx = &M;
 	M.acc = acc_new(opt.dialect, 0);
+	acc_keep_text(M.acc, 0); /* counts and times, never the text */
 	M.t0 = opt.t0_first_byte ? -1 : M.mono_start;
 	M.first_byte = M.first_ev = M.last_ev = -1;
 	M.first_tok = M.last_tok = M.first_out = M.end = -1;
 	M.server_out = M.server_in = -1;
 	M.tty = isatty(STDERR_FILENO);
-	dvec_init(&M.itl, 0);
+	dvec_init(&M.itl, (size_t)1 << 18); /* 2 MiB: past any real answer */
 	if (cmd) {
 		if (!opt.t0_first_byte)
 			M.t0 = clock_mono_us();

@@ -103,6 +103,7 @@ struct acc {
 	int nitems, capitems;
 	int ollama_generate;
 	int ot_stale;         /* responses: output_text must be recomputed */
+	int drop_text;        /* acc_keep_text(a, 0): text is not kept */
 	/* what the event being fed emitted (for learning the fast path) */
 	int ev_ndeltas;
 	enum delta_kind ev_kind;
@@ -316,6 +317,15 @@ app(struct acc *a, struct buf *b, const char *p, size_t n)
 	return 0;
 }
 
+/* app_text: app for answer, reasoning and refusal text, which a reader
+ * that only streams it (acc_keep_text(a, 0)) does not keep. Tool-call
+ * arguments always go through app. */
+static int
+app_text(struct acc *a, struct buf *b, const char *p, size_t n)
+{
+	return a->drop_text ? 0 : app(a, b, p, n);
+}
+
 static void
 slot_init(struct slot *s, jv obj, const char *field)
 {
@@ -465,17 +475,17 @@ emit(struct acc *a, struct delta *d)
 	}
 	switch (d->kind) {
 	case DELTA_TEXT:
-		if (app(a, &c->content, d->text, d->len))
+		if (app_text(a, &c->content, d->text, d->len))
 			return a->fail;
 		c->has_content = 1;
 		break;
 	case DELTA_REASONING:
-		if (app(a, &c->reasoning, d->text, d->len))
+		if (app_text(a, &c->reasoning, d->text, d->len))
 			return a->fail;
 		c->has_reasoning = 1;
 		break;
 	case DELTA_REFUSAL:
-		if (app(a, &c->refusal, d->text, d->len))
+		if (app_text(a, &c->refusal, d->text, d->len))
 			return a->fail;
 		c->has_refusal = 1;
 		break;
@@ -1373,7 +1383,8 @@ resp_text(struct acc *a, struct slot *s, const char *want, jv j,
 		buf_reset(&s->text);
 	}
 	s->has_field = 1;
-	if (app(a, &s->text, t, n))
+	if ((k == DELTA_TEXT || k == DELTA_REASONING || k == DELTA_REFUSAL ?
+	    app_text(a, &s->text, t, n) : app(a, &s->text, t, n)))
 		return a->fail;
 	if (!replace && k >= 0)
 		return emit_text(a, (enum delta_kind)k, 0, t, n);
@@ -1777,7 +1788,7 @@ anth_delta(struct acc *a, jv j)
 	if (streq(dt, "text_delta") && streq(type, "text")) {
 		if ((t = str(d, "text", &n)) != NULL) {
 			s->has_field = 1;
-			rc = app(a, &s->text, t, n);
+			rc = app_text(a, &s->text, t, n);
 			if (rc == 0)
 				rc = emit_text(a, DELTA_TEXT, 0, t, n);
 		}
@@ -1803,7 +1814,7 @@ anth_delta(struct acc *a, jv j)
 	} else if (streq(dt, "thinking_delta") && streq(type, "thinking")) {
 		if ((t = str(d, "thinking", &n)) != NULL) {
 			s->has_field = 1;
-			rc = app(a, &s->text, t, n);
+			rc = app_text(a, &s->text, t, n);
 			if (rc == 0)
 				rc = emit_text(a, DELTA_REASONING, 0, t, n);
 		}
@@ -2463,7 +2474,7 @@ fast_apply(struct acc *a, struct ev *ev)
 			return 0;
 		s = &a->items[f->block];
 		s->has_field = 1;
-		if (app(a, &s->text, f->text.p, f->text.len))
+		if (app_text(a, &s->text, f->text.p, f->text.len))
 			return a->fail;
 	}
 	rc = emit_text(a, f->kind, f->choice, f->text.p, f->text.len);
@@ -2643,6 +2654,12 @@ out:
 	if (a->cbrc)
 		return -100 - abs(a->cbrc);
 	return a->tokens;
+}
+
+void
+acc_keep_text(struct acc *a, int keep)
+{
+	a->drop_text = !keep;
 }
 
 const char *

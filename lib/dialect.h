@@ -85,6 +85,12 @@ void acc_free(struct acc *a);
  * absolute value minus 100: -100 - |rc|). Comments never reach it. */
 int acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx);
 
+/* acc_keep_text(a, 0): do not keep the answer, reasoning and refusal
+ * text (tool-call arguments are always kept), for readers that only
+ * stream the deltas: memory then stays constant however long the text.
+ * acc_json and acc_native then lack that text. Default: kept. */
+void acc_keep_text(struct acc *a, int keep);
+
 /* acc_error: text of the last error ("line 4: not valid JSON: ..."). */
 const char *acc_error(const struct acc *a);
 

@@ -119,7 +119,7 @@ grep -q "index out of range" "$T/err"; ok $? "tool-call index out of range: repo
 printf 'data: {"choices":[{"index":999,"delta":{"content":"x"}}]}\n\n' | "$DJ" >/dev/null 2>&1
 is "$?" 1 "choice index out of range: exit 1"
 
-"$DJ" --max-size 100 "$REAL/deepseek-chat/reasoner-reasoning-content.sse" >"$T/out" 2>"$T/err"; st=$?
+"$DJ" -j --max-size 100 "$REAL/deepseek-chat/reasoner-reasoning-content.sse" >"$T/out" 2>"$T/err"; st=$?
 is "$st" 1 "--max-size: exit 1 over the cap"
 grep -q "size cap" "$T/err"; ok $? "--max-size: a clear error"
 
