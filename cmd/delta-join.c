@@ -366,7 +366,7 @@ main(int argc, char **argv)
 	int c, i, st = LP_EXIT_OK, s;
 
 
-	err_init(argv[0]);
+	err_init(argv);
 	mem_init();
 	opt.mode = MODE_TEXT;
 	opt.dialect = DIALECT_AUTO;

@@ -1237,7 +1237,7 @@ main(int argc, char **argv)
 	int c, fd, port, sig;
 	size_t sz;
 
-	err_init(argv[0]);
+	err_init(argv);
 	mem_init();
 	while ((c = getopt_long(argc, argv, "l:ep:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {

@@ -881,7 +881,7 @@ main(int argc, char **argv)
 	int c, i, as_is = 0, loopback, status;
 	long l;
 
-	err_init(argv[0]);
+	err_init(argv);
 	mem_init();
 	buf_init(&body_file, 0);
 	while ((c = getopt_long(argc, argv, "p:m:s:H:vhV", long_opts,

@@ -162,7 +162,7 @@ main(int argc, char **argv)
 	size_t max_event = 0;
 	int c, i, status = LP_EXIT_OK, st, stop = 0;
 
-	err_init(argv[0]);
+	err_init(argv);
 	mem_init();
 	opt.start_us = clock_mono_us();
 	memset(&o, 0, sizeof o);

@@ -994,7 +994,7 @@ main(int argc, char **argv)
 	char **cmd = NULL;
 	int c, i, dashdash = -1, pct_set = 0;
 
-	err_init(argv[0]);
+	err_init(argv);
 	mem_init();
 	M.mono_start = clock_mono_us();
 	M.wall_start = clock_wall_us();

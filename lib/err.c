@@ -9,14 +9,16 @@
 const char *progname = "llmpipe";
 
 void
-err_init(const char *argv0)
+err_init(char *argv[])
 {
-	const char *slash;
+	char *slash;
 
-	if (argv0 == NULL || *argv0 == '\0')
+	if (argv[0] == NULL || *argv[0] == '\0')
 		return;
-	slash = strrchr(argv0, '/');
-	progname = slash ? slash + 1 : argv0;
+	slash = strrchr(argv[0], '/');
+	if (slash != NULL)
+		argv[0] = slash + 1; /* so getopt's messages name it the same */
+	progname = argv[0];
 }
 
 static void

@@ -19,8 +19,9 @@ enum {
 
 extern const char *progname;
 
-/* err_init sets progname from argv[0] (basename). */
-void err_init(const char *argv0);
+/* err_init sets progname to argv[0]'s basename, and argv[0] to it, so
+ * getopt_long's messages read "tool: ..." however the tool was run. */
+void err_init(char *argv[]);
 
 /* die prints "prog: <fmt>" on stderr and exits with status. */
 noreturn void die(int status, const char *fmt, ...)

@@ -2,7 +2,7 @@
 # Unit tests of lib/ (C programs in tests/unit, built by make): their TAP
 # is passed through with the numbering of this script.
 source "$(dirname "$0")/lib.sh"
-UNIT=${BIN%/bin}/tests
+UNIT=$BUILD_DIR/tests
 
 relay() { # relay NAME CMD...: run a unit program, re-number its TAP
 	local line

@@ -6,6 +6,7 @@ export LC_ALL=C
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${LLMPIPE_BUILD:-build}
 case $BIN in /*) ;; *) BIN=$TOP/$BIN ;; esac
+BUILD_DIR=$BIN # unit test programs are in $BUILD_DIR/tests
 BIN=$BIN/bin
 FIX=$TOP/tests/fixtures
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmpipe-test.XXXXXX")
@@ -13,20 +14,35 @@ _pids=""
 trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# VALGRIND=1: every tool a test starts, by run or by "$BIN/tool", goes
+# through a wrapper that execs it under memcheck (same pid, so signals
+# and exit statuses reach the tool). Reports go to $T/vg/PID.log, not to
+# the stderr tests compare; done_testing fails when any log holds an
+# error or a definite or indirect leak. Tests whose point is timing
+# read $VALGRIND to widen their tolerances.
+if [ "${VALGRIND:-}" = 1 ]; then
+	mkdir "$T/vg" "$T/vgbin"
+	for _f in "$BIN"/*; do
+		cat >"$T/vgbin/${_f##*/}" <<-VG
+		#!/bin/sh
+		exec valgrind -q --log-file=$T/vg/%p.log --error-exitcode=99 \\
+		    --leak-check=full --show-leak-kinds=definite,indirect \\
+		    --errors-for-leak-kinds=definite,indirect \\
+		    --trace-children=no "$_f" "\$@"
+		VG
+		chmod +x "$T/vgbin/${_f##*/}"
+	done
+	BIN=$T/vgbin
+fi
 _n=0
 _failed=0
 
-# run TOOL ARGS...: runs a built tool, under valgrind when VALGRIND=1.
+# run TOOL ARGS...: runs a built tool (under valgrind when VALGRIND=1),
+# with argv[0] as a shell gives it, so messages read "tool: ...".
 run() {
 	local tool=$1; shift
-	if [ "${VALGRIND:-}" = 1 ]; then
-		# found on PATH, so argv[0] and messages read "tool: ..."
-		PATH=$BIN:$PATH valgrind -q --error-exitcode=99 \
-		    --leak-check=full --errors-for-leak-kinds=definite "$tool" "$@"
-	else
-		# argv[0] as a shell gives it, so messages read "tool: ..."
-		(exec -a "$tool" "$BIN/$tool" "$@")
-	fi
+	(exec -a "$tool" "$BIN/$tool" "$@")
 }
 
 ok() { # ok COND-STATUS NAME
@@ -119,7 +135,23 @@ start_mock() {
 	MOCK_URL=$(head -n 1 "$T/mock.url")
 }
 
+# vg_check: under VALGRIND=1, one test that every valgrind log is empty
+# (-q logs nothing else). Waits briefly for tools still exiting.
+vg_check() {
+	[ "${VALGRIND:-}" = 1 ] || return 0
+	local p
+	for p in $_pids; do kill "$p" 2>/dev/null; done
+	sleep 1
+	if find "$T/vg" -name '*.log' -size +0 | grep -q .; then
+		fail "valgrind: no memory errors and no leaks"
+		find "$T/vg" -name '*.log' -size +0 -exec head -n 40 {} + | sed 's/^/# /' >&2
+	else
+		pass "valgrind: no memory errors and no leaks ($(find "$T/vg" -name '*.log' | wc -l) processes)"
+	fi
+}
+
 done_testing() {
+	vg_check
 	echo "1..$_n"
 	[ "$_failed" = 0 ]
 }
