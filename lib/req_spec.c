@@ -112,6 +112,48 @@ pct_encode(struct buf *b, const char *s)
 	}
 }
 
+/* ends_with tells whether s[0..n) ends with the path segment seg
+ * ("/v1"), compared without case. */
+static int
+ends_with(const char *s, size_t n, const char *seg)
+{
+	size_t k = strlen(seg);
+
+	return n >= k && strncasecmp(s + n - k, seg, k) == 0;
+}
+
+/* ollama_host appends an OLLAMA_HOST-style "host[:port][/path]" (no
+ * scheme) as Ollama's own client reads it: an empty host is 127.0.0.1,
+ * a missing port is 11434, a bare IPv6 address gets brackets. */
+static void
+ollama_host(struct buf *b, const char *s, size_t n)
+{
+	size_t hl = 0, colons = 0, i;
+
+	while (hl < n && s[hl] != '/')
+		hl++;
+	for (i = 0; i < hl; i++)
+		colons += s[i] == ':';
+	if (hl == 0)
+		buf_puts(b, "127.0.0.1:11434");
+	else if (s[0] == '[') {
+		buf_append(b, s, hl);
+		if (s[hl - 1] == ']')
+			buf_puts(b, ":11434");
+	} else if (colons > 1) {
+		buf_putc(b, '[');
+		buf_append(b, s, hl);
+		buf_puts(b, "]:11434");
+	} else {
+		if (s[0] == ':')
+			buf_puts(b, "127.0.0.1");
+		buf_append(b, s, hl);
+		if (colons == 0)
+			buf_puts(b, ":11434");
+	}
+	buf_append(b, s + hl, n - hl);
+}
+
 char *
 req_url(enum req_provider p, const char *base, const char *model, int stream)
 {
@@ -122,9 +164,14 @@ req_url(enum req_provider p, const char *base, const char *model, int stream)
 	buf_init(&b, 0);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	if (strstr(base, "://") == NULL)
-		buf_puts(&b, p == REQ_OLLAMA ? "http://" : "https://");
-	buf_append(&b, base, n);
+	if (strstr(base, "://") == NULL && p == REQ_OLLAMA) {
+		buf_puts(&b, "http://");
+		ollama_host(&b, base, n);
+	} else {
+		if (strstr(base, "://") == NULL)
+			buf_puts(&b, "https://");
+		buf_append(&b, base, n);
+	}
 	switch (p) {
 	case REQ_OPENAI:
 		buf_puts(&b, "/chat/completions");
@@ -133,12 +180,16 @@ req_url(enum req_provider p, const char *base, const char *model, int stream)
 		buf_puts(&b, "/responses");
 		break;
 	case REQ_ANTHROPIC:
-		buf_puts(&b, "/v1/messages");
+		/* The SDKs' base has no version; one that has is taken too. */
+		buf_puts(&b, ends_with(base, n, "/v1") ? "/messages" :
+		    "/v1/messages");
 		break;
 	case REQ_GEMINI:
 		if (strncmp(model, "models/", 7) == 0)
 			model += 7;
-		buf_puts(&b, "/v1beta/models/");
+		buf_puts(&b, ends_with(base, n, "/v1beta") ||
+		    ends_with(base, n, "/v1") || ends_with(base, n, "/v1alpha") ?
+		    "/models/" : "/v1beta/models/");
 		pct_encode(&b, model);
 		buf_puts(&b, stream ? ":streamGenerateContent?alt=sse" :
 		    ":generateContent");

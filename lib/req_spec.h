@@ -16,8 +16,8 @@
 enum req_provider {
 	REQ_OPENAI,     /* {base}/chat/completions, every OpenAI-compatible server */
 	REQ_RESPONSES,  /* {base}/responses, the OpenAI Responses API */
-	REQ_ANTHROPIC,  /* {base}/v1/messages */
-	REQ_GEMINI,     /* {base}/v1beta/models/{model}:streamGenerateContent */
+	REQ_ANTHROPIC,  /* {base}[/v1]/messages */
+	REQ_GEMINI,     /* {base}[/v1beta]/models/{model}:streamGenerateContent */
 	REQ_OLLAMA      /* {base}/api/chat, native NDJSON */
 };
 
@@ -49,10 +49,13 @@ const char *req_key_env(enum req_provider p, const char **alt);
 const char *req_base_env(enum req_provider p);
 
 /* req_url returns the request URL (malloc'ed, caller frees): base without
- * trailing slashes, a scheme added when base has none (http:// for
- * ollama's OLLAMA_HOST style "host:port", https:// otherwise), the
- * provider's path, and for gemini the percent-encoded model and the
- * method (streamGenerateContent?alt=sse, or generateContent). */
+ * trailing slashes, a scheme added when base has none (https://, or for
+ * ollama http:// with OLLAMA_HOST's defaults: host 127.0.0.1, port
+ * 11434), the provider's path, and for gemini the percent-encoded model
+ * and the method (streamGenerateContent?alt=sse, or generateContent).
+ * The anthropic and gemini paths start with the API version (/v1,
+ * /v1beta) unless base already ends with one (/v1; /v1beta, /v1alpha or
+ * /v1 for gemini). */
 char *req_url(enum req_provider p, const char *base, const char *model,
     int stream);
 

@@ -113,6 +113,24 @@ is "$(lastreq '.body')" \
     '{"model":"llama-test","messages":[{"role":"user","content":"hello ollama"}],"options":{"temperature":0},"stream":true}' \
     "ollama: body"
 
+# A base URL that already ends with the API version is not given it twice
+# (one base, $MOCK_URL/v1, for every provider of the mock).
+ANTHROPIC_BASE_URL=$MOCK_URL/v1/ ANTHROPIC_API_KEY=$KEY run llm-request \
+    -p anthropic hi >/dev/null 2>"$T/err"
+is "$?:$(lastreq '.path')" '0:"/v1/messages"' \
+    "anthropic: ANTHROPIC_BASE_URL ending in /v1 is not given /v1 twice"
+for v in v1beta v1; do
+	GEMINI_API_KEY=$KEY run llm-request -p gemini -m gemini-x \
+	    --base-url "$MOCK_URL/$v" hi >/dev/null 2>"$T/err"
+	is "$?:$(lastreq '.path')" "0:\"/$v/models/gemini-x:streamGenerateContent\"" \
+	    "gemini: --base-url ending in /$v is not given /v1beta"
+done
+# OLLAMA_HOST as Ollama reads it: no port means 11434, no host 127.0.0.1
+OLLAMA_HOST=:${MOCK_URL##*:} run llm-request -p ollama hi >/dev/null 2>"$T/err"
+is "$?:$(lastreq '.path')" '0:"/api/chat"' "ollama: OLLAMA_HOST=:PORT is 127.0.0.1:PORT"
+is "$(OLLAMA_HOST=0.0.0.0 run llm-request -p ollama --dry-run hi | head -n 1)" \
+    "POST http://0.0.0.0:11434/api/chat" "ollama: OLLAMA_HOST without a port means port 11434"
+
 # No key needed for a loopback server; none is sent.
 run llm-request --base-url "$MOCK_URL/v1" 'no key' >/dev/null 2>"$T/err"
 is "$?:$(lastreq '.key_header')" "0:null" "loopback server: no key needed, none sent"

@@ -133,6 +133,24 @@ run llm-request -m gpt-test --base-url http://10.255.255.1/v1 -H "x-api-key: $KE
     --connect-timeout 1 hi >/dev/null 2>"$T/err"
 is "$?" 2 "a secret -H header over http to a non-loopback host: refused"
 
+# --- proxies: never for a loopback server (the key would go to the proxy
+# over plain http, and the proxy cannot reach this machine's server) ------
+start_mock --log-requests "$T/plog"
+for pv in http_proxy HTTP_PROXY ALL_PROXY; do
+	env "$pv=http://127.0.0.1:1" "$BIN/llm-request" \
+	    --retry 0 -m gpt-test --base-url "$MOCK_URL/v1" hi >"$T/out" 2>"$T/err"
+	is "$?:$(grep -c . "$T/plog")" "0:1" "$pv set: a loopback server is reached directly, not through the proxy"
+	: >"$T/plog"
+done
+# a non-loopback https URL still goes through the proxy (here the mock,
+# which refuses the CONNECT): the request reaches the proxy
+env HTTPS_PROXY="$MOCK_URL" "$BIN/llm-request" --retry 0 -m gpt-test \
+    --base-url https://api.example.invalid/v1 hi >/dev/null 2>"$T/err"
+st=$?
+is "$st:$(jq -r .method "$T/plog" 2>/dev/null)" "5:CONNECT" "HTTPS_PROXY is used for a non-loopback host (exit $st)"
+! grep -q "$KEY" "$T/err" "$T/plog"
+ok $? "key not in the proxy's log nor in the error (CONNECT tunnel)"
+
 # --- redirects: never followed, so the key never goes on ------------------
 cat >"$T/redir.py" <<'PY'
 import http.server, sys
