@@ -449,6 +449,10 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-goog-api-key");
 	if (v && *v && (models || d == DIALECT_GEMINI))
 		return 1;
+	/* Gemini also takes the key as the query parameter "key". */
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "key");
+	if (v && *v && d == DIALECT_GEMINI)
+		return 1;
 	return d == DIALECT_OLLAMA;
 }
 
