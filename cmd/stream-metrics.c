@@ -79,8 +79,9 @@ static const char usage_text[] =
 "pools every stream's ITL gaps.\n"
 "\n"
 "Exit status: 0 complete, 1 failure (I/O, bad input), 2 usage,\n"
-"3 stream incomplete, 4 provider error in the stream; in wrapper mode a\n"
-"failing COMMAND's status (126/127 when it cannot be run).\n";
+"3 stream incomplete, 4 provider error in the stream, 130 interrupted\n"
+"(SIGINT: the report of what arrived is still written); in wrapper mode\n"
+"a failing COMMAND's status (126/127 when it cannot be run).\n";
 
 enum {
 	OPT_T0 = 256, OPT_DIALECT, OPT_MAX_EVENT, OPT_PERCENTILES,
@@ -526,6 +527,43 @@ draw_progress(struct meter *m, int final)
 		    (size_t)k : sizeof line - 1);
 }
 
+/* SIGINT ends the input, not the process: the handler puts /dev/null
+ * where the input was, so the interrupted read (no SA_RESTART) is retried
+ * by the reader and sees the end; the report of what arrived is written
+ * and the exit status is 130. A second SIGINT kills (SA_RESETHAND). */
+static volatile sig_atomic_t got_sigint;
+static volatile sig_atomic_t sigint_in_fd = -1;
+static int sigint_null_fd = -1;
+static volatile pid_t sigint_child = -1; /* COMMAND, told too */
+
+static void
+on_sigint(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	got_sigint = 1;
+	if (sigint_in_fd >= 0 && sigint_null_fd >= 0)
+		dup2(sigint_null_fd, sigint_in_fd);
+	if (sigint_child > 0)
+		kill(sigint_child, SIGINT);
+	errno = e;
+}
+
+static void
+catch_sigint(int in_fd)
+{
+	struct sigaction sa;
+
+	sigint_null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigint_in_fd = in_fd;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 /* run_command starts argv with its stdout on a pipe; returns the read end. */
 static int
 run_command(char **argv, pid_t *pid)
@@ -602,6 +640,8 @@ meter_stream(const char *path, char **cmd)
 		if (fd == -1)
 			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	}
+	sigint_child = pid;
+	catch_sigint(fd);
 	evr_read(fd, &o, on_event, &res);
 	switch (res.status) {
 	case EVR_OK:
@@ -619,6 +659,9 @@ meter_stream(const char *path, char **cmd)
 		M.read_error = 1;
 		drain(fd, &M);
 	}
+	sigint_in_fd = -1; /* fd may be closed and its number reused */
+	if (got_sigint && !M.errmsg[0] && !acc_provider_error(M.acc))
+		snprintf(M.errmsg, sizeof M.errmsg, "interrupted");
 	/* The last event's JSON cut short at the end of an unfinished
 	 * stream is truncation, not garbage. */
 	if (M.last_bad && M.bad_input == 1 && !M.read_error &&
@@ -638,6 +681,7 @@ meter_stream(const char *path, char **cmd)
 	if (pid > 0) {
 		while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
 			;
+		sigint_child = -1;
 		if (WIFEXITED(wst))
 			cmd_status = WEXITSTATUS(wst);
 		else if (WIFSIGNALED(wst))
@@ -672,6 +716,8 @@ meter_stream(const char *path, char **cmd)
 		status = LP_EXIT_INCOMPLETE;
 	if (cmd_status != 0)
 		status = cmd_status;
+	if (got_sigint)
+		status = LP_EXIT_SIGINT;
 	acc_free(M.acc);
 	dvec_free(&M.itl);
 	return status;

@@ -104,6 +104,41 @@ is "$?" 0 "wrapper: complete stream gives 0"
 jq -e '.ttfb_ms >= 290 and .ttft_ms >= .ttfb_ms' "$T/err" >/dev/null
 ok $? "wrapper: t0 is the command's start (ttfb >= 300 ms sleep)"
 
+# SIGINT (Ctrl-C) ends the measurement, not the report: what arrived is
+# reported (status incomplete, error "interrupted") and the exit is 130,
+# without waiting for the writer. (The binary itself in the background,
+# so $! is its PID; it catches SIGINT although a script's background jobs
+# start with it ignored.)
+ev='data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'
+rm -f "$T/writer-done" "$T/fifo"; mkfifo "$T/fifo"
+"$BIN/stream-metrics" -j <"$T/fifo" >"$T/out" 2>"$T/err" &
+pid=$!
+{ printf "$ev"; sleep 4; touch "$T/writer-done"; } >"$T/fifo" &
+for i in $(seq 50); do [ -s "$T/out" ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "SIGINT: exit 130"
+[ ! -e "$T/writer-done" ]; ok $? "SIGINT: ends at once, not when the writer does"
+is "$(jq -c '[.status, .error, .chunks, .bytes]' "$T/err" 2>&1)" '["incomplete","interrupted",1,57]' \
+    "SIGINT: the report of what arrived is written"
+is "$(cat "$T/out")" "$(printf "$ev")" "SIGINT: what arrived was passed through"
+# wrapper mode: COMMAND is told too (job control on, so the command does
+# not inherit SIGINT ignored as a script's background job would)
+(
+	set -m
+	"$BIN/stream-metrics" -q -j -- sh -c "printf '$ev'; exec sleep 30" 2>"$T/err" &
+	pid=$!
+	for i in $(seq 50); do
+		[ "$(ps -o comm= --ppid "$pid" 2>/dev/null)" = sleep ] && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid"
+) >/dev/null 2>&1
+is "$?" 130 "SIGINT in wrapper mode: exit 130, COMMAND stopped"
+is "$(jq -c '[.status, .error, .chunks]' "$T/err" 2>&1)" '["incomplete","interrupted",1]' \
+    "SIGINT in wrapper mode: the report is written"
+
 # -j is one line; -o appends, so parallel runs can share one file
 rm -f "$T/all.jsonl"
 for i in 1 2 3; do
