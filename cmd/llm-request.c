@@ -158,6 +158,9 @@ read_path(const char *path, struct buf *b)
 		if (r < 0) {
 			if (errno == EINTR && !got_sigint)
 				continue;
+			if (errno == EINTR)
+				die(LP_EXIT_SIGINT, "interrupted while reading %s",
+				    strcmp(path, "-") == 0 ? "stdin" : path);
 			die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		}
 		b->len += (size_t)r;
@@ -373,8 +376,15 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	len = n;
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
-	if (opt.verbose)
-		fprintf(stderr, "< %.*s\n", (int)len, p);
+	if (opt.verbose) {
+		/* A server may echo the key back (a debugging proxy does). */
+		struct buf rb;
+
+		buf_init(&rb, 0);
+		req_redact(&rb, p, len, secret);
+		fprintf(stderr, "< %.*s\n", (int)rb.len, rb.p ? rb.p : "");
+		buf_free(&rb);
+	}
 	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue, or the final one). */
 		x->retry_after[0] = x->retry_after_ms[0] = '\0';
@@ -722,8 +732,14 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			delay = req_retry_after_ms(xp->retry_after_ms[0] ?
 			    xp->retry_after_ms : NULL, xp->retry_after[0] ?
 			    xp->retry_after : NULL, clock_wall_us() / 1000000);
-			if (delay > (int64_t)(opt.retry_max_wait * 1000))
-				delay = (int64_t)(opt.retry_max_wait * 1000);
+			/* As the SDKs do: a longer wait than we honour is
+			 * replaced by the ordinary backoff. */
+			if (delay > (int64_t)(opt.retry_max_wait * 1000)) {
+				snprintf(what + strlen(what), sizeof what -
+				    strlen(what), " (asks for %.1f s, over "
+				    "--retry-max-wait)", (double)delay / 1000);
+				delay = -1;
+			}
 		}
 		if (attempt >= opt.retry) {
 			say("%s", what);

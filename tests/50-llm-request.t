@@ -211,6 +211,20 @@ is "$?" 130 "SIGINT: exit 130"
 is_prefix "$T/int" "$T/full"
 ok $? "SIGINT: the bytes that arrived are on stdout"
 
+# SIGINT while the prompt is still being read from stdin: 130 too, not a
+# usage error, and nothing sent
+mkfifo "$T/fifo"
+exec 7<>"$T/fifo"
+n0=$(nreq)
+"$BIN/llm-request" --base-url "$MOCK_URL/v1" <"$T/fifo" >/dev/null 2>"$T/interr" &
+pid=$!
+for i in $(seq 50); do grep -q llm-request "/proc/$pid/cmdline" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+is "$?:$(nreq)" "130:$n0" "SIGINT while reading the prompt from stdin: exit 130, nothing sent"
+exec 7>&-
+
 # ---- the reader goes away: quiet and quick --------------------------------
 t0=$(now_ms)
 ( set -o pipefail; run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" 2>"$T/err" |
@@ -257,12 +271,16 @@ st=$? t=$(( $(now_ms) - t0 ))
 ok $? "Retry-After as an HTTP date (status $st, ${t} ms, want >= 0.9 s)"
 stop_mock
 
+# A longer wait than --retry-max-wait: the ordinary backoff (0.375 to 0.5 s
+# for the first retry) instead, as the SDKs do, not a wait of 5 s.
 mock --echo --fail 1:429:30
 t0=$(now_ms)
-run llm-request --base-url "$MOCK_URL/v1" --retry-max-wait 0.5 hi >/dev/null 2>"$T/err"
+run llm-request --base-url "$MOCK_URL/v1" --retry-max-wait 5 hi >/dev/null 2>"$T/err"
 st=$? t=$(( $(now_ms) - t0 ))
-[ "$st" = 0 ] && [ "$t" -lt 5000 ]
-ok $? "--retry-max-wait caps Retry-After: 30 (status $st, ${t} ms)"
+[ "$st" = 0 ] && [ "$t" -ge 300 ] && [ "$t" -lt 4000 ]
+ok $? "Retry-After: 30 over --retry-max-wait 5: backoff instead (status $st, ${t} ms)"
+grep -q 'HTTP 429: .*asks for 30.0 s, over --retry-max-wait.*retry 1 of 2 in 0\.[45] s' "$T/err"
+ok $? "the retry line says the server's wait was over --retry-max-wait"
 stop_mock
 
 for s in 400 401; do

@@ -183,6 +183,39 @@ else
 	pass "# SKIP no python3: redirect row not run"
 fi
 
+# --- a server that echoes the key back in a response header: --verbose
+# prints the response headers, the key still redacted ---------------------
+cat >"$T/echo.py" <<'PY'
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'data: [DONE]\n\n'
+        self.send_response(200)
+        self.send_header("X-Echo-Authorization", str(self.headers.get("Authorization")))
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+if command -v python3 >/dev/null; then
+	python3 "$T/echo.py" >"$T/echo.port" 2>/dev/null &
+	_pids="$_pids $!"
+	for _ in $(seq 100); do [ -s "$T/echo.port" ] && break; sleep 0.05; done
+	run llm-request -v --retry 0 -m gpt-test \
+	    --base-url "http://127.0.0.1:$(head -n 1 "$T/echo.port")/v1" hi \
+	    >/dev/null 2>"$T/err"
+	is "$?" 0 "a server echoing the key in a response header: exit 0"
+	grep -q '^< X-Echo-Authorization: Bearer <redacted>' "$T/err" && ! grep -q "$KEY" "$T/err"
+	ok $? "--verbose: the echoed key is redacted in the response headers"
+else
+	pass "# SKIP no python3: echo row not run"
+fi
+
 # --- files created: mode 0600, never through a symlink -----------------------
 umask 022
 printf 'data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\ndata: [DONE]\n\n' >"$T/in.sse"
