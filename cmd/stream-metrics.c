@@ -45,7 +45,7 @@ static const char usage_text[] =
 "      --t0 WHEN            start, the default (process or COMMAND start),\n"
 "                           or first-byte\n"
 "      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
-"                           ollama (default: detected)\n"
+"                           ollama or auto (default: detect from the events)\n"
 "      --max-event SIZE     largest event or line accepted (default 64M)\n"
 "  -a, --aggregate          summarize -j reports (files or stdin)\n"
 "      --percentiles LIST   with -a: percentiles (default 50,90,95,99)\n"

@@ -22,6 +22,25 @@ run_recipe() {
 	(cd "$d" && set -o pipefail && timeout 60 bash -e recipe.sh) >"$T/$1.out" 2>"$T/$1.err"
 }
 
+# example NAME: print the literal block after '.\" example: NAME' in
+# llmpipe(7), its mdoc escapes undone
+example() {
+	awk -v n="$1" '
+		$0 == ".\\\" example: " n { want = 1; next }
+		want && /^\.Bd -literal/ { inside = 1; next }
+		inside && $0 == ".Ed" { exit }
+		inside { print }' "$TOP/man/llmpipe.7" |
+	    sed 's/\\e/\\/g; s/\\(dq/"/g; s/\\&//g'
+}
+# run_example NAME [sed expression]: like run_recipe, in $T/man-NAME
+run_example() {
+	local d=$T/man-$1
+	mkdir -p "$d"
+	example "$1" | sed "${2:-}" >"$d/example.sh"
+	[ -s "$d/example.sh" ] || { fail "example $1 is in llmpipe(7)"; return 1; }
+	(cd "$d" && set -o pipefail && timeout 60 bash -e example.sh) >"$T/man-$1.out" 2>"$T/man-$1.err"
+}
+
 start_mock --echo
 export OPENAI_BASE_URL=$MOCK_URL/v1
 
@@ -66,6 +85,42 @@ else
 	echo "# SKIP GNU parallel not installed"
 fi
 
+# llmpipe(7)'s EXAMPLES: every literal block is a named example, run here
+untested=$(awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
+	ex && /^\.Bd -literal/ && prev !~ /^\.\\" example: / { n++ }
+	{ prev = $0 } END { print n + 0 }' "$TOP/man/llmpipe.7")
+is "$untested" 0 "llmpipe(7): every example block is named, so it is run here"
+run_example stream
+is "$?:$(cat "$T/man-stream.out")" "0:Write a haiku about pipes" "llmpipe(7) example stream"
+run_example metrics
+is "$?:$(cat "$T/man-metrics.out")" "0:Explain pipes" "llmpipe(7) example metrics: the answer"
+grep -qE '^ttft +[0-9]' "$T/man-metrics.err"
+ok $? "llmpipe(7) example metrics: the report on stderr"
+run_example debug-raw
+st=$?
+[ "$st" = 0 ] && grep -q '^data: ' "$T/man-debug-raw/raw.sse" &&
+    grep -q '"event":"message"' "$T/man-debug-raw.out"
+ok $? "llmpipe(7) example debug-raw (status $st)"
+run_example save-and-measure
+is "$?:$(jq -r .status "$T/man-save-and-measure.err" 2>&1)" "0:complete" \
+    "llmpipe(7) example save-and-measure: a complete report"
+cp "$T/prompts.txt" "$T/man-batch/" 2>/dev/null || { mkdir -p "$T/man-batch"; cp "$T/prompts.txt" "$T/man-batch/"; }
+run_example batch
+st=$?
+is "$st:$(cat "$T/man-batch/out/2.txt")" '0:second one with "quotes"' \
+    "llmpipe(7) example batch: one text file per prompt, the prompt alone"
+is "$(cat "$T/man-batch/out/3.txt")" "it's the third" "llmpipe(7) example batch: quotes survive"
+grep -qE 'requests +3 ' "$T/man-batch.out"
+ok $? "llmpipe(7) example batch: the summary counts 3 requests"
+if command -v parallel >/dev/null 2>&1; then
+	mkdir -p "$T/man-batch-parallel"; cp "$T/prompts.txt" "$T/man-batch-parallel/"
+	HOME=$T/home run_example batch-parallel 's/--sshlogin host1,host2/--sshlogin :/'
+	is "$?:$(cat "$T/man-batch-parallel/out/3.txt")" "0:it's the third" \
+	    "llmpipe(7) example batch-parallel (GNU parallel, --sshlogin :)"
+fi
+run_example offline
+is "$?:$(cat "$T/man-offline.out")" "0:a b c" "llmpipe(7) example offline (its own llm-mock)"
+
 # tool calls: a mock that answers with the real parallel tool call capture
 kill "$MOCK_PID" 2>/dev/null
 start_mock "$FIX/real/openai-chat/parallel-tool-calls.sse"
@@ -78,4 +133,8 @@ run_recipe tool-calls
 is "$?" 0 "recipe tool-calls runs"
 is "$(cat "$T/tool-calls.out")" 'calling GetWeatherArgs with {"city":"Edinburgh","country":"GB","units":"c"}
 calling get_stock_price with {"ticker":"AAPL","exchange":"NASDAQ"}' "recipe tool-calls: each call, parsed"
+mkdir -p "$T/man-tool-calls"; cp "$T/tool-calls/tools.json" "$T/man-tool-calls/"
+run_example tool-calls
+is "$?:$(cat "$T/man-tool-calls.out")" '0:GetWeatherArgs
+get_stock_price' "llmpipe(7) example tool-calls: each call's name"
 done_testing
