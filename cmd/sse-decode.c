@@ -27,12 +27,15 @@ static const char usage_text[] =
 "  -c, --comments        also print comments as {\"comment\":\"...\"}\n"
 "      --until-done      stop after the event whose data is [DONE]\n"
 "      --flush-partial   dispatch an event cut off by the end of input\n"
-"      --max-event SIZE  largest event or line accepted (default 64M)\n"
+"      --max-event SIZE  largest event or line accepted (default 64M,\n"
+"                        at most 1G)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 failure (I/O, bad input), 2 usage,\n"
 "3 stream incomplete (input ended inside an event).\n";
+
+#define MAX_EVENT_LIMIT ((size_t)1 << 30)
 
 enum { OPT_UNTIL_DONE = 256, OPT_FLUSH_PARTIAL, OPT_MAX_EVENT };
 
@@ -177,6 +180,10 @@ main(int argc, char **argv)
 		case OPT_MAX_EVENT:
 			if (args_size(optarg, &max_event) == -1 || max_event == 0)
 				usage_error("--max-event: not a size: '%s'", optarg);
+			/* libjq's strings and parser take int lengths */
+			if (max_event > MAX_EVENT_LIMIT)
+				usage_error("--max-event: '%s' is over the 1G "
+				    "limit", optarg);
 			break;
 		case 'h':
 			print_help(usage_text);

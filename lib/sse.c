@@ -130,6 +130,13 @@ process_line(struct sse_parser *p, const char *s, size_t n)
 	return 0;
 }
 
+/* is_data_line: the line is a data field ("data", "data:...") */
+static int
+is_data_line(const char *s, size_t n)
+{
+	return n >= 4 && memcmp(s, "data", 4) == 0 && (n == 4 || s[4] == ':');
+}
+
 /* Find the first CR or LF in s[0..n), or NULL. */
 static const char *
 find_eol(const char *s, size_t n, const char **lf_cache, const char *end)
@@ -225,7 +232,11 @@ sse_finish(struct sse_parser *p, int flush_partial, int *pending)
 	}
 	if (p->line.len == 0 && !p->has_fields)
 		return 0;
-	*pending = 1;
+	/* Only an event that a blank line would have dispatched is lost:
+	 * one with data, or whose cut line is a data field. A cut comment,
+	 * or id/event/retry fields with no data, dispatch nothing anyway. */
+	if (p->data.len || is_data_line(p->line.p, p->line.len))
+		*pending = 1;
 	if (flush_partial) {
 		if (p->line.len) {
 			rc = process_line(p, p->line.p, p->line.len);

@@ -66,7 +66,8 @@ int sse_push(struct sse_parser *p, const char *s, size_t len);
 /* sse_finish ends the input. An event not yet terminated by a blank line
  * is discarded, as the spec says, unless flush_partial is set, in which
  * case the partial line is taken as a line and the event dispatched.
- * *pending is set to 1 when something unterminated was there, else 0.
+ * *pending is set to 1 when an event that a blank line would have
+ * dispatched was there (data, or a cut data line), else 0.
  * Returns as sse_push does. */
 int sse_finish(struct sse_parser *p, int flush_partial, int *pending);
 
