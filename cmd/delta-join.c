@@ -30,12 +30,15 @@ static const char usage_text[] =
 "  -T, --tool-calls      each tool call as one JSON line once complete\n"
 "      --dialect NAME    openai-chat, openai-responses, anthropic, gemini,\n"
 "                        ollama or auto (default: detect from the events)\n"
-"      --max-size SIZE   cap on the assembled message (default 64M)\n"
+"      --max-size SIZE   cap on the assembled message (default 64M,\n"
+"                        at most 256M)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 failure (I/O, bad input, invalid tool-call\n"
 "arguments), 2 usage, 3 stream incomplete, 4 provider error in the stream.\n";
+
+#define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
 enum { OPT_DIALECT = 256, OPT_MAX_SIZE };
 
@@ -65,7 +68,7 @@ static struct {
 struct run {
 	const char *name;
 	struct acc *acc;
-	int json_errors, index_error, too_big, last_bad;
+	int json_errors, index_error, faults, too_big, last_bad;
 	char first_err[600];
 	long events;
 	char last_text;     /* last byte of text written (for the newline) */
@@ -206,7 +209,10 @@ on_event(void *ctx, struct ev *ev)
 {
 	struct run *r = ctx;
 	int rc = acc_event(r->acc, ev, on_delta, r);
+	const char *fault = acc_take_fault(r->acc);
 
+	if (fault && r->faults++ < 10)
+		warnx("%s: %s", r->name, fault);
 	r->events++;
 	r->last_bad = 0;
 	if (rc == ACC_ERR_JSON) {
@@ -337,7 +343,7 @@ join_file(const char *path)
 		    " (and more lines like it)" : "");
 		st = LP_EXIT_FAIL;
 	}
-	if (r.index_error)
+	if (r.index_error || r.faults)
 		st = LP_EXIT_FAIL;
 	if (acc_tool_args_check(r.acc, report_bad_args, &r) > 0)
 		st = LP_EXIT_FAIL;
@@ -397,6 +403,11 @@ main(int argc, char **argv)
 			if (args_size(optarg, &opt.max_size) == -1 ||
 			    opt.max_size == 0)
 				usage_error("invalid size '%s'", optarg);
+			/* the assembled text, escaped, must stay a jv string
+			 * (int length) and fit the output record */
+			if (opt.max_size > MAX_SIZE_LIMIT)
+				usage_error("--max-size: '%s' is over the 256M "
+				    "limit", optarg);
 			break;
 		case 'h':
 			print_help(usage_text);

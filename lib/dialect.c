@@ -61,6 +61,8 @@ struct choice {
 	int has_content, has_reasoning, has_refusal;
 	struct tcall *calls;
 	int ncalls, capcalls, cur_call, first_unreported;
+	int interleaved;   /* fragments of earlier calls came back: calls
+	                    * complete only at the end of the choice */
 	char *finish;      /* normalized */
 	char *finish_raw;  /* as the provider sent it */
 	/* openai-chat native */
@@ -95,6 +97,9 @@ struct acc {
 	delta_fn cb;
 	void *ctx;
 	int cbrc, tokens, fail;
+	int soft;             /* an error found while folding, folded anyway
+	                       * (nothing is dropped): see acc_take_fault */
+	char soft_msg[512];
 	/* native state */
 	jv top;               /* chat: merged chunk fields; responses: the
 	                       * response; anthropic: the message; gemini:
@@ -457,6 +462,24 @@ complete_calls(struct acc *a, struct choice *c)
 		}
 }
 
+/* switch_complete: the next call started, so t is complete, if its
+ * arguments are already a whole JSON text (with interleaved or header-first
+ * fragments they are not yet; such calls complete when the choice ends). */
+static void
+switch_complete(struct acc *a, struct tcall *t)
+{
+	jv v;
+
+	if (t->complete || t->args.len == 0)
+		return;
+	v = jvx_parse(t->args.p, t->args.len);
+	if (jv_is_valid(v)) {
+		t->complete = 1;
+		a->calls_dirty = 1;
+	}
+	jv_free(v);
+}
+
 /* ----------------------------------------------------------------- emit */
 
 /* emit folds one normalized delta into the normalized message and hands
@@ -490,14 +513,35 @@ emit(struct acc *a, struct delta *d)
 		c->has_refusal = 1;
 		break;
 	case DELTA_TOOL_CALL:
+		/* A fragment of an earlier call after another one started:
+		 * the calls are interleaved, so "the next index starts" no
+		 * longer tells that a call is complete. */
+		if (c->cur_call >= 0 && d->call != c->cur_call &&
+		    d->call < c->ncalls && c->calls[d->call].seen)
+			c->interleaved = 1;
 		if ((t = call_at(a, c, d->call)) == NULL)
 			return a->fail;
 		if (c->cur_call != d->call && c->cur_call >= 0 &&
-		    c->cur_call < c->ncalls && !c->calls[c->cur_call].complete) {
-			c->calls[c->cur_call].complete = 1;
-			a->calls_dirty = 1;
-		}
+		    c->cur_call < c->ncalls && !c->interleaved)
+			switch_complete(a, &c->calls[c->cur_call]);
 		c->cur_call = d->call;
+		if (d->id && *d->id && t->id && strcmp(t->id, d->id) != 0 &&
+		    !a->soft) {
+			/* The SDKs let the new id and name replace the old
+			 * ones and join the arguments: folded the same way,
+			 * but an error. */
+			snprintf(a->soft_msg, sizeof a->soft_msg,
+			    "tool-call index %d collides: call %.200s, then "
+			    "call %.200s", d->call, t->id, d->id);
+			a->soft = ACC_ERR_INDEX;
+		}
+		if (d->text && d->len && t->reported && !a->soft) {
+			snprintf(a->soft_msg, sizeof a->soft_msg,
+			    "tool call %.200s: arguments arrived after it "
+			    "was complete",
+			    t->id ? t->id : t->name ? t->name : "(no id)");
+			a->soft = ACC_ERR_INDEX;
+		}
 		if (d->id && *d->id)
 			setstr(&t->id, d->id, strlen(d->id));
 		/* A repeated name (Kimi) replaces, never appends. */
@@ -680,6 +724,14 @@ set_meta(struct acc *a, const char *id, const char *model)
 }
 
 /* -------------------------------------------------------------- detect */
+
+static int
+ev_type_is(const struct ev *ev, const char *want)
+{
+	size_t n = strlen(want);
+
+	return ev->type && ev->type_len == n && memcmp(ev->type, want, n) == 0;
+}
 
 static enum dialect
 detect(const struct ev *ev, jv j)
@@ -2615,13 +2667,34 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		if (a->d == DIALECT_AUTO) {
 			jv e = jvx_get(j, "error");
 
-			if (ev_is_done(ev))
+			if (jv_get_kind(e) == JV_KIND_NULL &&
+			    jv_get_kind(j) == JV_KIND_OBJECT &&
+			    (ev_type_is(ev, "error") ||
+			    streq(str(j, "type", NULL), "error")) &&
+			    kind(j, "message") == JV_KIND_STRING) {
+				/* a bare error event (the Responses API's
+				 * {"type":"error","code","message"} before
+				 * response.created) */
+				jv_free(e);
+				e = JV_OBJECT(jv_string("code"),
+				    jvx_get(j, "code"), jv_string("message"),
+				    jvx_get(j, "message"));
+			}
+			if (ev_is_done(ev)) {
 				rc = emit_simple(a, DELTA_DONE);
-			else if (jv_get_kind(e) != JV_KIND_NULL)
+			} else if (jv_get_kind(e) != JV_KIND_NULL) {
 				rc = emit_error(a, e);
+				/* before any provider event: the error body is
+				 * what a request without streaming gets */
+				if (!jv_is_valid(a->top))
+					a->top = jv_copy(j);
+			}
 			jv_free(e);
 			goto out;
 		}
+		/* the dialects build their own top object */
+		jv_free(a->top);
+		a->top = jv_invalid();
 	}
 	switch (a->d) {
 	case DIALECT_OPENAI_CHAT:
@@ -2660,6 +2733,15 @@ void
 acc_keep_text(struct acc *a, int keep)
 {
 	a->drop_text = !keep;
+}
+
+const char *
+acc_take_fault(struct acc *a)
+{
+	if (!a->soft)
+		return NULL;
+	a->soft = 0;
+	return a->soft_msg;
 }
 
 const char *
@@ -2845,6 +2927,9 @@ acc_native(const struct acc *a)
 	case DIALECT_OLLAMA:
 		return oll_native(a);
 	case DIALECT_AUTO:
+		/* only an error arrived: its body, as without streaming */
+		if (jv_is_valid(a->top))
+			return jv_copy(a->top);
 		break;
 	}
 	return jv_null();

@@ -91,6 +91,13 @@ int acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx);
  * acc_json and acc_native then lack that text. Default: kept. */
 void acc_keep_text(struct acc *a, int keep);
 
+/* acc_take_fault: a fault in the stream that was folded in anyway, as the
+ * SDKs do (a tool-call index reused by a call with another id; arguments
+ * of a call that acc_tool_calls_ready already reported), once, or NULL.
+ * acc_event's return does not show these. The text is valid until the
+ * next acc_event. */
+const char *acc_take_fault(struct acc *a);
+
 /* acc_error: text of the last error ("line 4: not valid JSON: ..."). */
 const char *acc_error(const struct acc *a);
 

@@ -110,6 +110,16 @@ is "$(cat "$T/err")" "delta-join: provider error: overloaded_error: Overloaded" 
 "$DJ" -n "$T/anth-err.sse" 2>/dev/null | jq -e '.content[0].text == "Hi"' >/dev/null
 ok $? "anthropic event: error: --native still has the text"
 
+# An error before any provider event: exit 4, and --native is the error
+# body (what the request without streaming gets), not null.
+printf 'event: error\ndata: {"type":"error","code":"server_error","message":"boom","param":null}\n\n' >"$T/resp-err.sse"
+"$DJ" -n "$T/resp-err.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" '4:{"type":"error","code":"server_error","message":"boom","param":null}' "Responses error before response.created: exit 4, --native is the error body"
+is "$(cat "$T/err")" "delta-join: provider error: server_error: boom" "Responses error before response.created: message"
+printf 'data: {"error":{"message":"bad key","type":"invalid_request_error","code":"x"}}\n\n' >"$T/chat-err.sse"
+"$DJ" -n "$T/chat-err.sse" >"$T/out" 2>/dev/null; st=$?
+is "$st:$(cat "$T/out")" '4:{"error":{"message":"bad key","type":"invalid_request_error","code":"x"}}' "error object as the only event: --native is that body"
+
 { chunk '{"tool_calls":[{"index":5000,"id":"x","function":{"name":"f","arguments":"{}"}}]}'
   chunk '{"tool_calls":[{"index":-1,"id":"y","function":{"name":"g","arguments":"{}"}}]}'
   chunk '{"content":"ok"}' '"stop"'; printf 'data: [DONE]\n\n'; } >"$T/idx.sse"
@@ -119,9 +129,46 @@ grep -q "index out of range" "$T/err"; ok $? "tool-call index out of range: repo
 printf 'data: {"choices":[{"index":999,"delta":{"content":"x"}}]}\n\n' | "$DJ" >/dev/null 2>&1
 is "$?" 1 "choice index out of range: exit 1"
 
+# Colliding indexes: a second call with another id at index 0. Folded as
+# the SDKs fold it (so --native still equals them), but an error.
+{ chunk '{"role":"assistant","tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]}'
+  chunk '{"tool_calls":[{"index":0,"id":"b","type":"function","function":{"name":"g","arguments":"{}"}}]}'
+  chunk '{}' '"tool_calls"'; printf 'data: [DONE]\n\n'; } >"$T/collide.sse"
+"$DJ" -j "$T/collide.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -c '[.tool_calls[] | .id, .arguments]' "$T/out")" '1:["b","{}{}"]' "colliding tool-call indexes: exit 1, folded as the SDK does"
+grep -q "tool-call index 0 collides: call a, then call b" "$T/err"
+ok $? "colliding tool-call indexes: reported ($(head -n 1 "$T/err"))"
+
+# Interleaved fragments of parallel calls (0, 1, 0, 1): "the next index
+# starts" does not complete a call whose arguments are not yet whole JSON,
+# so -T writes each call whole, never a cut-off string.
+{ chunk '{"role":"assistant","tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"f","arguments":"{\"x\":"}}]}'
+  chunk '{"tool_calls":[{"index":1,"id":"b","type":"function","function":{"name":"g","arguments":"{\"y\":"}}]}'
+  chunk '{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}'
+  chunk '{"tool_calls":[{"index":1,"function":{"arguments":"2}"}}]}'
+  chunk '{}' '"tool_calls"'; printf 'data: [DONE]\n\n'; } >"$T/inter.sse"
+"$DJ" -T "$T/inter.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(tr '\n' ' ' <"$T/out")$(cat "$T/err")" '0:{"id":"a","name":"f","arguments":{"x":1}} {"id":"b","name":"g","arguments":{"y":2}} ' "interleaved tool-call fragments: -T writes whole calls"
+# ... and one whose partial arguments looked whole: reported, exit 1
+{ chunk '{"role":"assistant","tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"f","arguments":"1"}}]}'
+  chunk '{"tool_calls":[{"index":1,"id":"b","type":"function","function":{"name":"g","arguments":"{}"}}]}'
+  chunk '{"tool_calls":[{"index":0,"function":{"arguments":"2"}}]}'
+  chunk '{}' '"tool_calls"'; printf 'data: [DONE]\n\n'; } >"$T/late.sse"
+"$DJ" -T "$T/late.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "-T: arguments after a call was written: exit 1"
+grep -q "tool call a: arguments arrived after it was complete" "$T/err"
+ok $? "-T: arguments after a call was written: reported"
+"$DJ" -j "$T/late.sse" >"$T/out" 2>"$T/err"
+is "$?:$(jq -c '[.tool_calls[].arguments]' "$T/out")" '0:["12","{}"]' "-j: the same stream assembles without complaint"
+
 "$DJ" -j --max-size 100 "$REAL/deepseek-chat/reasoner-reasoning-content.sse" >"$T/out" 2>"$T/err"; st=$?
 is "$st" 1 "--max-size: exit 1 over the cap"
 grep -q "size cap" "$T/err"; ok $? "--max-size: a clear error"
+for sz in 256M 257M 3G; do
+	"$DJ" --max-size "$sz" "$REAL/openai-chat/text-plain.sse" >/dev/null 2>"$T/err"; st=$?
+	case $sz in 256M) want=0 ;; *) want=2 ;; esac
+	is "$st" "$want" "--max-size $sz: exit $want (at most 256M: libjq's int lengths)"
+done
 
 # constant memory: a long stream of pings and empty deltas
 if [ -z "${LLMPIPE_BUILD:-}" ] && [ -x /usr/bin/time ]; then
