@@ -5,6 +5,8 @@ _llmpipe()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local words=""
+	# -p is --provider in llm-request only (--progress, --pick elsewhere)
+	[ "$1" = llm-request ] && [ "$prev" = -p ] && prev=--provider
 	case $prev in
 	--provider) words="openai responses anthropic gemini ollama" ;;
 	--dialect) words="auto openai-chat openai-responses anthropic gemini ollama" ;;

@@ -110,9 +110,47 @@ is "$(comp llm-request --provider anth)" "anthropic" "bash completion: --provide
 is "$(comp stream-metrics --perc)" "--percentiles" "bash completion: stream-metrics options"
 touch "$T/capture-file.sse"
 is "$(comp sse-decode "$T/capture-f")" "$T/capture-file.sse" "bash completion: file names"
+is "$(comp llm-request -p "")" "openai
+responses
+anthropic
+gemini
+ollama" "bash completion: llm-request -p is --provider"
+is "$(comp stream-metrics -p "$T/capture-f")" "$T/capture-file.sse" \
+    "bash completion: stream-metrics -p (--progress) takes no value"
 if command -v zsh >/dev/null 2>&1; then
 	zsh -n "$TOP/completions/_llmpipe"
 	ok $? "zsh completion parses"
+	# zcomp LINE: the matches an interactive zsh (under zpty, compinit with
+	# completions/ first in fpath) offers when TAB is pressed at the end of
+	# LINE, in $T; compadd is wrapped to print them
+	cat >"$T/capture.zsh" <<-'ZSH'
+	zmodload zsh/zpty || exit 1
+	zpty z zsh -f -i
+	zpty -w z "PROMPT= RPROMPT= PS2="
+	zpty -w z "fpath=($COMPDIR \$fpath); PATH=$TOOLPATH:\$PATH; cd $DIR"
+	zpty -w z 'autoload -Uz compinit; compinit -u -D'
+	zpty -w z 'compadd () {
+	  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
+	  typeset -a __hits; builtin compadd -A __hits "$@"; local st=$?
+	  (( $#__hits )) && print -l -- ${^__hits} >&2
+	  return st
+	}'
+	zpty -w z 'exec 2>'"$OUT"
+	zpty -w z 'bindkey "^I" complete-word'
+	zpty -n -w z "$1"$'\t'
+	sleep 1.5
+	zpty -d z
+	ZSH
+	zcomp() {
+		COMPDIR=$TOP/completions TOOLPATH=$BUILD_DIR/bin DIR=$T OUT=$T/zout \
+		    zsh -f "$T/capture.zsh" "$1" >/dev/null 2>&1
+		cat "$T/zout"
+	}
+	is "$(zcomp 'stream-metrics --perc')" "--percentiles" "zsh completion: options from --help"
+	is "$(zcomp 'llm-request --provider anth')" "anthropic" "zsh completion: --provider values"
+	is "$(zcomp 'llm-request -p o' | sort | tr '\n' ' ')" "ollama openai " \
+	    "zsh completion: llm-request -p is --provider"
+	is "$(zcomp 'sse-decode capture-f')" "capture-file.sse" "zsh completion: file names"
 fi
 make -s -C "$TOP" uninstall DESTDIR="$T/root" PREFIX=/usr/local >/dev/null 2>&1
 left=$(find "$T/root" -type f | wc -l)
