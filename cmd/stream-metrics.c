@@ -862,6 +862,17 @@ hnum2(char *out, size_t n, double x)
 	return hnump(out, n, x, 2);
 }
 
+/* hfmt: mstats_fmt for people, "-" where JSON has null */
+static const char *
+hfmt(char *out, size_t n, double x)
+{
+	if (!isfinite(x)) {
+		snprintf(out, n, "-");
+		return out;
+	}
+	return mstats_fmt(out, n, x, 3);
+}
+
 static void
 pct_key(char *out, size_t n, double p)
 {
@@ -928,18 +939,17 @@ agg_print(struct agg *g, struct buf *b)
 	}
 	buf_printf(b, "requests    %lld · %lld completed · %lld failed\n",
 	    g->count, g->completed, g->failed);
-	buf_printf(b, "duration    %s s\n", mstats_fmt(s, sizeof s, dur,
-	    3));
-	buf_printf(b, "throughput  %s req/s", mstats_fmt(s, sizeof s,
-	    (double)g->completed / dur, 3));
-	buf_printf(b, " · %s output tok/s", mstats_fmt(s, sizeof s,
-	    (double)g->out_tokens / dur, 3));
+	buf_printf(b, "duration    %s s\n", hfmt(s, sizeof s, dur));
+	buf_printf(b, "throughput  %s req/s", hfmt(s, sizeof s,
+	    (double)g->completed / dur));
+	buf_printf(b, " · %s output tok/s", hfmt(s, sizeof s,
+	    (double)g->out_tokens / dur));
 	buf_printf(b, " · %lld output tokens · %lld input tokens\n",
 	    g->out_tokens, g->in_tokens);
 	if (opt.goodput)
 		buf_printf(b, "goodput     %s req/s · %lld of %lld "
-		    "requests meet %s\n", mstats_fmt(s, sizeof s,
-		    (double)g->good / dur, 3), g->good, g->count, opt.goodput);
+		    "requests meet %s\n", hfmt(s, sizeof s,
+		    (double)g->good / dur), g->good, g->count, opt.goodput);
 	buf_printf(b, "%-10s %6s %9s %9s %9s", "ms", "n", "mean", "std",
 	    "min");
 	for (j = 0; j < opt.npct; j++) {

@@ -162,6 +162,13 @@ run stream-metrics -a -j --percentiles 50,99.9 "$D/reports-a.jsonl" - \
 same_file "$T/got" "$D/aggregate-pct.json" "-a --percentiles 50,99.9"
 run stream-metrics -a --goodput ttft:300,tpot:15 "$D/reports-a.jsonl" "$D/reports-b.jsonl" >"$T/got"
 same_file "$T/got" "$D/aggregate.txt" "-a human summary"
+# human output says "-" where JSON says null, never "null" or "nan"
+{ run stream-metrics -a --goodput ttft:1 </dev/null
+  printf '{"status":"complete","ttft_ms":5}\n' | run stream-metrics -a
+  for f in "$D"/zero-tokens.ndjson "$D"/one-token.ndjson "$D"/error.ndjson; do
+	run stream-metrics -q "$f" 2>&1; done; } >"$T/human" 2>&1
+if grep -qiE 'null|nan|inf' "$T/human"; then fail "human reports: no null, nan or inf" "$(grep -iE 'null|nan|inf' "$T/human")"
+else pass "human reports: no null, nan or inf"; fi
 printf '{"status":"complete"}\n{oops\n' | run stream-metrics -a -j >/dev/null 2>"$T/err"
 is "$?" 1 "-a: a report that is not JSON fails (exit 1)"
 grep -q 'not valid JSON' "$T/err"; ok $? "-a: says why"
