@@ -1397,8 +1397,7 @@ main(int argc, char **argv)
 	atomic_store(&stopping, 1);
 	pthread_cond_broadcast(&stop_cv);
 	pthread_mutex_unlock(&stop_mu);
-	MHD_stop_daemon(d);
-	close(fd);
+	MHD_stop_daemon(d); /* closes the listening socket too */
 	if (opt.log_fd >= 0)
 		close(opt.log_fd);
 	free_captures();
