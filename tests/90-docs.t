@@ -82,6 +82,34 @@ for c in "sse-decode --max-event x" "delta-join --dialect nope" \
 	grep -q "^${c%% *}: " "$T/e" && grep -q "Try '${c%% *} --help'" "$T/e"
 	is "$st:$?" "2:0" "$c: status 2, '${c%% *}: ...' and the usage hint"
 done
+# Human output is tidy: no escape codes (colour or other) from any tool,
+# whether or not stdout and stderr are terminals (script(1) gives a tty);
+# only stream-metrics -p draws, and only on a terminal (tests/60)
+R=$FIX/real
+tidy_cmds="sse-decode -c $R/anthropic-messages/text.sse
+delta-join -r $R/anthropic-messages/thinking-signature.sse
+delta-join -j $R/openai-chat/parallel-tool-calls.sse
+delta-join $R/groq-chat/gpt-oss-midstream-error-event.sse
+stream-metrics $R/openai-chat/text-plain.sse
+stream-metrics -a $TOP/tests/stream-metrics/reports-a.jsonl
+llm-request --dry-run -m m hi
+llm-request -p nope hi
+llm-mock --listen nope"
+while read -r c; do
+	# shellcheck disable=SC2086
+	OPENAI_API_KEY=k run $c </dev/null 2>&1
+done <<<"$tidy_cmds" >"$T/tidy" 
+n=$(grep -c $'\033' "$T/tidy")
+is "$n" 0 "no escape codes in any tool's output (not a terminal)"
+if command -v script >/dev/null 2>&1; then
+	while read -r c; do
+		OPENAI_API_KEY=k NO_COLOR=1 script -qec "$BIN/$c" /dev/null </dev/null 2>&1
+	done <<<"$tidy_cmds" >"$T/tidy"
+	[ -s "$T/tidy" ]; ok $? "script(1) runs the tools on a terminal"
+	n=$(grep -c $'\033' "$T/tidy")
+	is "$n" 0 "no escape codes in any tool's output (a terminal, NO_COLOR set)"
+fi
+
 # make install puts binaries and pages where man finds them
 make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr/local >/dev/null 2>&1
 ok $? "make install DESTDIR=... succeeds"

@@ -14,6 +14,25 @@ fi
 # or build directory (make check SAN=1 exports LLMPIPE_BUILD=build/san).
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES LLMPIPE_BUILD
 
+# every fixture under tests/fixtures/real is in debian/copyright, in the
+# stanza of the repository tests/fixtures/real/SOURCES.md names for it
+awk '/^Files:/ { infiles = 1; n = 0; sub(/^Files:/, "") }
+	/^[A-Z][a-zA-Z-]*:/ && !/^Files:/ { infiles = 0 }
+	infiles { for (i = 1; i <= NF; i++) f[++n] = $i }
+	/^Comment: from https:\/\/github.com\// { r = $3; sub(/^https:\/\/github.com\//, "", r)
+		for (i = 1; i <= n; i++) print f[i], r; n = 0 }' "$TOP/debian/copyright" |
+    sed 's|^tests/fixtures/real/||' | LC_ALL=C sort >"$T/cp-map"
+awk -F'|' 'NF == 9 && $2 !~ /^ *(file|---)/ { gsub(/ /, "", $2); gsub(/ /, "", $4); print $2, $4 }' \
+    "$FIX/real/SOURCES.md" >"$T/src-map"
+(cd "$FIX/real" && ls -1 */*) | while read -r f; do
+	base=${f%.expected.json} # an expected file: its capture's source
+	[ "$base" = "$f" ] ||
+	    base=$(cd "$FIX/real" && ls "$base".sse "$base".ndjson 2>/dev/null | head -n 1)
+	echo "$f $(awk -v b="$base" '$1 == b { print $2 }' "$T/src-map")"
+done | LC_ALL=C sort >"$T/want-map"
+same_file "$T/cp-map" "$T/want-map" \
+    "debian/copyright: every fixture, under the repository SOURCES.md names"
+
 version=$(sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' "$TOP/lib/err.h")
 [ -n "$version" ]
 ok $? "LLMPIPE_VERSION read from lib/err.h ($version)"
