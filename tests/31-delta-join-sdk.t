@@ -55,12 +55,15 @@ for f in "$REAL"/openai-responses/*.sse "$REAL"/deepseek-responses/*.sse \
 done
 diff_sdk openai-responses "Responses streams without response.completed" "$T"/cut/*.sse
 
-# Random streams; SEED may be set to reproduce a run.
+# Random streams (thousands in all: SDK_DIFF_COUNT per dialect, 700 by
+# default, 30 under valgrind); SEED may be set to reproduce a run.
 seed=${SEED:-$(date +%s)}
-diag "random streams: SEED=$seed"
+nrand=${SDK_DIFF_COUNT:-700}
+[ "${VALGRIND:-}" = 1 ] && nrand=${SDK_DIFF_COUNT:-30}
+diag "random streams: SEED=$seed, $nrand per dialect"
 for kind in openai-chat openai-responses anthropic; do
-	node "$GEN/gen-streams.mjs" "$kind" "$seed" 150 "$T/gen-$kind"
-	diff_sdk "$kind" "150 random $kind streams (SEED=$seed): --native = SDK, --json = generated facts" \
+	node "$GEN/gen-streams.mjs" "$kind" "$seed" "$nrand" "$T/gen-$kind"
+	diff_sdk "$kind" "$nrand random $kind streams (SEED=$seed): --native = SDK, --json = generated facts" \
 	    "$T/gen-$kind"/*.sse
 done
 
