@@ -1107,7 +1107,8 @@ main(int argc, char **argv)
 
 	/* Headers: ours, unless the user gave the same name. */
 	memset(&h, 0, sizeof h);
-	hdr_add(&h, "Content-Type: application/json");
+	if (!user_has_header("Content-Type"))
+		hdr_add(&h, "Content-Type: application/json");
 	if (opt.no_stream)
 		ct = "Accept: application/json";
 	else if (prov == REQ_OLLAMA)
