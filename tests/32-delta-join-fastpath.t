@@ -6,9 +6,12 @@
 # LLMPIPE_NO_FASTPATH=1 and without it.
 source "$(dirname "$0")/lib.sh"
 files=("$FIX"/real/*/*.sse "$FIX"/real/*/*.ndjson "$TOP"/tests/delta-join-fast/*.sse)
+# random streams per dialect: 150, or 15 under valgrind (4 runs each per mode)
+nrand=150
+[ "${VALGRIND:-}" = 1 ] && nrand=15
 if command -v node >/dev/null 2>&1; then
 	for kind in openai-chat anthropic; do
-		node "$TOP/tests/gen/gen-streams.mjs" "$kind" 7 150 "$T/gen-$kind" &&
+		node "$TOP/tests/gen/gen-streams.mjs" "$kind" 7 "$nrand" "$T/gen-$kind" &&
 		    files+=("$T/gen-$kind"/*.sse)
 	done
 fi

@@ -23,7 +23,7 @@ for (let i = 0; i < count; i++) {
     const r = rand();
     let line;
     if (r < 0.25) line = Buffer.from('');
-    else if (r < 0.22) line = Buffer.concat([Buffer.from(':'), Buffer.from(String(pick(values)))]);
+    else if (r < 0.40) line = Buffer.concat([Buffer.from(':'), Buffer.from(String(pick(values)))]);
     else {
       const name = pick(names);
       const v = pick(values);
