@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -499,32 +500,137 @@ report_human(struct meter *m, const struct figures *f, struct buf *b)
 	    m->frames, m->chunks, m->bytes);
 }
 
+/* The live line of -p. It is drawn after events and, while none arrive
+ * (a long wait for the first token), by a SIGALRM timer, so it is built
+ * with async-signal-safe code only: no stdio, no allocation. */
+static volatile sig_atomic_t drawing;
+
+static char *
+put_str_safe(char *p, char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
+static char *
+put_uint_safe(char *p, char *end, unsigned long long v)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof d);
+	while (n && p < end)
+		*p++ = d[--n];
+	return p;
+}
+
+/* x >= 0 with dec (0-2) decimals, rounded */
+static char *
+put_fixed_safe(char *p, char *end, double x, int dec)
+{
+	unsigned long long scale = dec == 2 ? 100 : dec == 1 ? 10 : 1, v;
+
+	if (!(x >= 0) || x > 1e15)
+		return put_str_safe(p, end, "-");
+	v = (unsigned long long)(x * (double)scale + 0.5);
+	p = put_uint_safe(p, end, v / scale);
+	if (dec) {
+		p = put_str_safe(p, end, ".");
+		if (dec == 2 && v % scale < 10)
+			p = put_str_safe(p, end, "0");
+		p = put_uint_safe(p, end, v % scale);
+	}
+	return p;
+}
+
+/* as hms: "412 ms", "11.5 ms", "6.40 s" */
+static char *
+put_ms_safe(char *p, char *end, double ms)
+{
+	if (!(ms >= 0))
+		return put_str_safe(p, end, "-");
+	if (ms < 10)
+		return put_str_safe(put_fixed_safe(p, end, ms, 2), end, " ms");
+	if (ms < 100)
+		return put_str_safe(put_fixed_safe(p, end, ms, 1), end, " ms");
+	if (ms < 1000)
+		return put_str_safe(put_fixed_safe(p, end, ms, 0), end, " ms");
+	if (ms < 10000)
+		return put_str_safe(put_fixed_safe(p, end, ms / 1000, 2),
+		    end, " s");
+	return put_str_safe(put_fixed_safe(p, end, ms / 1000, 1), end, " s");
+}
+
+static void
+draw_line(struct meter *m, int64_t now)
+{
+	char line[256], *p = line, *end = line + sizeof line;
+	int64_t first = m->first_tok, last = m->last_tok;
+	long long chunks = m->chunks;
+	double el;
+
+	m->last_draw = now;
+	p = put_str_safe(p, end, "\rttft ");
+	p = put_ms_safe(p, end, first >= 0 && m->t0 >= 0 ?
+	    (double)(first - m->t0) / 1000.0 : -1);
+	p = put_str_safe(p, end, " \xc2\xb7 ");
+	p = put_uint_safe(p, end, chunks > 0 ? (unsigned long long)chunks : 0);
+	p = put_str_safe(p, end, " chunks \xc2\xb7 ");
+	el = first >= 0 && last > first ? (double)(last - first) / 1e6 : 0;
+	p = put_fixed_safe(p, end, chunks > 1 && el > 0 ?
+	    (double)(chunks - 1) / el : -1, 1);
+	p = put_str_safe(p, end, " chunks/s \xc2\xb7 ");
+	p = put_ms_safe(p, end, (double)(now - m->mono_start) / 1000.0);
+	p = put_str_safe(p, end, "\033[K");
+	write_all(STDERR_FILENO, line, (size_t)(p - line));
+}
+
+static void
+on_alarm(int sig)
+{
+	int e = errno;
+	int64_t now = clock_mono_us();
+
+	(void)sig;
+	if (!drawing && now - M.last_draw >= 200000)
+		draw_line(&M, now);
+	errno = e;
+}
+
+/* progress_timer starts (on) or stops the SIGALRM that redraws the line
+ * while no event arrives. */
+static void
+progress_timer(int on)
+{
+	struct itimerval it;
+	struct sigaction sa;
+
+	memset(&it, 0, sizeof it);
+	if (on) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		it.it_interval.tv_usec = it.it_value.tv_usec = 250000;
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static void
 draw_progress(struct meter *m, int final)
 {
-	char line[256], a[32], c[32], d[32];
 	int64_t now = clock_mono_us();
-	double el, rate;
-	int k;
 
-	if (final) {
+	drawing = 1;
+	if (final)
 		write_all(STDERR_FILENO, "\r\033[K", 4);
-		return;
-	}
-	if (now - m->last_draw < 200000)
-		return;
-	m->last_draw = now;
-	el = m->first_tok >= 0 && m->last_tok > m->first_tok ?
-	    (double)(m->last_tok - m->first_tok) / 1e6 : NAN;
-	rate = m->chunks > 1 && el > 0 ? (double)(m->chunks - 1) / el : NAN;
-	k = snprintf(line, sizeof line, "\rttft %s · %lld chunks · %s "
-	    "chunks/s · %s\033[K",
-	    hms(a, sizeof a, m->first_tok >= 0 ? since_t0(m, m->first_tok) :
-	    NAN), m->chunks, hnum(c, sizeof c, rate),
-	    hms(d, sizeof d, (double)(now - m->mono_start) / 1000.0));
-	if (k > 0)
-		write_all(STDERR_FILENO, line, (size_t)k < sizeof line ?
-		    (size_t)k : sizeof line - 1);
+	else if (now - m->last_draw >= 200000)
+		draw_line(m, now);
+	drawing = 0;
 }
 
 /* SIGINT ends the input, not the process: the handler puts /dev/null
@@ -642,6 +748,8 @@ meter_stream(const char *path, char **cmd)
 	}
 	sigint_child = pid;
 	catch_sigint(fd);
+	if (opt.progress && M.tty)
+		progress_timer(1);
 	evr_read(fd, &o, on_event, &res);
 	switch (res.status) {
 	case EVR_OK:
@@ -687,8 +795,10 @@ meter_stream(const char *path, char **cmd)
 		else if (WIFSIGNALED(wst))
 			cmd_status = 128 + WTERMSIG(wst);
 	}
-	if (opt.progress && M.tty)
+	if (opt.progress && M.tty) {
+		progress_timer(0);
 		draw_progress(&M, 1);
+	}
 	if (M.itl_full)
 		warnx("more than %zu token-bearing frames: the ITL figures "
 		    "cover the first ones only", M.itl.max);

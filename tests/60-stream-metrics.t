@@ -39,6 +39,21 @@ run stream-metrics -q -p -N demo "$D/role-first.ndjson" 2>"$T/err" </dev/null
 if grep -q $'\r' "$T/err"; then fail "-p draws nothing when stderr is not a tty"
 else pass "-p draws nothing when stderr is not a tty"; fi
 
+# -p on a terminal (script(1)): the live line is redrawn while nothing
+# arrives (a long wait for the first token), and cleared before the report
+if command -v script >/dev/null 2>&1; then
+	printf '%s\n' '(sleep 1.5; printf "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\ndata: [DONE]\n\n") |' \
+	    "\"$BIN/stream-metrics\" -p -q" >"$T/tty.sh"
+	script -qec "bash '$T/tty.sh'" /dev/null </dev/null | tr '\r' '\n' >"$T/tty.out"
+	n=$(grep -c '^ttft - · 0 chunks · - chunks/s · [0-9.]* [m]*s' "$T/tty.out")
+	if [ "$n" -ge 2 ]; then pass "-p on a terminal: the line ticks before the first token ($n redraws)"
+	else fail "-p on a terminal: the line ticks before the first token ($n redraws)" "$(cat -v "$T/tty.out")"; fi
+	grep -q $'^\033\\[Kstart ' "$T/tty.out"
+	ok $? "-p on a terminal: the line is cleared before the report"
+	grep -q '^status  complete' "$T/tty.out"
+	ok $? "-p on a terminal: the report follows"
+fi
+
 # Several frames in one read of raw SSE: each counts, with 0 ms gaps
 run stream-metrics -q -j "$D/one-read.sse" 2>"$T/err"
 is "$(jq -c '[.chunks, .frames, .itl_ms, .output_tokens_source, .status]' "$T/err")" \
@@ -110,15 +125,19 @@ ok $? "wrapper: t0 is the command's start (ttfb >= 300 ms sleep)"
 # so $! is its PID; it catches SIGINT although a script's background jobs
 # start with it ignored.)
 ev='data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'
+# (the writer opens the FIFO read-write, which never blocks, so neither
+# side can be left waiting in open)
 rm -f "$T/writer-done" "$T/fifo"; mkfifo "$T/fifo"
+{ printf "$ev"; sleep 4; touch "$T/writer-done"; } 1<>"$T/fifo" &
+wpid=$!
 "$BIN/stream-metrics" -j <"$T/fifo" >"$T/out" 2>"$T/err" &
 pid=$!
-{ printf "$ev"; sleep 4; touch "$T/writer-done"; } >"$T/fifo" &
-for i in $(seq 50); do [ -s "$T/out" ] && break; sleep 0.1; done
+for i in $(seq 100); do [ -s "$T/out" ] && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
 is "$?" 130 "SIGINT: exit 130"
 [ ! -e "$T/writer-done" ]; ok $? "SIGINT: ends at once, not when the writer does"
+kill "$wpid" 2>/dev/null
 is "$(jq -c '[.status, .error, .chunks, .bytes]' "$T/err" 2>&1)" '["incomplete","interrupted",1,57]' \
     "SIGINT: the report of what arrived is written"
 is "$(cat "$T/out")" "$(printf "$ev")" "SIGINT: what arrived was passed through"
@@ -205,10 +224,11 @@ else
 		if jq -e '.ttfb_ms >= 250 and .ttfb_ms <= 650 and
 		    .ttft_ms >= 400 and .ttft_ms <= 800 and .chunks == 5 and
 		    .itl_p50_ms >= 100 and .itl_p50_ms <= 500 and
-		    .tpot_ms >= 100 and .tpot_ms <= 500' "$T/mock.json" >/dev/null; then
-			pass "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms"
+		    .tpot_ms >= 100 and .tpot_ms <= 500 and
+		    .decode_tps >= 2 and .decode_tps <= 10' "$T/mock.json" >/dev/null; then
+			pass "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms (decode 2..10 tok/s)"
 		else
-			fail "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms" \
+			fail "$1: ttfb, ttft, itl p50 and tpot within -50..+350 ms (decode 2..10 tok/s)" \
 			    "$(cat "$T/mock.json")"
 		fi
 	}
