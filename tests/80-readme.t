@@ -65,6 +65,16 @@ is "$(cat "$T/batch-xargs/out/3.txt")" "it's the third" "recipe batch-xargs: quo
 grep -qE '(count|requests|completed).*3' "$T/batch-xargs.out"
 ok $? "recipe batch-xargs: the summary counts 3 requests"
 
+mkdir -p "$T/more/runs"
+cp "$FIX/real/openai-chat/text-plain.sse" "$FIX/real/anthropic-messages/text.sse" "$T/more/runs/"
+run_recipe more
+is "$?" 0 "recipe more (More pipelines) runs"
+is "$(head -n 1 "$T/more.out")" "Say hi" "recipe more: delta-join --json | jq -r .content"
+jq -e '.choices[0].message.content == "Say hi"' <<<"$(sed -n 2p "$T/more.out")" >/dev/null
+ok $? "recipe more: delta-join --native gives the provider's body"
+is "$(jq -r .provider "$T/more/messages.ndjson" 2>&1 | tr '\n' ' ')" "openai-chat anthropic " \
+    "recipe more: saved streams re-processed, one message each"
+
 run_recipe debug-raw
 is "$?" 0 "recipe debug-raw runs"
 grep -q '^data: ' "$T/debug-raw/raw.sse" && grep -q '"event":"message"' "$T/debug-raw.out"
