@@ -62,6 +62,27 @@ for tool in $TOOLS; do
 done
 out=$(mandoc -Tlint -Wwarning "$TOP/man/llmpipe.7" 2>&1)
 is "$out" "" "llmpipe(7) passes mandoc -Tlint"
+# llmpipe(7)'s NDJSON schemas name every key the tools write
+R=$FIX/real
+sed -n '/^\.Ss NDJSON schemas/,/^\.S[sh] [^N]/p' "$TOP/man/llmpipe.7" |
+    sed 's/\\(dq/"/g' >"$T/schemas"
+keys_of() { jq -r '[paths(scalars, arrays, objects) | .[] | strings] | .[]' | sort -u; }
+printf ': a comment\nid: 7\nretry: 500\nevent: e\ndata: {}\n\n' >"$T/all-fields.sse"
+for c in "sse-decode -t -c $T/all-fields.sse" \
+    "delta-join -j $R/openai-chat/parallel-tool-calls.sse" \
+    "delta-join -e $R/openai-chat/parallel-tool-calls.sse" \
+    "delta-join -e $R/groq-chat/gpt-oss-midstream-error-event.sse" \
+    "delta-join -e $R/anthropic-messages/thinking-signature.sse" \
+    "delta-join -T $R/openai-chat/parallel-tool-calls.sse"; do
+	# shellcheck disable=SC2086
+	missing=$(run $c 2>/dev/null | jq -c 'del(.data, .arguments)' | keys_of |
+	    while read -r k; do grep -qF "\"$k\"" "$T/schemas" || printf ' %s' "$k"; done)
+	is "$missing" "" "llmpipe(7) schemas: every key of ${c%% /*}"
+done
+missing=$(run stream-metrics -q -j "$R/openai-chat/text-plain.sse" 2>&1 | jq -c 'del(.itl_ms)' | keys_of |
+    while read -r k; do grep -qF "\"$k\"" "$T/schemas" || printf ' %s' "$k"; done)
+is "$missing" "" "llmpipe(7) schemas: every key of stream-metrics -j"
+
 # llmpipe(7) lists every environment variable a tool reads: each getenv()
 # and the per-provider key and base URL names
 envs=$( { grep -ohE 'getenv\("[A-Z][A-Z0-9_]*"\)' "$TOP"/cmd/*.c "$TOP"/lib/*.c
