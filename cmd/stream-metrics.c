@@ -641,6 +641,7 @@ static volatile sig_atomic_t got_sigint;
 static volatile sig_atomic_t sigint_in_fd = -1;
 static int sigint_null_fd = -1;
 static volatile pid_t sigint_child = -1; /* COMMAND, told too */
+static struct sigaction sigint_old;      /* what COMMAND inherits */
 
 static void
 on_sigint(int sig)
@@ -656,18 +657,33 @@ on_sigint(int sig)
 	errno = e;
 }
 
+/* catch_sigint installs the handler (before COMMAND is started, so a
+ * SIGINT is never lost in between); sigint_input then names the input
+ * and COMMAND. */
 static void
-catch_sigint(int in_fd)
+catch_sigint(void)
 {
 	struct sigaction sa;
 
 	sigint_null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	sigint_in_fd = in_fd;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGINT, &sa, &sigint_old);
+}
+
+static void
+sigint_input(int in_fd, pid_t child)
+{
+	sigint_child = child;
+	sigint_in_fd = in_fd;
+	if (got_sigint) { /* it came before the input was known */
+		if (sigint_null_fd >= 0)
+			dup2(sigint_null_fd, in_fd);
+		if (child > 0)
+			kill(child, SIGINT);
+	}
 }
 
 /* run_command starts argv with its stdout on a pipe; returns the read end. */
@@ -685,6 +701,7 @@ run_command(char **argv, pid_t *pid)
 		if (dup2(p[1], STDOUT_FILENO) == -1)
 			_exit(126);
 		signal(SIGPIPE, SIG_DFL);
+		sigaction(SIGINT, &sigint_old, NULL);
 		execvp(argv[0], argv);
 		warnx("%s: %s", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -737,6 +754,7 @@ meter_stream(const char *path, char **cmd)
 	M.server_out = M.server_in = -1;
 	M.tty = isatty(STDERR_FILENO);
 	dvec_init(&M.itl, (size_t)1 << 18); /* 2 MiB: past any real answer */
+	catch_sigint();
 	if (cmd) {
 		if (!opt.t0_first_byte)
 			M.t0 = clock_mono_us();
@@ -746,8 +764,7 @@ meter_stream(const char *path, char **cmd)
 		if (fd == -1)
 			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	}
-	sigint_child = pid;
-	catch_sigint(fd);
+	sigint_input(fd, pid);
 	if (opt.progress && M.tty)
 		progress_timer(1);
 	evr_read(fd, &o, on_event, &res);

@@ -127,25 +127,27 @@ ok $? "wrapper: t0 is the command's start (ttfb >= 300 ms sleep)"
 ev='data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'
 # (the writer opens the FIFO read-write, which never blocks, so neither
 # side can be left waiting in open)
-rm -f "$T/writer-done" "$T/fifo"; mkfifo "$T/fifo"
+# (files of their own: a stale $T/out would end the wait for the event
+# before the tool has even started)
+rm -f "$T/writer-done" "$T/fifo" "$T/int.out" "$T/int.err"; mkfifo "$T/fifo"
 { printf "$ev"; sleep 4; touch "$T/writer-done"; } 1<>"$T/fifo" &
 wpid=$!
-"$BIN/stream-metrics" -j <"$T/fifo" >"$T/out" 2>"$T/err" &
+"$BIN/stream-metrics" -j <"$T/fifo" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
-for i in $(seq 100); do [ -s "$T/out" ] && break; sleep 0.1; done
+for i in $(seq 100); do [ -s "$T/int.out" ] && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
 is "$?" 130 "SIGINT: exit 130"
 [ ! -e "$T/writer-done" ]; ok $? "SIGINT: ends at once, not when the writer does"
 kill "$wpid" 2>/dev/null
-is "$(jq -c '[.status, .error, .chunks, .bytes]' "$T/err" 2>&1)" '["incomplete","interrupted",1,57]' \
+is "$(jq -c '[.status, .error, .chunks, .bytes]' "$T/int.err" 2>&1)" '["incomplete","interrupted",1,57]' \
     "SIGINT: the report of what arrived is written"
-is "$(cat "$T/out")" "$(printf "$ev")" "SIGINT: what arrived was passed through"
+is "$(cat "$T/int.out")" "$(printf "$ev")" "SIGINT: what arrived was passed through"
 # wrapper mode: COMMAND is told too (job control on, so the command does
 # not inherit SIGINT ignored as a script's background job would)
 (
 	set -m
-	"$BIN/stream-metrics" -q -j -- sh -c "printf '$ev'; exec sleep 30" 2>"$T/err" &
+	"$BIN/stream-metrics" -q -j -- sh -c "printf '$ev'; exec sleep 30" 2>"$T/int.err" &
 	pid=$!
 	for i in $(seq 50); do
 		[ "$(ps -o comm= --ppid "$pid" 2>/dev/null)" = sleep ] && break
@@ -155,7 +157,7 @@ is "$(cat "$T/out")" "$(printf "$ev")" "SIGINT: what arrived was passed through"
 	wait "$pid"
 ) >/dev/null 2>&1
 is "$?" 130 "SIGINT in wrapper mode: exit 130, COMMAND stopped"
-is "$(jq -c '[.status, .error, .chunks]' "$T/err" 2>&1)" '["incomplete","interrupted",1]' \
+is "$(jq -c '[.status, .error, .chunks]' "$T/int.err" 2>&1)" '["incomplete","interrupted",1]' \
     "SIGINT in wrapper mode: the report is written"
 
 # -j is one line; -o appends, so parallel runs can share one file
