@@ -42,7 +42,7 @@ for tool in $TOOLS; do
 		case $o in
 		--*) grep -qE "Fl \\\\?-${o#--}( |\$)" <<<"$syn" || missing="$missing $o" ;;
 		*) l=${o#-}
-		   grep -qE "Fl [a-zA-Z]*$l[a-zA-Z]*( |\$)|Fl [a-zA-Z]+ \\| $l( |\$)|\\| $l( |\$)" <<<"$syn" ||
+		   grep -qE "Fl [a-zA-Z]*${l}[a-zA-Z]*( |\$)|Fl [a-zA-Z]+ \\| ${l}( |\$)|\\| ${l}( |\$)" <<<"$syn" ||
 		       missing="$missing $o" ;;
 		esac
 	done
