@@ -238,7 +238,7 @@ stop_mock
 
 # sse-decode -t NDJSON: replayed as SSE, with its recorded timing
 mock "$D/timed.ndjson"
-post /v1/chat/completions '{"stream":true}' | "$BIN/sse-decode" -t -c >"$T/timed"
+post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t -c >"$T/timed"
 times_ms "$T/timed" >"$T/t"
 mapfile -t tt <"$T/t"
 is "$(jq -r '.data // ("#" + .comment)' "$T/timed" | tr '\n' '|' | sed 's/{[^|]*"content":"\([^"]*\)"[^|]*/\1/g')" \
@@ -250,7 +250,7 @@ g=$(( tt[1] - tt[0] ))
 ok $? "recorded timing: the 0.5 s gap kept ($g ms; want 420..650)"
 stop_mock
 mock --timing fixed --delay 0 "$D/timed.ndjson"
-post /v1/chat/completions '{"stream":true}' | "$BIN/sse-decode" -t >"$T/timed"
+post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t >"$T/timed"
 last=$(times_ms "$T/timed" | tail -n 1)
 [ "$last" -lt 300 ]
 ok $? "--timing fixed --delay 0: the recorded gaps ignored (${last} ms)"
@@ -258,7 +258,7 @@ stop_mock
 
 # ---- timing: --ttft and --delay, --jitter -------------------------------
 mock --ttft 300 --delay 100
-post /v1/chat/completions '{"stream":true}' | "$BIN/sse-decode" -t >"$T/timed"
+post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t >"$T/timed"
 mapfile -t tt < <(times_ms "$T/timed")
 # sse-decode's clock starts with curl's, give or take a loaded machine
 [ "${tt[0]}" -ge 250 ] && [ "${tt[0]}" -le 1500 ]
@@ -276,7 +276,7 @@ ok $? "--delay 100: $((${#tt[@]} - 1)) gaps take ${span} ms (want $want, -20..+1
 stop_mock
 
 mock --delay 50 --jitter 40 --seed 7
-post /v1/chat/completions '{"stream":true}' | "$BIN/sse-decode" -t >"$T/timed"
+post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t >"$T/timed"
 mapfile -t tt < <(times_ms "$T/timed")
 bad="" min=1000 max=0
 for ((i = 1; i < ${#tt[@]}; i++)); do
@@ -324,7 +324,7 @@ is "$?:$(wc -l <"$T/cut" | tr -d ' ')" "18:3" "--cut-after 3: Ollama NDJSON cut 
 stop_mock
 
 mock --stall-after 2:1.2
-post /v1/chat/completions '{"stream":true}' | "$BIN/sse-decode" -t >"$T/stall"
+post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t >"$T/stall"
 mapfile -t tt < <(times_ms "$T/stall")
 g=$(( tt[2] - tt[1] ))
 [ "$g" -ge 1150 ] && [ "$g" -le 3500 ]

@@ -89,6 +89,16 @@ env7=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$TOP/man/llmpipe.7")
 missing=""
 for e in $envs; do grep -qE "Ev $e( |\$)" <<<"$env7" || missing="$missing $e"; done
 is "$missing" "" "llmpipe(7) ENVIRONMENT lists every variable the tools read"
+# each tool's page too: every tool reads LLMPIPE_FAIL_ALLOC (lib/mem.c);
+# the ones that assemble deltas read LLMPIPE_NO_FASTPATH (lib/dialect.c)
+for tool in sse-decode delta-join llm-request llm-mock stream-metrics; do
+	want=LLMPIPE_FAIL_ALLOC
+	case $tool in delta-join | stream-metrics) want="$want LLMPIPE_NO_FASTPATH" ;; esac
+	envp=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$TOP/man/$tool.1")
+	missing=""
+	for e in $want; do grep -qE "Ev $e( |\$)" <<<"$envp" || missing="$missing $e"; done
+	is "$missing" "" "$tool(1) ENVIRONMENT lists the variables it reads"
+done
 # bad values, not only unknown options: a usage line and status 2
 for c in "sse-decode --max-event x" "delta-join --dialect nope" \
     "llm-request --retry x hi" "llm-mock --delay x" "stream-metrics --t0 later" \

@@ -8,6 +8,9 @@ BIN=${LLMPIPE_BUILD:-build}
 case $BIN in /*) ;; *) BIN=$TOP/$BIN ;; esac
 BUILD_DIR=$BIN # unit test programs are in $BUILD_DIR/tests
 BIN=$BIN/bin
+# the tools never wrapped by valgrind: for a tool used as a clock (sse-decode
+# -t timing another tool), whose start-up under valgrind would skew it
+REALBIN=$BIN
 FIX=$TOP/tests/fixtures
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmpipe-test.XXXXXX")
 _pids=""
