@@ -366,6 +366,19 @@ join_file(const char *path)
 	return st;
 }
 
+/* set_mode: -j, -n, -e and -T are alternatives (the SYNOPSIS says so):
+ * two different ones are a usage error, not a silent pick of the last */
+static void
+set_mode(int mode, int ch)
+{
+	static int mode_opt;
+
+	if (mode_opt != 0 && mode_opt != ch)
+		usage_error("-%c and -%c cannot be used together", mode_opt, ch);
+	mode_opt = ch;
+	opt.mode = mode;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -382,16 +395,16 @@ main(int argc, char **argv)
 			opt.reasoning = 1;
 			break;
 		case 'j':
-			opt.mode = MODE_JSON;
+			set_mode(MODE_JSON, 'j');
 			break;
 		case 'n':
-			opt.mode = MODE_NATIVE;
+			set_mode(MODE_NATIVE, 'n');
 			break;
 		case 'e':
-			opt.mode = MODE_EVENTS;
+			set_mode(MODE_EVENTS, 'e');
 			break;
 		case 'T':
-			opt.mode = MODE_TOOLS;
+			set_mode(MODE_TOOLS, 'T');
 			break;
 		case OPT_DIALECT:
 			if (dialect_parse(optarg, &opt.dialect) == -1)

@@ -213,6 +213,11 @@ is "$("$DJ" -T "$T/ochat.ndjson")" '{"id":null,"name":"f","arguments":{"x":1}}' 
 is "$?" 2 "unknown --dialect: exit 2"
 "$DJ" --bogus </dev/null >/dev/null 2>&1
 is "$?" 2 "unknown option: exit 2"
+"$DJ" --json -n </dev/null >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(head -n 1 "$T/err")" "2::delta-join: -j and -n cannot be used together" \
+    "two output modes: usage error, not the last one silently"
+"$DJ" -T -T "$REAL/openai-chat/parallel-tool-calls.sse" >/dev/null 2>&1
+is "$?" 0 "the same mode twice is fine"
 "$DJ" --dialect anthropic "$REAL/openai-chat/text-plain.sse" >"$T/out" 2>/dev/null
 is "$(cat "$T/out")" "" "--dialect forces the dialect (openai chunks read as anthropic: no text)"
 "$DJ" --dialect openai-chat "$REAL/openai-chat/text-plain.sse" | cmp -s - "$G/openai-chat--text-plain.text.out"
