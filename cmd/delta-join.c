@@ -32,6 +32,8 @@ static const char usage_text[] =
 "                        ollama or auto (default: detect from the events)\n"
 "      --max-size SIZE   cap on the assembled message (default 64M,\n"
 "                        at most 256M)\n"
+"      --max-event SIZE  largest event or line accepted (default 64M,\n"
+"                        at most 1G)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -40,7 +42,7 @@ static const char usage_text[] =
 
 #define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
-enum { OPT_DIALECT = 256, OPT_MAX_SIZE };
+enum { OPT_DIALECT = 256, OPT_MAX_SIZE, OPT_MAX_EVENT };
 
 static const struct option long_opts[] = {
 	{ "reasoning", no_argument, NULL, 'r' },
@@ -50,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "tool-calls", no_argument, NULL, 'T' },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-event", required_argument, NULL, OPT_MAX_EVENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -62,6 +65,7 @@ static struct {
 	int reasoning;
 	enum dialect dialect;
 	size_t max_size;
+	size_t max_event; /* 0: the event reader's default */
 } opt;
 
 /* Per-file state. */
@@ -304,6 +308,7 @@ join_file(const char *path)
 	acc_keep_text(r.acc, opt.mode == MODE_JSON || opt.mode == MODE_NATIVE);
 	memset(&o, 0, sizeof o);
 	o.format = EVR_AUTO;
+	o.max_event = opt.max_event;
 	/* An event cut by the end of input is still fed: nothing that
 	 * arrived is lost; if its JSON is cut too, the stream is reported
 	 * as incomplete below. */
@@ -421,6 +426,9 @@ main(int argc, char **argv)
 			if (opt.max_size > MAX_SIZE_LIMIT)
 				usage_error("--max-size: '%s' is over the 256M "
 				    "limit", optarg);
+			break;
+		case OPT_MAX_EVENT:
+			opt.max_event = args_max_event(optarg);
 			break;
 		case 'h':
 			print_help(usage_text);

@@ -35,7 +35,6 @@ static const char usage_text[] =
 "Exit status: 0 success, 1 failure (I/O, bad input), 2 usage,\n"
 "3 stream incomplete (input ended inside an event).\n";
 
-#define MAX_EVENT_LIMIT ((size_t)1 << 30)
 
 enum { OPT_UNTIL_DONE = 256, OPT_FLUSH_PARTIAL, OPT_MAX_EVENT };
 
@@ -178,12 +177,7 @@ main(int argc, char **argv)
 		case OPT_UNTIL_DONE: opt.until_done = 1; break;
 		case OPT_FLUSH_PARTIAL: o.flush_partial = 1; break;
 		case OPT_MAX_EVENT:
-			if (args_size(optarg, &max_event) == -1 || max_event == 0)
-				usage_error("--max-event: not a size: '%s'", optarg);
-			/* libjq's strings and parser take int lengths */
-			if (max_event > MAX_EVENT_LIMIT)
-				usage_error("--max-event: '%s' is over the 1G "
-				    "limit", optarg);
+			max_event = args_max_event(optarg);
 			break;
 		case 'h':
 			print_help(usage_text);

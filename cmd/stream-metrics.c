@@ -47,7 +47,8 @@ static const char usage_text[] =
 "                           or first-byte\n"
 "      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
 "                           ollama or auto (default: detect from the events)\n"
-"      --max-event SIZE     largest event or line accepted (default 64M)\n"
+"      --max-event SIZE     largest event or line accepted (default 64M,\n"
+"                           at most 1G)\n"
 "  -a, --aggregate          summarize -j reports (files or stdin)\n"
 "      --percentiles LIST   with -a: percentiles (default 50,90,95,99)\n"
 "      --goodput SLOS       with -a: count requests meeting every SLO, e.g.\n"
@@ -1217,10 +1218,7 @@ main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_MAX_EVENT:
-			if (args_size(optarg, &opt.max_event) == -1 ||
-			    opt.max_event == 0)
-				usage_error("--max-event: not a size: '%s'",
-				    optarg);
+			opt.max_event = args_max_event(optarg);
 			break;
 		case OPT_PERCENTILES:
 			opt.npct = mstats_parse_percentiles(optarg, opt.pct,

@@ -1,4 +1,5 @@
 #include "args.h"
+#include "err.h"
 
 #include <errno.h>
 #include <math.h>
@@ -58,4 +59,16 @@ args_double(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+size_t
+args_max_event(const char *s)
+{
+	size_t v;
+
+	if (args_size(s, &v) == -1 || v == 0)
+		usage_error("--max-event: not a size: '%s'", s);
+	if (v > (size_t)1 << 30)
+		usage_error("--max-event: '%s' is over the 1G limit", s);
+	return v;
 }

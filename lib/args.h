@@ -14,4 +14,9 @@ int args_long(const char *s, long min, long max, long *out);
 /* args_double parses a finite decimal number >= 0. Returns 0 or -1. */
 int args_double(const char *s, double *out);
 
+/* args_max_event parses the value of --max-event (the largest event or
+ * line a reader accepts): a size from 1 byte to 1G, since libjq's strings
+ * and parser take int lengths. Anything else is a usage error (exit 2). */
+size_t args_max_event(const char *s);
+
 #endif

@@ -218,6 +218,18 @@ is "$?:$(cat "$T/out"):$(head -n 1 "$T/err")" "2::delta-join: -j and -n cannot b
     "two output modes: usage error, not the last one silently"
 "$DJ" -T -T "$REAL/openai-chat/parallel-tool-calls.sse" >/dev/null 2>&1
 is "$?" 0 "the same mode twice is fine"
+# --max-event, as in sse-decode: what came before the big event is written
+{ printf 'data: {"choices":[{"delta":{"content":"before"}}]}\n\ndata: {"choices":[],"pad":"'
+  head -c 3000 /dev/zero | tr '\0' x
+  printf '"}\n\ndata: {"choices":[{"delta":{"content":"after"}}]}\n\ndata: [DONE]\n\n'; } >"$T/big.sse"
+"$DJ" --max-event 1K "$T/big.sse" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(head -n 1 "$T/err")" \
+    "1:before:delta-join: $T/big.sse: event larger than the 1024-byte limit" \
+    "--max-event 1K: a larger event is an error after what came before"
+"$DJ" --max-event 4K "$T/big.sse" >"$T/out" 2>/dev/null
+is "$?:$(cat "$T/out")" "0:beforeafter" "--max-event 4K: the same stream passes"
+"$DJ" --max-event 2G </dev/null >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:delta-join: --max-event: '2G' is over the 1G limit" "--max-event over 1G: usage error"
 "$DJ" --dialect anthropic "$REAL/openai-chat/text-plain.sse" >"$T/out" 2>/dev/null
 is "$(cat "$T/out")" "" "--dialect forces the dialect (openai chunks read as anthropic: no text)"
 "$DJ" --dialect openai-chat "$REAL/openai-chat/text-plain.sse" | cmp -s - "$G/openai-chat--text-plain.text.out"
