@@ -141,6 +141,14 @@ decode_file(const char *path, struct evr_opts *o, int *stop)
 	evr_read(fd, o, on_event, &res);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	/* Lines, but not one SSE field: an HTML error page, a binary file.
+	 * The spec decodes that to no events; saying so beats a silent 0. */
+	if (res.field_lines == 0 && res.other_lines > 0 &&
+	    (res.status == EVR_OK || res.status == EVR_PARTIAL)) {
+		warnx("%s: not an event stream: no data, event, id or retry "
+		    "field in %ld lines", name, res.other_lines);
+		return LP_EXIT_FAIL;
+	}
 	switch (res.status) {
 	case EVR_OK:
 		return LP_EXIT_OK;

@@ -298,6 +298,8 @@ evr_read(int fd, const struct evr_opts *o, ev_fn cb, struct evr_result *res)
 			break;
 	}
 	res->format = fmt;
+	res->field_lines = sp.field_lines;
+	res->other_lines = sp.other_lines;
 	if (res->status == EVR_OK) {
 		if (rc == 0) {
 			if (fmt == EVR_SSE) {

@@ -81,6 +81,8 @@ struct evr_result {
 	long line;              /* where the error was */
 	char msg[256];          /* "line 3: not valid JSON: ..." etc. */
 	uint64_t bytes;         /* bytes read */
+	long field_lines;       /* SSE: data, event, id and retry lines */
+	long other_lines;       /* SSE: lines neither blank, comment nor such */
 };
 
 /* evr_read reads fd to its end, calling cb for each event. Pending output

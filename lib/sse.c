@@ -95,6 +95,7 @@ process_line(struct sse_parser *p, const char *s, size_t n)
 		value_len = 0;
 	}
 	p->has_fields = 1;
+	p->field_lines++; /* undone below for an unknown field name */
 	if (is_field(s, name_len, "data", 4)) {
 		if (p->data.len == 0)
 			p->data_line = p->lineno;
@@ -125,8 +126,12 @@ process_line(struct sse_parser *p, const char *s, size_t n)
 		}
 		if (value_len > 0 && i == value_len)
 			p->retry = v;
+	} else {
+		/* Other field names are ignored, but counted: an input of
+		 * nothing else is not an event stream. */
+		p->field_lines--;
+		p->other_lines++;
 	}
-	/* Other field names are ignored. */
 	return 0;
 }
 

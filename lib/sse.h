@@ -46,6 +46,8 @@ struct sse_parser {
 	int bom_state;     /* bytes of a leading BOM matched so far, 3 = done */
 	int has_fields;    /* a field line was seen since the last dispatch */
 	long lineno;       /* lines completed so far */
+	long field_lines;  /* data, event, id and retry lines seen */
+	long other_lines;  /* lines neither blank, comment nor such a field */
 	long data_line;    /* line of the first data field of this event */
 	sse_event_fn on_event;
 	sse_comment_fn on_comment; /* may be NULL */
