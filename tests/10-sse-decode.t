@@ -55,10 +55,13 @@ is "$st" 1 "100 MB without a newline: exit 1"
 grep -q 'event larger than the 67108864-byte limit' "$T/err"
 ok $? "100 MB without a newline: clear error ($(cat "$T/err"))"
 rss=$(tail -n 1 "$T/rss")
-if [ "${VALGRIND:-}" = 1 ] || case "${LLMPIPE_BUILD:-}" in *san*) true ;; *) false ;; esac || [ "$rss" -lt 200000 ]; then
-	pass "100 MB without a newline: memory stays near the 64 MiB cap (${rss} KiB)"
+# peak RSS means something only on the plain build, not under a sanitizer
+# or valgrind, whose own memory it would be
+if [ "${VALGRIND:-}" = 1 ] || case "${LLMPIPE_BUILD:-}" in *san*) true ;; *) false ;; esac; then
+	pass "# SKIP 100 MB without a newline: peak RSS not measured on this build"
 else
-	fail "100 MB without a newline: memory stays near the 64 MiB cap (${rss} KiB)"
+	[ "$rss" -lt 200000 ]
+	ok $? "100 MB without a newline: memory stays near the 64 MiB cap (${rss} KiB)"
 fi
 head -c 3000000 /dev/urandom >"$T/binary"
 run sse-decode "$T/binary" >"$T/out" 2>"$T/err"

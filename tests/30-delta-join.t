@@ -175,7 +175,7 @@ for sz in 256M 257M 3G; do
 done
 
 # constant memory: a long stream of pings and empty deltas
-if [ -z "${LLMPIPE_BUILD:-}" ] && [ -x /usr/bin/time ]; then
+if [ -z "${LLMPIPE_BUILD:-}" ] && [ "${VALGRIND:-}" != 1 ] && [ -x /usr/bin/time ]; then
 	awk 'BEGIN { for (i = 0; i < 200000; i++) {
 	    print "data: {\"choices\":[{\"index\":0,\"delta\":{}}]}\n\n: keep-alive\n" }
 	    print "data: [DONE]\n" }' >"$T/empty.sse"
