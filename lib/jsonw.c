@@ -118,6 +118,21 @@ jsonw_utf8_valid_prefix(const char *s, size_t n)
 	return n;
 }
 
+#ifdef __SSE2__
+/* copy16 copies len (< 16) bytes from s to o with one 16-byte load and
+ * store when 16 bytes of s are readable (avail), which a variable-length
+ * memcpy call costs several times over; o has room (see jsonw_string). */
+static inline void
+copy16(char *o, const char *s, size_t len, size_t avail)
+{
+	if (avail >= 16)
+		_mm_storeu_si128((__m128i *)o,
+		    _mm_loadu_si128((const __m128i *)s));
+	else
+		memcpy(o, s, len);
+}
+#endif
+
 int
 jsonw_string(struct buf *b, const char *s, size_t n)
 {
@@ -138,16 +153,38 @@ jsonw_string(struct buf *b, const char *s, size_t n)
 		 * the first byte that needs work (room was reserved above). */
 		if (i + 16 <= n) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+			__m128i qb = _mm_or_si128(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 			/* bytes < 0x20 or >= 0x80: signed compare below 0x20 */
-			__m128i sp = _mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			unsigned q = (unsigned)_mm_movemask_epi8(qb);
+			unsigned m = q | (unsigned)_mm_movemask_epi8(
 			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-			unsigned m = (unsigned)_mm_movemask_epi8(sp);
 
 			_mm_storeu_si128((__m128i *)o, v);
 			if (m == 0) {
 				o += 16;
+				i += 16;
+				continue;
+			}
+			/* Only quotes and backslashes (JSON in a data field is
+			 * full of them): escape them all in this block rather
+			 * than one block load per quote. */
+			if (m == q) {
+				size_t pos = 0, at;
+
+				do {
+					at = (size_t)__builtin_ctz(q);
+					copy16(o, s + i + pos, at - pos, n - i - pos);
+					o += at - pos;
+					o[0] = '\\';
+					o[1] = s[i + at];
+					o += 2;
+					pos = at + 1;
+					q &= q - 1;
+				} while (q);
+				copy16(o, s + i + pos, 16 - pos, n - i - pos);
+				o += 16 - pos;
 				i += 16;
 				continue;
 			}

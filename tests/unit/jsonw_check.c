@@ -91,9 +91,42 @@ main(void)
 			jv_free(v);
 		}
 	}
-	buf_free(&b);
 	ok(bad_parse == 0, "jv parses every string jsonw writes");
 	ok(bad_roundtrip == 0, "valid UTF-8 round-trips through jsonw and jv");
+	/* JSON text in a data field: long strings dense with quotes and
+	 * backslashes, at every length and alignment (the block path that
+	 * escapes all quotes of 16 bytes at once, and its tail near the end) */
+	bad_parse = bad_roundtrip = 0;
+	for (iter = 0; iter < 20000; iter++) {
+		static const char dense[][3] = { "\"", "\"", "\\", "a", ":",
+		    "{", "}", "\xc3\xa9", "\n" };
+		size_t want;
+		jv v;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		want = (seed >> 33) % 200;
+		for (n = 0; n < want;) {
+			size_t p;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			p = (seed >> 33) % (sizeof dense / sizeof dense[0]);
+			memcpy(s + n, dense[p], strlen(dense[p]));
+			n += strlen(dense[p]);
+		}
+		valid = 1;
+		buf_reset(&b);
+		jsonw_string(&b, s, n);
+		v = jv_parse_sized(b.p, (int)b.len);
+		if (jv_get_kind(v) != JV_KIND_STRING)
+			bad_parse++;
+		else if (valid && ((size_t)jv_string_length_bytes(jv_copy(v)) != n ||
+		    memcmp(jv_string_value(v), s, n) != 0))
+			bad_roundtrip++;
+		jv_free(v);
+	}
+	buf_free(&b);
+	ok(bad_parse == 0, "quote-dense strings: jv parses every one");
+	ok(bad_roundtrip == 0, "quote-dense strings: round-trip through jsonw and jv");
 	printf("1..%d\n", t);
 	return failed != 0;
 }
