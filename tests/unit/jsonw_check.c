@@ -36,6 +36,34 @@ same_as(const char *in, size_t n, const char *want_json)
 	return r;
 }
 
+/* rand_next steps a 64-bit LCG and returns its high bits */
+static unsigned long
+rand_next(unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	return *seed >> 33;
+}
+
+/* write_and_parse writes s[0..n) with jsonw_string into b and counts a
+ * result jv does not parse as a string in *bad_parse, and, for valid
+ * UTF-8 input, one that does not decode to s exactly in *bad_roundtrip */
+static void
+write_and_parse(struct buf *b, const char *s, size_t n, int valid,
+    int *bad_parse, int *bad_roundtrip)
+{
+	jv v;
+
+	buf_reset(b);
+	jsonw_string(b, s, n);
+	v = jv_parse_sized(b->p, (int)b->len);
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		(*bad_parse)++;
+	else if (valid && ((size_t)jv_string_length_bytes(jv_copy(v)) != n ||
+	    memcmp(jv_string_value(v), s, n) != 0))
+		(*bad_roundtrip)++;
+	jv_free(v);
+}
+
 int
 main(void)
 {
@@ -66,30 +94,17 @@ main(void)
 	for (iter = 0; iter < 20000; iter++) {
 		n = 0;
 		valid = 1;
-		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-		k = (seed >> 33) % 12;
+		k = rand_next(&seed) % 12;
 		for (i = 0; i < k; i++) {
-			size_t p;
+			size_t p = rand_next(&seed) %
+			    (sizeof pieces / sizeof pieces[0]);
 
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			p = (seed >> 33) % (sizeof pieces / sizeof pieces[0]);
 			if (p >= 11 && p <= 18)
 				valid = 0;
 			memcpy(s + n, pieces[p], strlen(pieces[p]));
 			n += strlen(pieces[p]);
 		}
-		buf_reset(&b);
-		jsonw_string(&b, s, n);
-		{
-			jv v = jv_parse_sized(b.p, (int)b.len);
-
-			if (jv_get_kind(v) != JV_KIND_STRING)
-				bad_parse++;
-			else if (valid && ((size_t)jv_string_length_bytes(jv_copy(v)) != n ||
-			    memcmp(jv_string_value(v), s, n) != 0))
-				bad_roundtrip++;
-			jv_free(v);
-		}
+		write_and_parse(&b, s, n, valid, &bad_parse, &bad_roundtrip);
 	}
 	ok(bad_parse == 0, "jv parses every string jsonw writes");
 	ok(bad_roundtrip == 0, "valid UTF-8 round-trips through jsonw and jv");
@@ -100,29 +115,16 @@ main(void)
 	for (iter = 0; iter < 20000; iter++) {
 		static const char dense[][3] = { "\"", "\"", "\\", "a", ":",
 		    "{", "}", "\xc3\xa9", "\n" };
-		size_t want;
-		jv v;
+		size_t want = rand_next(&seed) % 200;
 
-		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-		want = (seed >> 33) % 200;
 		for (n = 0; n < want;) {
-			size_t p;
+			size_t p = rand_next(&seed) %
+			    (sizeof dense / sizeof dense[0]);
 
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			p = (seed >> 33) % (sizeof dense / sizeof dense[0]);
 			memcpy(s + n, dense[p], strlen(dense[p]));
 			n += strlen(dense[p]);
 		}
-		valid = 1;
-		buf_reset(&b);
-		jsonw_string(&b, s, n);
-		v = jv_parse_sized(b.p, (int)b.len);
-		if (jv_get_kind(v) != JV_KIND_STRING)
-			bad_parse++;
-		else if (valid && ((size_t)jv_string_length_bytes(jv_copy(v)) != n ||
-		    memcmp(jv_string_value(v), s, n) != 0))
-			bad_roundtrip++;
-		jv_free(v);
+		write_and_parse(&b, s, n, 1, &bad_parse, &bad_roundtrip);
 	}
 	buf_free(&b);
 	ok(bad_parse == 0, "quote-dense strings: jv parses every one");
