@@ -9,11 +9,10 @@ unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY
 KEY=sk-test-SECRET-4f9a2c71e0
 export OPENAI_API_KEY=$KEY
 
-# --- TLS: a self-signed HTTPS server on loopback -----------------------------
-if command -v openssl >/dev/null && command -v python3 >/dev/null &&
-    openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
-    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1; then
-	cat >"$T/tls.py" <<'PY'
+# sse.py [CERT KEY]: a one-answer SSE server on a free loopback port (HTTPS
+# with CERT and KEY) that echoes the Authorization header it got back in
+# X-Echo-Authorization; prints its port.
+cat >"$T/sse.py" <<'PY'
 import http.server, ssl, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
@@ -21,22 +20,38 @@ class H(http.server.BaseHTTPRequestHandler):
         body = (b'data: {"choices":[{"index":0,"delta":{"content":"tls ok"}}]}\n\n'
                 b'data: [DONE]\n\n')
         self.send_response(200)
+        self.send_header("X-Echo-Authorization", str(self.headers.get("Authorization")))
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
     def log_message(self, *a): pass
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-s.socket = ctx.wrap_socket(s.socket, server_side=True)
+if len(sys.argv) > 2:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+    s.socket = ctx.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-	python3 "$T/tls.py" "$T/cert.pem" "$T/key.pem" >"$T/tls.port" 2>/dev/null &
+# start_py SCRIPT ARGS...: starts a python3 server script that prints its
+# port, and waits up to 5 s for it; sets PY_PORT. The server is killed at
+# exit (not to be called in a subshell, which would lose its pid).
+_py=0
+start_py() {
+	local port=$T/py.$((_py += 1)).port
+	python3 "$@" >"$port" 2>/dev/null &
 	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/tls.port" ] && break; sleep 0.05; done
-	TLS_URL=https://127.0.0.1:$(head -n 1 "$T/tls.port")/v1
+	for _ in $(seq 100); do [ -s "$port" ] && break; sleep 0.05; done
+	PY_PORT=$(head -n 1 "$port")
+}
+
+# --- TLS: a self-signed HTTPS server on loopback -----------------------------
+if command -v openssl >/dev/null && command -v python3 >/dev/null &&
+    openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
+    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1; then
+	start_py "$T/sse.py" "$T/cert.pem" "$T/key.pem"
+	TLS_URL=https://127.0.0.1:$PY_PORT/v1
 	run llm-request -m gpt-test --base-url "$TLS_URL" hi >"$T/out" 2>"$T/err"
 	is "$?" 5 "self-signed HTTPS server refused by default: exit 5"
 	grep -qiE 'certificate|SSL|TLS' "$T/err"
@@ -169,11 +184,9 @@ s.serve_forever()
 PY
 if command -v python3 >/dev/null; then
 	: >"$T/seen"
-	python3 "$T/redir.py" "$T/seen" >"$T/redir.port" 2>/dev/null &
-	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/redir.port" ] && break; sleep 0.05; done
+	start_py "$T/redir.py" "$T/seen"
 	run llm-request --retry 0 -m gpt-test \
-	    --base-url "http://127.0.0.1:$(head -n 1 "$T/redir.port")/v1" hi \
+	    --base-url "http://127.0.0.1:$PY_PORT/v1" hi \
 	    >/dev/null 2>"$T/err"
 	st=$?
 	[ "$st" != 0 ]
@@ -185,29 +198,10 @@ fi
 
 # --- a server that echoes the key back in a response header: --verbose
 # prints the response headers, the key still redacted ---------------------
-cat >"$T/echo.py" <<'PY'
-import http.server
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b'data: [DONE]\n\n'
-        self.send_response(200)
-        self.send_header("X-Echo-Authorization", str(self.headers.get("Authorization")))
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
 if command -v python3 >/dev/null; then
-	python3 "$T/echo.py" >"$T/echo.port" 2>/dev/null &
-	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/echo.port" ] && break; sleep 0.05; done
+	start_py "$T/sse.py"
 	run llm-request -v --retry 0 -m gpt-test \
-	    --base-url "http://127.0.0.1:$(head -n 1 "$T/echo.port")/v1" hi \
+	    --base-url "http://127.0.0.1:$PY_PORT/v1" hi \
 	    >/dev/null 2>"$T/err"
 	is "$?" 0 "a server echoing the key in a response header: exit 0"
 	grep -q '^< X-Echo-Authorization: Bearer <redacted>' "$T/err" && ! grep -q "$KEY" "$T/err"
