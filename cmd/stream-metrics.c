@@ -68,7 +68,8 @@ static const char usage_text[] =
 "  decode_ms  e2el_ms - ttft_ms\n"
 "  output_tokens  usage reported by the provider (source \"usage\"), else\n"
 "             llama.cpp timings (\"server\"), else the number of\n"
-"             token-bearing frames (\"chunks\", an estimate)\n"
+"             token-bearing frames (\"chunks\", an estimate); a count\n"
+"             reported before the last token-bearing frame is not used\n"
 "  tpot_ms    decode_ms / (output_tokens - 1), null below 2 tokens\n"
 "  decode_tps 1000 / tpot_ms\n"
 "  e2e_tps    output_tokens / (e2el_ms / 1000)\n"
@@ -140,6 +141,12 @@ struct meter {
 	long long server_out; /* llama.cpp timings.predicted_n, or -1 */
 	long long server_in;
 	int frame_out;        /* the current frame carried non-reasoning output */
+	int frame_usage;      /* ... an output token count */
+	long long usage_chunks; /* chunks when output tokens were last
+				 * reported (-1: never): a count reported
+				 * before later token-bearing frames (the
+				 * placeholder in Anthropic's message_start
+				 * of a cut stream) does not cover them */
 	int bad_input;        /* events the dialect could not read */
 	int last_bad;         /* ... the last event was one of them */
 	int read_error;       /* the reader failed (then the rest is copied) */
@@ -193,6 +200,10 @@ on_delta(void *ctx, const struct delta *d)
 		if (d->text && d->len)
 			m->frame_out = 1;
 		break;
+	case DELTA_USAGE:
+		if (d->output_tokens >= 0)
+			m->frame_usage = 1;
+		break;
 	default:
 		break;
 	}
@@ -232,7 +243,7 @@ on_event(void *ctx, struct ev *ev)
 	if (m->first_ev < 0)
 		m->first_ev = t;
 	m->last_ev = t;
-	m->frame_out = 0;
+	m->frame_out = m->frame_usage = 0;
 	rc = acc_event(m->acc, ev, on_delta, m);
 	m->last_bad = rc < 0;
 	if (rc < 0) {
@@ -256,6 +267,8 @@ on_event(void *ctx, struct ev *ev)
 		if (m->frame_out && m->first_out < 0)
 			m->first_out = t;
 	}
+	if (m->frame_usage)
+		m->usage_chunks = m->chunks;
 	if (opt.progress && m->tty)
 		draw_progress(m, 0);
 	return 0;
@@ -295,7 +308,7 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	f->decode = m->first_tok >= 0 ?
 	    (double)(m->last_tok - m->first_tok) / 1000.0 : NAN;
 	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
-	if (u_out >= 0) {
+	if (u_out >= 0 && m->usage_chunks == m->chunks) {
 		f->out = u_out;
 		f->source = "usage";
 	} else if (m->server_out >= 0) {
@@ -753,6 +766,7 @@ meter_stream(const char *path, char **cmd)
 	M.first_byte = M.first_ev = M.last_ev = -1;
 	M.first_tok = M.last_tok = M.first_out = M.end = -1;
 	M.server_out = M.server_in = -1;
+	M.usage_chunks = -1;
 	M.tty = isatty(STDERR_FILENO);
 	dvec_init(&M.itl, (size_t)1 << 18); /* 2 MiB: past any real answer */
 	catch_sigint();
