@@ -173,6 +173,7 @@ main(int argc, char **argv)
 	int c, i, status = LP_EXIT_OK, st, stop = 0;
 
 	err_init(argv);
+	err_usage(usage_text);
 	mem_init();
 	opt.start_us = clock_mono_us();
 	memset(&o, 0, sizeof o);

@@ -41,7 +41,12 @@ noreturn void print_version(void);
 noreturn void print_help(const char *usage_text);
 
 /* usage_hint tells to try --help (getopt has said what was wrong) and
- * exits 2. */
+ * exits 2. After err_usage(text) it prints the text's synopsis (its
+ * "Usage:" line and the lines below it naming the tool) first. */
 noreturn void usage_hint(void);
+
+/* err_usage registers the tool's --help text for usage_hint and
+ * usage_error, so a usage error shows the usage line. */
+void err_usage(const char *usage_text);
 
 #endif

@@ -109,6 +109,17 @@ for c in "sse-decode --max-event x" "delta-join --dialect nope" \
 	grep -q "^${c%% *}: " "$T/e" && grep -q "Try '${c%% *} --help'" "$T/e"
 	is "$st:$?" "2:0" "$c: status 2, '${c%% *}: ...' and the usage hint"
 done
+# the usage line itself (the synopsis from --help) before the hint, for the
+# tools that register their --help text with err_usage()
+for c in "sse-decode --bogus" "sse-decode -q" "sse-decode --max-event x"; do
+	t=${c%% *}
+	# shellcheck disable=SC2086
+	run $c </dev/null >/dev/null 2>"$T/e"
+	st=$?
+	"$BIN/$t" --help | sed -n '1{/^Usage: /p;q}' >"$T/syn"
+	[ -s "$T/syn" ] && grep -qxFf "$T/syn" "$T/e"
+	is "$st:$?" "2:0" "$c: status 2 and the usage line '$(cat "$T/syn")'"
+done
 # Human output is tidy: no escape codes (colour or other) from any tool,
 # whether or not stdout and stderr are terminals (script(1) gives a tty);
 # only stream-metrics -p draws, and only on a terminal (tests/60)
