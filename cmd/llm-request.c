@@ -291,6 +291,33 @@ add_user_header(const char *arg)
 	buf_free(&b);
 }
 
+/* user_credential returns a copy of the value of the first credential
+ * header given with -H (without a "Bearer " scheme), or NULL. */
+static char *
+user_credential(void)
+{
+	const char *v;
+	size_t n;
+	int i;
+
+	for (i = 0; i < opt.n_user_headers; i++) {
+		n = hdr_name_len(opt.user_headers[i]);
+		if (opt.user_headers[i][n] != ':' ||
+		    !req_header_is_secret(opt.user_headers[i], n))
+			continue;
+		v = opt.user_headers[i] + n + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncasecmp(v, "Bearer ", 7) == 0)
+			v += 7;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v)
+			return xstrdup(v);
+	}
+	return NULL;
+}
+
 /* bearer returns "Bearer " when a header value uses that scheme, so that
  * redacted output still shows the scheme. */
 static const char *
@@ -891,7 +918,7 @@ main(int argc, char **argv)
 	enum req_provider prov = REQ_OPENAI;
 	const char *model, *base, *key_env, *key_alt, *ct;
 	char *url, *prompt, *key = NULL, *body_text, line[512];
-	char *model_copy = NULL;
+	char *model_copy = NULL, *user_key = NULL;
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
@@ -1097,7 +1124,13 @@ main(int argc, char **argv)
 	if (key && strpbrk(key, "\r\n"))
 		die(LP_EXIT_USAGE, "the API key contains a line break");
 	secret = key;
-	if (key == NULL && key_env && !loopback && !opt.dry_run) {
+	/* A credential header given with -H (from @FILE, as the man page
+	 * advises) is the key: none is required then, and its value is
+	 * redacted like one. */
+	if (key == NULL && (user_key = user_credential()) != NULL)
+		secret = user_key;
+	if (key == NULL && user_key == NULL && key_env && !loopback &&
+	    !opt.dry_run) {
 		if (key_alt)
 			die(LP_EXIT_USAGE, "no API key: set %s (or %s) or use "
 			    "--api-key-file", key_env, key_alt);
@@ -1150,7 +1183,7 @@ main(int argc, char **argv)
 	}
 
 	if (opt.dry_run) {
-		if (key == NULL && key_env && !loopback)
+		if (key == NULL && user_key == NULL && key_env && !loopback)
 			warnx("no API key: %s is not set (needed to send)",
 			    key_env);
 		out_flush();
@@ -1204,6 +1237,10 @@ done:
 	if (key) {
 		explicit_bzero(key, strlen(key));
 		free(key);
+	}
+	if (user_key) {
+		explicit_bzero(user_key, strlen(user_key));
+		free(user_key);
 	}
 	free(url);
 	free(body_text);

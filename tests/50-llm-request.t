@@ -410,6 +410,25 @@ grep -q 'GEMINI_API_KEY' "$T/err"
 ok $? "missing key: the message names GEMINI_API_KEY"
 OPENAI_API_KEY=$KEY run llm-request --base-url https://llmpipe.invalid/v1 --insecure hi >/dev/null 2>&1
 is "$?" 2 "--insecure is refused for a non-loopback host"
+# A credential header from -H @FILE (the man page's way to keep it out of
+# argv) is the key: no "no API key" refusal. 192.0.2.1 (TEST-NET) is never
+# reached: exit 5 from the connection, not 2.
+printf 'Authorization: Bearer %s\n' "$KEY" >"$T/cred-headers"
+run llm-request -H @"$T/cred-headers" --retry 0 --connect-timeout 1 \
+    --base-url https://192.0.2.1:9/v1 hi >/dev/null 2>"$T/err"
+st=$?
+if [ "$st" = 5 ] && ! grep -q 'no API key' "$T/err"; then
+	pass "-H @FILE with a credential header: no key variable needed"
+else
+	fail "-H @FILE with a credential header: no key variable needed" "$st: $(cat "$T/err")"
+fi
+run llm-request -H @"$T/cred-headers" --dry-run --base-url https://192.0.2.1:9/v1 hi \
+    >"$T/out" 2>"$T/err"
+if grep -q 'no API key' "$T/err" || grep -q -- "$KEY" "$T/out"; then
+	fail "--dry-run with a -H @FILE credential: no missing-key warning, key redacted" "$(cat "$T/err")"
+else
+	pass "--dry-run with a -H @FILE credential: no missing-key warning, key redacted"
+fi
 
 # ---- bad input: exit 2, the file and position named, nothing sent ----------
 printf '[{"a":1},\n {"b" 2}]' >"$T/bad.json"
