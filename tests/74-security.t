@@ -5,6 +5,11 @@
 # plain http to a non-loopback host nor across a redirect, and files llmpipe
 # creates are mode 0600 and never written through a symlink.
 . "$(dirname "$0")/lib.sh"
+todo() { # todo COND NAME REASON: a known gap in a file owned by another
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then echo "ok $_n - $2 # TODO $3"
+	else echo "not ok $_n - $2 # TODO $3"; fi
+}
 unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY
 KEY=sk-test-SECRET-4f9a2c71e0
 export OPENAI_API_KEY=$KEY
@@ -75,7 +80,10 @@ fi
 
 # --- the key in argv, --verbose, --dry-run, errors, the mock's log ----------
 start_mock --require-key --log-requests "$T/log" --delay 200
-"$BIN/llm-request" -m gpt-test --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1 &
+# (core dumps allowed as far as the hard limit lets, to see what the tool
+# itself sets)
+( ulimit -S -c "$(ulimit -H -c)" 2>/dev/null
+  exec "$BIN/llm-request" -m gpt-test --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1 ) &
 rp=$!
 sleep 0.2
 if [ -r "/proc/$rp/cmdline" ]; then
@@ -83,6 +91,18 @@ if [ -r "/proc/$rp/cmdline" ]; then
 	ok $? "key not in /proc/PID/cmdline of a running llm-request"
 else
 	pass "# SKIP llm-request ended before its cmdline was read"
+fi
+# core dumps: the key is in llm-request's memory, so a crash must not write
+# it to a core file (RLIMIT_CORE 0, as ssh-agent does with PR_SET_DUMPABLE)
+if [ "$(ulimit -H -c)" = 0 ]; then
+	pass "# SKIP core dumps are off by the hard limit here"
+elif [ -r "/proc/$rp/limits" ]; then
+	core=$(awk '/^Max core file size/ { print $5 }' "/proc/$rp/limits")
+	[ "$core" = 0 ]
+	todo $? "llm-request runs with core dumps off (RLIMIT_CORE soft limit $core)" \
+	    "cmd/llm-request.c does not set RLIMIT_CORE / PR_SET_DUMPABLE yet"
+else
+	pass "# SKIP llm-request ended before its limits were read"
 fi
 wait "$rp"
 is "$?" 0 "the request with the key succeeds against --require-key"
