@@ -1023,6 +1023,31 @@ pct_key(char *out, size_t n, double p)
 	snprintf(out, n, "p%s", mstats_fmt(s, sizeof s, p, 3));
 }
 
+/* rate_fmt: a throughput (per second) with 3 decimals, or 4 significant
+ * digits below 1, so a slow batch (1 request in 40 minutes) is not
+ * 0 req/s; "-" (JSON: null) when it is not a number */
+static const char *
+rate_fmt(char *out, size_t n, double x, int json)
+{
+	int dec = 3;
+
+	if (!isfinite(x)) {
+		snprintf(out, n, "%s", json ? "null" : "-");
+		return out;
+	}
+	if (x != 0 && fabs(x) < 1)
+		dec = 3 + (int)ceil(-log10(fabs(x)));
+	return mstats_fmt(out, n, x, dec > 12 ? 12 : dec);
+}
+
+static void
+put_rate(struct buf *b, const char *key, double x)
+{
+	char s[64];
+
+	buf_printf(b, ",\"%s\":%s", key, rate_fmt(s, sizeof s, x, 1));
+}
+
 static void
 agg_print(struct agg *g, struct buf *b)
 {
@@ -1044,15 +1069,15 @@ agg_print(struct agg *g, struct buf *b)
 		buf_printf(b, ",\"total_input_tokens\":%lld,"
 		    "\"total_output_tokens\":%lld", g->in_tokens,
 		    g->out_tokens);
-		put_num(b, "request_throughput",
+		put_rate(b, "request_throughput",
 		    (double)g->completed / dur);
-		put_num(b, "output_throughput",
+		put_rate(b, "output_throughput",
 		    (double)g->out_tokens / dur);
-		put_num(b, "total_token_throughput",
+		put_rate(b, "total_token_throughput",
 		    (double)(g->in_tokens + g->out_tokens) / dur);
 		if (opt.goodput) {
 			put_int(b, "good_requests", g->good);
-			put_num(b, "request_goodput",
+			put_rate(b, "request_goodput",
 			    (double)g->good / dur);
 		}
 		for (i = 0; i < AG_N; i++) {
@@ -1082,16 +1107,16 @@ agg_print(struct agg *g, struct buf *b)
 	buf_printf(b, "requests    %lld · %lld completed · %lld failed\n",
 	    g->count, g->completed, g->failed);
 	buf_printf(b, "duration    %s s\n", hfmt(s, sizeof s, dur));
-	buf_printf(b, "throughput  %s req/s", hfmt(s, sizeof s,
-	    (double)g->completed / dur));
-	buf_printf(b, " · %s output tok/s", hfmt(s, sizeof s,
-	    (double)g->out_tokens / dur));
+	buf_printf(b, "throughput  %s req/s", rate_fmt(s, sizeof s,
+	    (double)g->completed / dur, 0));
+	buf_printf(b, " · %s output tok/s", rate_fmt(s, sizeof s,
+	    (double)g->out_tokens / dur, 0));
 	buf_printf(b, " · %lld output tokens · %lld input tokens\n",
 	    g->out_tokens, g->in_tokens);
 	if (opt.goodput)
 		buf_printf(b, "goodput     %s req/s · %lld of %lld "
-		    "requests meet %s\n", hfmt(s, sizeof s,
-		    (double)g->good / dur), g->good, g->count, opt.goodput);
+		    "requests meet %s\n", rate_fmt(s, sizeof s,
+		    (double)g->good / dur, 0), g->good, g->count, opt.goodput);
 	buf_printf(b, "%-10s %6s %9s %9s %9s", "ms", "n", "mean", "std",
 	    "min");
 	for (j = 0; j < opt.npct; j++) {

@@ -183,6 +183,16 @@ run stream-metrics -a -j --percentiles 50,99.9 "$D/reports-a.jsonl" - \
 same_file "$T/got" "$D/aggregate-pct.json" "-a --percentiles 50,99.9"
 run stream-metrics -a --goodput ttft:300,tpot:15 "$D/reports-a.jsonl" "$D/reports-b.jsonl" >"$T/got"
 same_file "$T/got" "$D/aggregate.txt" "-a human summary"
+# a slow batch (2 requests in 40 minutes) keeps 4 significant digits of
+# its rates instead of rounding them to 3 decimals (0.001, or 0)
+printf '%s\n' '{"start_unix":1000,"status":"complete","total_ms":2400000,"ttft_ms":100,"output_tokens":10}' \
+    '{"start_unix":1000,"status":"complete","total_ms":2000,"ttft_ms":100,"output_tokens":10}' >"$T/slow.jsonl"
+run stream-metrics -a -j --goodput ttft:200 "$T/slow.jsonl" >"$T/got"
+is "$(jq -c '[.duration, .request_throughput, .request_goodput, .output_throughput, .total_token_throughput]' "$T/got")" \
+    '[2400,0.0008333,0.0008333,0.008333,0.008333]' "-a -j: rates below 1 keep 4 significant digits"
+run stream-metrics -a "$T/slow.jsonl" >"$T/got"
+grep -q '^throughput  0.0008333 req/s · 0.008333 output tok/s' "$T/got"
+ok $? "-a: the same in the human summary"
 # human output says "-" where JSON says null, never "null" or "nan"
 { run stream-metrics -a --goodput ttft:1 </dev/null
   printf '{"status":"complete","ttft_ms":5}\n' | run stream-metrics -a
