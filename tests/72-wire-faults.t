@@ -108,6 +108,24 @@ while True:
 	RST_URL=$(head -n 1 "$T/rst.url")
 fi
 
+# a server that reads the request and never answers (the connection stays
+# open): --idle-timeout also bounds the wait for the response
+MUTE_URL=
+if command -v python3 >/dev/null; then
+	python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print("http://127.0.0.1:%d" % s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+' >"$T/mute.url" 2>/dev/null &
+	_pids="$_pids $!"
+	for _ in $(seq 100); do [ -s "$T/mute.url" ] && break; sleep 0.05; done
+	MUTE_URL=$(head -n 1 "$T/mute.url")
+fi
+
 for p in openai anthropic gemini; do
 	# the reference: the same stream without a fault
 	mock
@@ -177,6 +195,18 @@ for p in openai anthropic gemini; do
 		is "$(wc -c <"$T/raw")" 0 "$p reset before headers: nothing on stdout"
 	else
 		pass "# SKIP no python3 for the resetting server"
+	fi
+
+	# no response at all: the idle limit ends the wait, retried, then 5
+	if [ -n "$MUTE_URL" ]; then
+		MOCK_URL=$MUTE_URL
+		pipe "$p" --retry 1 --idle-timeout 1
+		is "$PS:$ST" "5 0 3 3:3" "$p no response: 5 at llm-request (idle timeout)"
+		grep -q "^llm-request: no response for 1 s (--idle-timeout); retry 1 of 1" "$T/lr.err"
+		ok $? "$p no response: said so, and retried ($(head -n 1 "$T/lr.err"))"
+		is "$(wc -c <"$T/raw")" 0 "$p no response: nothing on stdout"
+	else
+		pass "# SKIP no python3 for the silent server"
 	fi
 
 	# cut after the headers, before any event: retried, then 5
