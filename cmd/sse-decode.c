@@ -1,4 +1,5 @@
 /* sse-decode - text/event-stream to NDJSON, one event per line */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -67,13 +68,75 @@ put_time(int64_t arrival_us)
 	    (long long)(us % 1000000));
 }
 
+/* strict_tokens tells whether every bare token of the JSON text s[0..n)
+ * (outside strings) is true, false, null or an RFC 8259 number. libjq 1.6
+ * also parses nan, infinity, inf, .5, 1., +1 and 01, so data such as
+ * "nan" would become null; only valid JSON is written as a value. */
+static int
+strict_tokens(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *t;
+	size_t len;
+
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			if (p < end)
+				p++;
+			continue;
+		case '{': case '}': case '[': case ']': case ':': case ',':
+		case ' ': case '\t': case '\n': case '\r':
+			p++;
+			continue;
+		}
+		for (t = p; p < end && (isalnum(*p) || *p == '+' || *p == '-' ||
+		    *p == '.'); p++)
+			;
+		len = (size_t)(p - t);
+		if ((len == 4 && memcmp(t, "true", 4) == 0) ||
+		    (len == 5 && memcmp(t, "false", 5) == 0) ||
+		    (len == 4 && memcmp(t, "null", 4) == 0))
+			continue;
+		/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+		if (*t == '-')
+			t++;
+		if (t < p && *t == '0')
+			t++;
+		else if (t < p && *t >= '1' && *t <= '9')
+			while (t < p && *t >= '0' && *t <= '9')
+				t++;
+		else
+			return 0;
+		if (t < p && *t == '.') {
+			if (++t == p || *t < '0' || *t > '9')
+				return 0;
+			while (t < p && *t >= '0' && *t <= '9')
+				t++;
+		}
+		if (t < p && (*t == 'e' || *t == 'E')) {
+			if (++t < p && (*t == '+' || *t == '-'))
+				t++;
+			if (t == p || *t < '0' || *t > '9')
+				return 0;
+			while (t < p && *t >= '0' && *t <= '9')
+				t++;
+		}
+		if (t != p)
+			return 0;
+	}
+	return 1;
+}
+
 static void
 put_data(struct ev *ev)
 {
 	if (opt.json) {
 		jv v = ev_json(ev);
 
-		if (jv_is_valid(v)) {
+		if (jv_is_valid(v) && strict_tokens(ev->data, ev->data_len)) {
 			if (jvx_dump(&out_buf, jv_copy(v)) == -1)
 				die(LP_EXIT_FAIL, "write error: record too large");
 			return;
