@@ -57,11 +57,14 @@ function anthropic(file, bytes) {
   closeSync(fd);
 }
 
-chat(`${dir}/chat-100M.sse`, 100e6);
-chat(`${dir}/chat-10M.sse`, 10e6);
-chat(`${dir}/chat-1M.sse`, 1e6);
-anthropic(`${dir}/anthropic-100M.sse`, 100e6);
-anthropic(`${dir}/anthropic-10M.sse`, 10e6);
+// BENCH_SCALE (default 1) divides every size, for a quick check of the
+// script itself on a tiny corpus (the file names stay the same)
+const scale = Number(process.env.BENCH_SCALE || 1);
+chat(`${dir}/chat-100M.sse`, 100e6 / scale);
+chat(`${dir}/chat-10M.sse`, 10e6 / scale);
+chat(`${dir}/chat-1M.sse`, 1e6 / scale);
+anthropic(`${dir}/anthropic-100M.sse`, 100e6 / scale);
+anthropic(`${dir}/anthropic-10M.sse`, 10e6 / scale);
 // 1000 small streams: the real captures of four dialects, round-robin
 const top = new URL('../../tests/fixtures/real/', import.meta.url).pathname;
 const picks = [];
