@@ -1469,6 +1469,23 @@ resp_set_status(struct slot *s, const char *want, const char *status)
 	return 0;
 }
 
+/* resp_orphan: a delta event t whose output item or part does not exist
+ * (the SDK throws "missing output at index"): its text (j[key]) is still
+ * written where it streams, kind k (-1: none), but it has no place in the
+ * response: an index error. */
+static int
+resp_orphan(struct acc *a, jv j, const char *t, const char *key, int k)
+{
+	size_t n;
+	const char *p = str(j, key, &n);
+	int rc = 0;
+
+	if (k >= 0 && p != NULL)
+		rc = emit_text(a, (enum delta_kind)k, 0, p, n);
+	return rc ? rc : fail(a, ACC_ERR_INDEX, "%s for an output item or "
+	    "part that does not exist (index out of range)", t, 0);
+}
+
 static int
 resp_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -1611,6 +1628,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	    streq(t, "response.output_text.done")) {
 		int done = streq(t, "response.output_text.done");
 
+		if (!done && (it == NULL ||
+		    (streq(str(it->obj, "type", NULL), "message") &&
+		    resp_part(it, j, "content_index", 0) == NULL)))
+			return resp_orphan(a, j, t, "delta", DELTA_TEXT);
 		if (it == NULL || !streq(str(it->obj, "type", NULL), "message"))
 			return 0;
 		return resp_text(a, resp_part(it, j, "content_index", 0),
@@ -1620,6 +1641,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	    streq(t, "response.refusal.done")) {
 		int done = streq(t, "response.refusal.done");
 
+		if (!done && (it == NULL ||
+		    (streq(str(it->obj, "type", NULL), "message") &&
+		    resp_part(it, j, "content_index", 0) == NULL)))
+			return resp_orphan(a, j, t, "delta", DELTA_REFUSAL);
 		if (it == NULL || !streq(str(it->obj, "type", NULL), "message"))
 			return 0;
 		return resp_text(a, resp_part(it, j, "content_index", 0),
@@ -1630,6 +1655,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	    streq(t, "response.reasoning_text.done")) {
 		int done = streq(t, "response.reasoning_text.done");
 
+		if (!done && (it == NULL ||
+		    (streq(str(it->obj, "type", NULL), "reasoning") &&
+		    resp_part(it, j, "content_index", 0) == NULL)))
+			return resp_orphan(a, j, t, "delta", DELTA_REASONING);
 		if (it == NULL || !streq(str(it->obj, "type", NULL), "reasoning"))
 			return 0;
 		return resp_text(a, resp_part(it, j, "content_index", 0),
@@ -1641,6 +1670,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		int done = streq(t, "response.reasoning_summary_text.done");
 		struct slot *sp;
 
+		if (!done && (it == NULL ||
+		    (streq(str(it->obj, "type", NULL), "reasoning") &&
+		    resp_part(it, j, "summary_index", 1) == NULL)))
+			return resp_orphan(a, j, t, "delta", DELTA_REASONING);
 		if (it == NULL || !streq(str(it->obj, "type", NULL), "reasoning"))
 			return 0;
 		sp = resp_part(it, j, "summary_index", 1);
@@ -1687,9 +1720,10 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		size_t n;
 		const char *d;
 
+		if (!done && it == NULL)
+			return resp_orphan(a, j, t, "delta", -1);
 		rc = resp_text(a, it, want, j, key, done, -1);
-		/* a delta for no output item, or for an item of another
-		 * type, carries nothing */
+		/* a delta for an item of another type carries nothing */
 		if (rc == 0 && !done && streq(want, "function_call") &&
 		    it != NULL && streq(str(it->obj, "type", NULL), want) &&
 		    (d = str(j, "delta", &n)) != NULL) {
@@ -1832,8 +1866,19 @@ anth_delta(struct acc *a, jv j)
 	int rc = 0;
 
 	if (i < 0 || i >= a->nitems) {
+		/* a delta for a block that never started: its text is still
+		 * written where it streams (nothing is lost), but it has no
+		 * place in the message, so it is an index error */
+		if (streq(dt, "text_delta") &&
+		    (t = str(d, "text", &n)) != NULL)
+			rc = emit_text(a, DELTA_TEXT, 0, t, n);
+		else if (streq(dt, "thinking_delta") &&
+		    (t = str(d, "thinking", &n)) != NULL)
+			rc = emit_text(a, DELTA_REASONING, 0, t, n);
 		jv_free(d);
-		return 0;
+		return rc ? rc : fail(a, ACC_ERR_INDEX, "content_block_delta "
+		    "for a block that never started (index out of range)%s",
+		    "", 0);
 	}
 	s = &a->items[i];
 	type = str(s->obj, "type", NULL);
@@ -2026,8 +2071,18 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 			rc = anth_usage(a);
 		return rc;
 	}
-	if (streq(t, "content_block_start"))
-		return anth_block_start(a, jvx_get(j, "content_block"));
+	if (streq(t, "content_block_start")) {
+		/* the block is appended, as the SDK does, whatever its index;
+		 * an index other than its place would send its deltas to
+		 * another block: an index error */
+		long long want = index_of(j, "index", a->nitems);
+
+		rc = anth_block_start(a, jvx_get(j, "content_block"));
+		if (rc == 0 && want != a->nitems - 1)
+			rc = fail(a, ACC_ERR_INDEX, "content_block_start index "
+			    "out of order (index out of range)%s", "", 0);
+		return rc;
+	}
 	if (streq(t, "content_block_delta"))
 		return anth_delta(a, j);
 	if (streq(t, "content_block_stop"))

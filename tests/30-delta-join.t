@@ -143,6 +143,34 @@ is "$st:$(jq -c '[.tool_calls[] | .id, .arguments]' "$T/out")" '1:["b","{}{}"]' 
 grep -q "tool-call index 0 collides: call a, then call b" "$T/err"
 ok $? "colliding tool-call indexes: reported ($(head -n 1 "$T/err"))"
 
+# Anthropic deltas for a block that never started, and Responses deltas
+# for an output item that does not exist: an index error (exit 1), not a
+# silent drop; their text still streams.
+astart='event: message_start\ndata: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\n'
+ablk() { printf 'event: content_block_start\ndata: {"type":"content_block_start","index":%s,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":%s,"delta":{"type":"text_delta","text":"%s"}}\n\n' "$1" "$2" "$3"; }
+astop='event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'
+{ printf "$astart"; ablk 0 0 "a"; ablk 1 7 "b"; printf "$astop"; } >"$T/anth-idx.sse"
+"$DJ" "$T/anth-idx.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:ab" "anthropic delta for a block that never started: exit 1, its text still streams"
+grep -q "content_block_delta for a block that never started" "$T/err"; ok $? "anthropic delta for a block that never started: reported"
+{ printf "$astart"; ablk 0 0 "a"; ablk 5 5 "b"; printf "$astop"; } >"$T/anth-idx2.sse"
+"$DJ" -j "$T/anth-idx2.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r .content "$T/out")" "1:ab" "anthropic content_block_start out of order: exit 1, nothing lost"
+grep -q "content_block_start index out of order" "$T/err"; ok $? "anthropic content_block_start out of order: reported"
+rev() { printf 'event: %s\ndata: {"type":"%s",%s}\n\n' "$1" "$1" "$2"; }
+{ rev response.created '"response":{"id":"r","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}'
+  rev response.output_item.added '"output_index":0,"item":{"id":"i","type":"message","status":"in_progress","role":"assistant","content":[]}'
+  rev response.content_part.added '"output_index":0,"item_id":"i","content_index":0,"part":{"type":"output_text","text":"","annotations":[]}'
+  rev response.output_text.delta '"output_index":0,"item_id":"i","content_index":0,"delta":"x"'
+  rev response.output_text.delta '"output_index":0,"item_id":"i","content_index":3,"delta":"y"'
+  rev response.output_text.delta '"output_index":9,"item_id":"z","content_index":0,"delta":"z"'
+  rev response.function_call_arguments.delta '"output_index":9,"item_id":"z","delta":"{}"'
+  rev response.completed '"response":{"id":"r","object":"response","created_at":1,"status":"completed","model":"m","output":[]}'; } >"$T/resp-idx.sse"
+"$DJ" "$T/resp-idx.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:xyz" "Responses deltas for a missing item or part: exit 1, their text still streams"
+grep -q "response.output_text.delta for an output item or part that does not exist" "$T/err"
+ok $? "Responses deltas for a missing item or part: reported"
+
 # Interleaved fragments of parallel calls (0, 1, 0, 1): "the next index
 # starts" does not complete a call whose arguments are not yet whole JSON,
 # so -T writes each call whole, never a cut-off string.
