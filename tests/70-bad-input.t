@@ -181,6 +181,7 @@ for k in $ALL; do
 done
 is "$(run delta-join "$BAD/huge-number.sse" 2>&1)" "a" "delta-join: a number is not content"
 row huge-index.sse sd 0 "$NONE"
+row huge-index.sse sdj 0 "$NONE"
 row huge-index.sse dj 1 '^delta-join: .*huge-index.sse: choice index out of range'
 row huge-index.sse djj 1 '^delta-join: .*huge-index.sse: choice index out of range'
 row huge-index.sse sm 1 '^error +choice index out of range'
@@ -188,10 +189,13 @@ row huge-index.sse sm 1 '^error +choice index out of range'
 # truncated JSON in a data line (not the last event): bad input, the text
 # before it is still written
 row truncated-json.sse sd 0 "$NONE"
+row truncated-json.sse sdj 0 "$NONE"
 row truncated-json.sse dj 1 '^delta-join: .*: line 3: not valid JSON: Unfinished string'
 row truncated-json.sse djj 1 '^delta-join: .*: line 3: not valid JSON'
 row truncated-json.sse sm 1 '^error +line 3: not valid JSON'
 is "$(run delta-join "$BAD/truncated-json.sse" 2>/dev/null)" "hel" "delta-join: text before the bad line is written"
+run sse-decode -j "$BAD/truncated-json.sse" 2>/dev/null | sed -n 2p | jq -e '.data | type == "string" and endswith("\"content\":\"lo")' >/dev/null
+ok $? "sse-decode -j: data that is not JSON is kept as its text"
 
 # JSON nested 100 000 deep in a data line: libjq's depth limit, no stack
 # overflow
@@ -221,6 +225,7 @@ is "$(run delta-join --json "$BAD/tool-index-dup-order.sse" 2>/dev/null | jq -c 
 # tests/fuzz/fuzz_dialect; was SIGSEGV, fixed in c7b3f0e): a stream
 # without its terminal event
 row responses-orphan-delta.sse sd 0 "$NONE"
+row responses-orphan-delta.sse sdj 0 "$NONE"
 row responses-orphan-delta.sse dj 3 '^delta-join: .*: stream incomplete'
 row responses-orphan-delta.sse djj 3 '^delta-join: .*: stream incomplete'
 row responses-orphan-delta.sse sm 3 "$INC"
@@ -228,6 +233,7 @@ row responses-orphan-delta.sse sm 3 "$INC"
 # an Anthropic message_delta without its delta object (found by
 # tests/fuzz/fuzz_dialect; was a jv assertion, fixed in c7b3f0e)
 row anthropic-delta-missing.sse sd 0 "$NONE"
+row anthropic-delta-missing.sse sdj 0 "$NONE"
 row anthropic-delta-missing.sse dj 3 '^delta-join: .*: stream incomplete'
 row anthropic-delta-missing.sse djj 3 '^delta-join: .*: stream incomplete'
 row anthropic-delta-missing.sse sm 3 "$INC"
@@ -235,6 +241,7 @@ row anthropic-delta-missing.sse sm 3 "$INC"
 # a Responses output_item.added without its item (fuzz_dialect; was a jv
 # assertion, fixed in c7b3f0e)
 row responses-item-missing.sse sd 0 "$NONE"
+row responses-item-missing.sse sdj 0 "$NONE"
 row responses-item-missing.sse dj 3 '^delta-join: .*: stream incomplete'
 row responses-item-missing.sse djj 3 '^delta-join: .*: stream incomplete'
 row responses-item-missing.sse sm 3 "$INC"
@@ -242,6 +249,7 @@ row responses-item-missing.sse sm 3 "$INC"
 # a million empty events
 row empty-events.sse sd 0 "$NONE"
 is "$(wc -l <"$T/out")" 1000000 "sse-decode: a million events written"
+row empty-events.sse sdj 0 "$NONE"
 row empty-events.sse dj 3 "^delta-join: .*: stream incomplete: $NOEV"
 row empty-events.sse djj 3 "^delta-join: .*: stream incomplete: $NOEV"
 row empty-events.sse sm 3 "$INC"
@@ -264,6 +272,7 @@ row empty-data-lines.sse sm 3 "$INC"
 # error, and memory stays at the cap, not the input
 MSG='event larger than the 67108864-byte limit'
 row no-newline.sse sd 1 "^sse-decode: .*no-newline.sse: $MSG"
+row no-newline.sse sdj 1 "^sse-decode: .*no-newline.sse: $MSG"
 row no-newline.sse dj 1 "^delta-join: .*no-newline.sse: $MSG"
 row no-newline.sse djj 1 "^delta-join: .*no-newline.sse: $MSG"
 row no-newline.sse sm 1 "^error +$MSG"
