@@ -183,6 +183,26 @@ gemini
 ollama" "bash completion: llm-request -p is --provider"
 is "$(comp stream-metrics -p "$T/capture-f")" "$T/capture-file.sse" \
     "bash completion: stream-metrics -p (--progress) takes no value"
+# an option whose value is not a file (a number, a name, an address)
+# offers no file names: every such option in every --help
+for tool in $TOOLS; do
+	"$BIN/$tool" --help |
+	    sed -nE 's/^ +(-([a-zA-Z0-9]), )?--([a-z0-9-]+) ([A-Z][A-Z:|.-]*).*/s\2 \3 \4/p'
+done >"$T/valopts" 2>/dev/null
+bad=""
+while read -r short long arg; do
+	case $arg in FILE* | *FILE | FIELD) continue ;; esac # a file, or part of a file name
+	short=${short#s}
+	for o in ${short:+-$short} --$long; do
+		[ "$o" = -p ] && continue # -p is --progress or --pick elsewhere
+		for tool in $TOOLS; do
+			"$BIN/$tool" --help | grep -qE -- "(^|[ ,])${o}[ ,]" || continue
+			[ -z "$(comp "$tool" "$o" "$T/capture-f")" ] || bad="$bad $tool:$o"
+		done
+	done
+done <"$T/valopts"
+[ -s "$T/valopts" ]; ok $? "options with values found in --help"
+is "$bad" "" "bash completion: no file names after an option whose value is not a file"
 if command -v zsh >/dev/null 2>&1; then
 	zsh -n "$TOP/completions/_llmpipe"
 	ok $? "zsh completion parses"
