@@ -471,12 +471,30 @@ drain_sig_pipe(void)
 		;
 }
 
+/* reader_check ends the process quietly, as a write would (by SIGPIPE),
+ * when stdout is a pipe whose reader has gone: a stalled stream (a model
+ * thinking for minutes) must not hold the connection until its next
+ * byte. The poll of the transfer wakes for it too, since a pipe's write
+ * end reports POLLERR whatever the events asked. */
+static void
+reader_check(void)
+{
+	struct pollfd o = { STDOUT_FILENO, 0, 0 };
+
+	if (poll(&o, 1, 0) == 1 && (o.revents & POLLERR)) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(128 + SIGPIPE);
+	}
+}
+
 /* perform runs one attempt, waking at once on SIGINT, and enforcing the
  * idle and whole-request limits itself. */
 static enum end
 perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 {
-	struct curl_waitfd wfd = { sig_pipe[0], CURL_WAIT_POLLIN, 0 };
+	struct curl_waitfd wfd[2] = { { sig_pipe[0], CURL_WAIT_POLLIN, 0 },
+	    { STDOUT_FILENO, 0, 0 } };
 	int64_t idle_us = (int64_t)(opt.idle_timeout * 1e6), now, left;
 	enum end why = END_DONE;
 	CURLMsg *msg;
@@ -520,13 +538,14 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 			if (left / 1000 + 1 < timeout)
 				timeout = (int)(left / 1000 + 1);
 		}
-		wfd.revents = 0;
-		if (curl_multi_poll(multi, &wfd, 1, timeout, NULL) != CURLM_OK) {
+		wfd[0].revents = 0;
+		if (curl_multi_poll(multi, wfd, 2, timeout, NULL) != CURLM_OK) {
 			*rc = CURLE_FAILED_INIT;
 			break;
 		}
-		if (wfd.revents)
+		if (wfd[0].revents)
 			drain_sig_pipe();
+		reader_check();
 	}
 	if (why == END_DONE) {
 		while ((msg = curl_multi_info_read(multi, &nq)) != NULL) {

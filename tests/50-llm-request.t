@@ -237,6 +237,19 @@ is "$(stat -c %s "$T/head")" 10 "| head -c 10: 10 bytes"
 ok $? "| head -c 10: stops at the next piece, not at the end of the stream (${t} ms, stream ~3.3 s)"
 stop_mock
 
+# ... also when the stream stalls (a model thinking): the reader's going is
+# noticed without waiting for the next byte
+mock --stall-after 1:30
+t0=$(now_ms)
+( set -o pipefail; run llm-request --base-url "$MOCK_URL/v1" hi 2>"$T/err" |
+    head -c 10 >"$T/head" )
+st=$? t=$(( $(now_ms) - t0 ))
+is "$( { [ "$st" = 141 ] || [ "$st" = 0 ]; } && echo quiet):$(cat "$T/err")" "quiet:" \
+    "| head -c 10 during a stall: quiet (status $st)"
+[ "$t" -lt 15000 ]
+ok $? "| head -c 10 during a 30 s stall: stops at once (${t} ms)"
+stop_mock
+
 # ---- retries ---------------------------------------------------------------
 mock --echo --fail 2:429:1
 t0=$(now_ms)
