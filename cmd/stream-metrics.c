@@ -493,7 +493,8 @@ report_human(struct meter *m, const struct figures *f, struct buf *b)
 	buf_printf(b, "ttft    %s · ttfb %s · ttfo %s\n",
 	    hms(a, sizeof a, f->ttft), hms(c, sizeof c, f->ttfb),
 	    hms(d, sizeof d, f->ttfo));
-	buf_printf(b, "tokens  %lld output (%s)", f->out, f->source);
+	buf_printf(b, "tokens  %lld output (%s%s)", f->out, f->source,
+	    strcmp(f->source, "chunks") == 0 ? ", an estimate" : "");
 	if (f->in >= 0)
 		buf_printf(b, " · %lld input", f->in);
 	if (f->reasoning >= 0)

@@ -35,6 +35,9 @@ same_file "$T/got" "$D/role-first-t0.json" "--t0 first-byte"
 # The human report (start line left out: it is the wall clock)
 run stream-metrics -q -N demo "$D/role-first.ndjson" 2>&1 | grep -v '^start ' >"$T/got"
 same_file "$T/got" "$D/role-first.txt" "human report"
+# a count of chunks is labelled as the estimate it is
+run stream-metrics -q "$D/same-read.ndjson" 2>&1 | grep '^tokens' >"$T/got"
+is "$(cat "$T/got")" "tokens  4 output (chunks, an estimate)" "human report: chunks are labelled an estimate"
 run stream-metrics -q -p -N demo "$D/role-first.ndjson" 2>"$T/err" </dev/null
 if grep -q $'\r' "$T/err"; then fail "-p draws nothing when stderr is not a tty"
 else pass "-p draws nothing when stderr is not a tty"; fi
