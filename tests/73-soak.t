@@ -2,8 +2,9 @@
 # tests/73-soak.t - issue 9, load and soak: 500 concurrent llm-request |
 # delta-join pipelines against one llm-mock --echo under xargs -P 50, all
 # byte-exact; a 1 GB generated stream through stream-metrics, sse-decode and
-# delta-join with each tool's peak RSS from /usr/bin/time -f %M (llm-mock is
-# not used for the 1 GB: a generator is much faster); no fd or memory growth
+# delta-join, then from llm-request on (served by a python3 loopback server)
+# with each tool's peak RSS from /usr/bin/time -f %M (llm-mock is not used
+# for the 1 GB: it is much slower); no fd or memory growth
 # in one llm-mock process across 10 000 requests. Skipped under the sanitizer
 # build; under valgrind scaled down (50 pipelines under -P 10, 1 000
 # requests, no 1 GB stream), so the tools' concurrent and long-running paths
@@ -58,13 +59,48 @@ is "$got" "$((N + 1))" "sse-decode: all $((N + 1)) events of ${MB} MB out"
 rss=$(tail -n 1 "$T/sd.rss")
 [ "$rss" -lt 16384 ]
 ok $? "sse-decode: peak RSS ${rss} kB < 16 MB over ${MB} MB"
-# the whole pipeline; delta-join -e writes each delta and keeps no text
-gen | /usr/bin/time -f %M -o "$T/sm.rss" "$BIN/stream-metrics" -o "$T/rep" |
+# the whole pipeline, from llm-request on: a python3 server sends the same
+# stream over loopback HTTP (llm-mock would be much slower); delta-join's
+# text mode writes each delta and keeps no text
+cat >"$T/big.py" <<'PY'
+import socket, sys
+ev, n = sys.argv[1].encode() + b"\n\n", int(sys.argv[2])
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+req = b""
+while b"\r\n\r\n" not in req:
+    req += c.recv(65536)
+c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
+block = ev * 512
+for _ in range(n // 512):
+    c.sendall(block)
+c.sendall(ev * (n % 512) + b"data: [DONE]\n\n")
+c.close()
+PY
+if command -v python3 >/dev/null; then
+	python3 "$T/big.py" "$ev" "$N" >"$T/big.port" 2>/dev/null &
+	_pids="$_pids $!"
+	for _ in $(seq 100); do [ -s "$T/big.port" ] && break; sleep 0.05; done
+	src() { /usr/bin/time -f %M -o "$T/lr.rss" "$BIN/llm-request" --retry 0 \
+	    -m gpt-test --base-url "http://127.0.0.1:$(head -n 1 "$T/big.port")/v1" hi; }
+else
+	src() { gen; echo 0 >"$T/lr.rss"; }
+fi
+src 2>"$T/lr.err" |
+    /usr/bin/time -f %M -o "$T/sm.rss" "$BIN/stream-metrics" -o "$T/rep" |
     /usr/bin/time -f %M -o "$T/sd2.rss" "$BIN/sse-decode" |
     /usr/bin/time -f %M -o "$T/dj.rss" "$BIN/delta-join" >"$T/big.out" 2>"$T/dj.err"
 st=("${PIPESTATUS[@]}")
+lr=$(tail -n 1 "$T/lr.rss")
 sm=$(tail -n 1 "$T/sm.rss") sd=$(tail -n 1 "$T/sd2.rss") dj=$(tail -n 1 "$T/dj.rss")
-diag "${MB} MB pipeline: statuses ${st[*]}; peak RSS kB: stream-metrics $sm, sse-decode $sd, delta-join $dj; delta-join wrote $(wc -c <"$T/big.out") of $want_bytes bytes; $(head -c 200 "$T/dj.err")"
+diag "${MB} MB pipeline: statuses ${st[*]}; peak RSS kB: llm-request $lr, stream-metrics $sm, sse-decode $sd, delta-join $dj; delta-join wrote $(wc -c <"$T/big.out") of $want_bytes bytes; $(cat "$T/lr.err" "$T/dj.err" | head -c 200)"
+is "${st[*]}" "0 0 0 0" "pipeline: llm-request, stream-metrics, sse-decode, delta-join all exit 0"
+is "$(wc -c <"$T/big.out")" "$want_bytes" "pipeline: every byte of the ${MB} MB stream's text out"
+if command -v python3 >/dev/null; then
+	[ "$lr" -lt 16384 ]
+	ok $? "pipeline: llm-request peak RSS < 16 MB over ${MB} MB"
+fi
 [ "$sd" -lt 16384 ]
 ok $? "pipeline: sse-decode peak RSS < 16 MB"
 # stream-metrics keeps at most 256Ki ITL gaps (2 MiB) and delta-join's
