@@ -2684,10 +2684,68 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+static int
+hex4(const char *p)
+{
+	int i, v = 0;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v |= (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* lone_surrogates: a copy of s[0..n) with every \uD800-\uDBFF escape
+ * not followed by a low-surrogate escape replaced by \ufffd (the same
+ * length), or NULL when there is none. JSON allows them (a server that
+ * cuts text between the halves of a surrogate pair sends them), jq 1.6
+ * rejects the whole text. */
+static char *
+lone_surrogates(const char *s, size_t n)
+{
+	char *c = NULL;
+	size_t i;
+	int v, w;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] != 'u' || i + 6 > n) {
+			i++;
+			continue;
+		}
+		v = hex4(s + i + 2);
+		if (v < 0xd800 || v > 0xdbff) {
+			i += 5;
+			continue;
+		}
+		w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ?
+		    hex4(s + i + 8) : -1;
+		if (w >= 0xdc00 && w <= 0xdfff) {
+			i += 11;
+			continue;
+		}
+		if (c == NULL)
+			c = xmemdup(s, n);
+		memcpy(c + i + 2, "fffd", 4);
+		i += 5;
+	}
+	return c;
+}
+
 int
 acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 {
-	jv j = jv_invalid();
+	jv j = jv_invalid(), own = jv_invalid();
+	char *fixed;
 	int rc = 0;
 
 	a->cb = cb;
@@ -2709,10 +2767,17 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		if (ev->data && blank(ev->data, ev->data_len))
 			return 0; /* an event with no data carries nothing */
 		j = ev_json(ev);
+		if (!jv_is_valid(j) && ev->data != NULL &&
+		    (fixed = lone_surrogates(ev->data, ev->data_len)) != NULL) {
+			/* owned here, freed at the end */
+			j = own = jvx_parse(fixed, ev->data_len);
+			free(fixed);
+		}
 		if (!jv_is_valid(j)) {
 			char msg[256];
 
 			jvx_error_text(jv_copy(j), msg, sizeof msg);
+			jv_free(own);
 			return fail(a, ACC_ERR_JSON, "not valid JSON: %s", msg,
 			    ev->line);
 		}
@@ -2770,11 +2835,12 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	case DIALECT_AUTO:
 		break;
 	}
-	if (rc == 0 && a->fail == 0)
+	if (rc == 0 && a->fail == 0 && !jv_is_valid(own))
 		fast_learn(a, ev, j);
 	else
 		a->fast.valid = 0;
 out:
+	jv_free(own);
 	if (rc == 0 && a->fail)
 		rc = a->fail;
 	if (rc)

@@ -171,6 +171,15 @@ is "$st:$(cat "$T/out")" "1:xyz" "Responses deltas for a missing item or part: e
 grep -q "response.output_text.delta for an output item or part that does not exist" "$T/err"
 ok $? "Responses deltas for a missing item or part: reported"
 
+# A surrogate pair cut between two chunks ("\ud83d" then "\ude00", as a
+# server slicing UTF-16 text sends it) is valid JSON that jq 1.6 rejects:
+# the chunk is not lost and not called invalid; each half becomes U+FFFD.
+{ chunk '{"role":"assistant","content":"a\ud83d"}'; chunk '{"content":"\ude00b \\ud83d \ud83d\ude00"}' '"stop"'
+  printf 'data: [DONE]\n\n'; } >"$T/surr.sse"
+"$DJ" "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")$(cat "$T/err")" "0:a"$'\xef\xbf\xbd\xef\xbf\xbd'"b \\ud83d "$'\xf0\x9f\x98\x80' \
+    "a surrogate pair cut between chunks: no chunk lost, exit 0"
+
 # Interleaved fragments of parallel calls (0, 1, 0, 1): "the next index
 # starts" does not complete a call whose arguments are not yet whole JSON,
 # so -T writes each call whole, never a cut-off string.
