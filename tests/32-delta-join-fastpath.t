@@ -28,5 +28,5 @@ for mode in "" -j -n -e -T -r; do
 done
 # the edge cases really take both paths: the template is used
 "$BIN/delta-join" "$TOP/tests/delta-join-fast/chat-edge.sse" >"$T/out" 2>/dev/null
-is "$(cat "$T/out")" "$(printf 'Hello wor"ld\xc3\xa9\xf0\x9f\x98\x80\nabad \xef\xbf\xbd utf8after errorsxyztypedtail')" "edge cases: the text as jv reads it (escapes decoded, bad bytes replaced, rejected chunks skipped)"
+is "$(cat "$T/out")" "$(printf 'Hello wor"ld\xc3\xa9\xf0\x9f\x98\x80\nabad \xef\xbf\xbd utf8lone \xef\xbf\xbdafter errorsxyztypedtail')" "edge cases: the text as jv reads it (escapes decoded, bad bytes replaced, rejected chunks skipped, a lone surrogate read as U+FFFD)"
 done_testing
