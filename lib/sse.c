@@ -121,8 +121,12 @@ process_line(struct sse_parser *p, const char *s, size_t n)
 		for (i = 0; i < value_len; i++) {
 			if (value[i] < '0' || value[i] > '9')
 				break;
+			/* exact up to 18 digits, then saturated (not the
+			 * first 18 digits of a longer number) */
 			if (v < 100000000000000000LL)
 				v = v * 10 + (value[i] - '0');
+			else
+				v = 999999999999999999LL;
 		}
 		if (value_len > 0 && i == value_len)
 			p->retry = v;
