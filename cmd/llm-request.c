@@ -499,6 +499,8 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 	enum end why = END_DONE;
 	CURLMsg *msg;
 	int running = 1, timeout, nq;
+	/* a closed stdout would wake every poll (POLLNVAL): not watched */
+	int nwfd = fcntl(STDOUT_FILENO, F_GETFD) == -1 ? 1 : 2;
 
 	*rc = CURLE_OK;
 	/* The idle limit also covers the wait for the response: a server
@@ -539,7 +541,8 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 				timeout = (int)(left / 1000 + 1);
 		}
 		wfd[0].revents = 0;
-		if (curl_multi_poll(multi, wfd, 2, timeout, NULL) != CURLM_OK) {
+		if (curl_multi_poll(multi, wfd, nwfd, timeout, NULL) !=
+		    CURLM_OK) {
 			*rc = CURLE_FAILED_INIT;
 			break;
 		}
