@@ -391,6 +391,7 @@ main(int argc, char **argv)
 
 
 	err_init(argv);
+	err_usage(usage_text);
 	mem_init();
 	opt.mode = MODE_TEXT;
 	opt.dialect = DIALECT_AUTO;

@@ -1242,6 +1242,7 @@ main(int argc, char **argv)
 	size_t sz;
 
 	err_init(argv);
+	err_usage(usage_text);
 	mem_init();
 	while ((c = getopt_long(argc, argv, "l:ep:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {

@@ -50,8 +50,8 @@ static const char usage_text[] =
 "      --connect-timeout S  connection timeout in seconds (default 30)\n"
 "      --max-time S         limit for the whole request, retries included\n"
 "                           (default 0: none)\n"
-"      --idle-timeout S     abort when no byte arrives for S seconds, the wait\n"
-"                           for the response included (default 300; 0: none)\n"
+"      --idle-timeout S     abort when no byte arrives for S seconds once the\n"
+"                           response started (default 300; 0: none)\n"
 "      --retry N            retries before output starts (default 2)\n"
 "      --retry-max-wait S   longest wait honoured from Retry-After (default 60)\n"
 "      --fail-with-body     write an HTTP error's body to stdout\n"
@@ -400,7 +400,6 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	const char *sp;
 	char *end;
 
-	x->last_us = clock_mono_us();
 	len = n;
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
@@ -503,11 +502,6 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 	int nwfd = fcntl(STDOUT_FILENO, F_GETFD) == -1 ? 1 : 2;
 
 	*rc = CURLE_OK;
-	/* The idle limit also covers the wait for the response: a server
-	 * that accepts the request and never answers must not hang a batch
-	 * forever (that wait ends as a timeout before the response, which
-	 * is retried). */
-	x->last_us = clock_mono_us();
 	curl_multi_add_handle(multi, x->easy);
 	for (;;) {
 		if (curl_multi_perform(multi, &running) != CURLM_OK) {
@@ -522,7 +516,7 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 			break;
 		now = clock_mono_us();
 		timeout = 1000;
-		if (idle_us > 0) {
+		if (x->started_us && idle_us > 0) {
 			left = x->last_us + idle_us - now;
 			if (left <= 0) {
 				why = END_IDLE;
@@ -736,9 +730,8 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		}
 		delay = -1;
 		if (why == END_IDLE) {
-			snprintf(what, sizeof what, "no %s for %g s "
-			    "(--idle-timeout)", xp->started_us ? "data" :
-			    "response", opt.idle_timeout);
+			snprintf(what, sizeof what, "no data for %g s "
+			    "(--idle-timeout)", opt.idle_timeout);
 			if (xp->body_bytes > 0) {
 				say("%s: stopped after %zu bytes of the response",
 				    what, xp->body_bytes);
@@ -958,6 +951,7 @@ main(int argc, char **argv)
 	long l;
 
 	err_init(argv);
+	err_usage(usage_text);
 	mem_init();
 	buf_init(&body_file, 0);
 	while ((c = getopt_long(argc, argv, "p:m:s:H:vhV", long_opts,

@@ -1219,6 +1219,7 @@ main(int argc, char **argv)
 	int c, i, dashdash = -1, pct_set = 0;
 
 	err_init(argv);
+	err_usage(usage_text);
 	mem_init();
 	M.mono_start = clock_mono_us();
 	M.wall_start = clock_wall_us();

@@ -111,7 +111,9 @@ for c in "sse-decode --max-event x" "delta-join --dialect nope" \
 done
 # the usage line itself (the synopsis from --help) before the hint, for the
 # tools that register their --help text with err_usage()
-for c in "sse-decode --bogus" "sse-decode -q" "sse-decode --max-event x"; do
+for c in "sse-decode --bogus" "sse-decode -q" "sse-decode --max-event x" \
+    "delta-join --bogus" "delta-join --dialect nope" "llm-request --bogus" \
+    "llm-mock --delay x" "stream-metrics --bogus" "stream-metrics --t0 later"; do
 	t=${c%% *}
 	# shellcheck disable=SC2086
 	run $c </dev/null >/dev/null 2>"$T/e"
