@@ -109,7 +109,7 @@ while True:
 fi
 
 # a server that reads the request and never answers (the connection stays
-# open): --idle-timeout also bounds the wait for the response
+# open): --idle-timeout does not apply before the response, --max-time does
 MUTE_URL=
 if command -v python3 >/dev/null; then
 	python3 -c '
@@ -197,13 +197,13 @@ for p in openai anthropic gemini; do
 		pass "# SKIP no python3 for the resetting server"
 	fi
 
-	# no response at all: the idle limit ends the wait, retried, then 5
+	# no response at all: --max-time ends the wait, 5
 	if [ -n "$MUTE_URL" ]; then
 		MOCK_URL=$MUTE_URL
-		pipe "$p" --retry 1 --idle-timeout 1
-		is "$PS:$ST" "5 0 3 3:3" "$p no response: 5 at llm-request (idle timeout)"
-		grep -q "^llm-request: no response for 1 s (--idle-timeout); retry 1 of 1" "$T/lr.err"
-		ok $? "$p no response: said so, and retried ($(head -n 1 "$T/lr.err"))"
+		pipe "$p" --retry 1 --idle-timeout 1 --max-time 2
+		is "$PS:$ST" "5 0 3 3:3" "$p no response: 5 at llm-request (--max-time)"
+		grep -q "^llm-request: --max-time 2 s reached after 0 bytes" "$T/lr.err"
+		ok $? "$p no response: said so ($(head -n 1 "$T/lr.err"))"
 		is "$(wc -c <"$T/raw")" 0 "$p no response: nothing on stdout"
 	else
 		pass "# SKIP no python3 for the silent server"
