@@ -471,4 +471,33 @@ for sig in TERM INT; do
 	is "$(cat "$T/inflight.rc")" 18 "SIG$sig: the in-flight stream is closed, not ended cleanly (curl 18)"
 done
 
+# ---- scripts/demo (make demo) stops its llm-mock however it ends ----------
+# Its temporary directory is removed by the same trap that stops llm-mock,
+# so an empty $TMPDIR afterwards means llm-mock was stopped.
+if [ -x "$REALBIN/llm-request" ] && [ -x "$REALBIN/stream-metrics" ] &&
+    [ -x "$REALBIN/delta-join" ]; then
+	mkdir "$T/demo-tmp"
+	TMPDIR=$T/demo-tmp LLMPIPE_BUILD=$(dirname "$REALBIN") \
+	    "$TOP/scripts/demo" >"$T/demo.out" 2>"$T/demo.err" </dev/null
+	st=$?
+	grep -q 'I am llm-mock' "$T/demo.out"
+	is "$st:$?:$(ls "$T/demo-tmp")" "0:0:" "scripts/demo: the text streams, exit 0, llm-mock stopped"
+	# stderr's reader gone before the first line: sh dies of SIGPIPE at
+	# that echo, where no EXIT trap runs unless the signal is trapped
+	TMPDIR=$T/demo-tmp LLMPIPE_BUILD=$(dirname "$REALBIN") \
+	    sh -c '"$1" 2>&1 >/dev/null </dev/null | true' sh "$TOP/scripts/demo"
+	sleep 0.2
+	is "$(ls "$T/demo-tmp")" "" "scripts/demo with its reader gone (SIGPIPE): llm-mock stopped"
+	# on failure, stop the leaked llm-mock: the one whose stdout is its url file
+	for f in "$T"/demo-tmp/*/url; do
+		[ -e "$f" ] || continue
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/fd/1" 2>/dev/null)" = "$f" ] && kill "${p#/proc/}"
+		done
+	done
+else
+	echo "ok $((_n + 1)) # SKIP the pipeline's tools are not built"; _n=$((_n + 1))
+	echo "ok $((_n + 1)) # SKIP the pipeline's tools are not built"; _n=$((_n + 1))
+fi
+
 done_testing
