@@ -28,6 +28,7 @@
 
 struct tcall {
 	int seen, complete, reported;
+	int pend;        /* a high surrogate half held back (see sent_*) */
 	struct buf args;
 	char *id, *name;
 	/* openai-chat native */
@@ -59,6 +60,7 @@ struct choice {
 	int seen;
 	struct buf content, reasoning, refusal;
 	int has_content, has_reasoning, has_refusal;
+	int pend[3];       /* high halves held back, by kind (see sent_*) */
 	struct tcall *calls;
 	int ncalls, capcalls, cur_call, first_unreported;
 	int interleaved;   /* fragments of earlier calls came back: calls
@@ -109,6 +111,8 @@ struct acc {
 	int ollama_generate;
 	int ot_stale;         /* responses: output_text must be recomputed */
 	int drop_text;        /* acc_keep_text(a, 0): text is not kept */
+	int sent;             /* a lone surrogate half came (see sent_*) */
+	struct buf s_text, s_id, s_name; /* resolved delta strings */
 	/* what the event being fed emitted (for learning the fast path) */
 	int ev_ndeltas;
 	enum delta_kind ev_kind;
@@ -480,17 +484,287 @@ switch_complete(struct acc *a, struct tcall *t)
 	jv_free(v);
 }
 
+/* ------------------------------------------------------------ surrogates */
+
+/*
+ * A server that cuts UTF-16 text between the two halves of a surrogate
+ * pair sends "a\ud83d" in one chunk and "\ude00b" in the next: valid JSON
+ * each, and JavaScript's string concatenation (the SDK accumulators)
+ * rejoins them. jq 1.6 rejects a lone high half and reads a lone low half
+ * as U+FFFD, so before parsing, each lone half escape is rewritten to a
+ * sentinel that survives jv: the UTF-8 of the Supplementary Private Use
+ * code point U+10F800 + (half - 0xD800) (F4 8F A0-BF 80-BF). Assembled
+ * buffers keep sentinels as they come, so two fragments' halves end up
+ * side by side; every output resolves them (sent_resolve): a high
+ * sentinel followed by a low one becomes the real character, any other
+ * becomes U+FFFD. Streamed deltas are resolved per key (kind, choice,
+ * call): a trailing high half is held back until the next fragment of the
+ * same key, the choice's finish, the terminal event or an error.
+ */
+#define SENT_BASE 0x10F800L
+
+static int
+sent_at(const unsigned char *p, size_t n)
+{
+	if (n < 4 || p[0] != 0xF4 || p[1] != 0x8F || p[2] < 0xA0 ||
+	    p[2] > 0xBF || p[3] < 0x80 || p[3] > 0xBF)
+		return 0;
+	return 0xD800 + (((p[2] & 0x3F) - 0x20) << 6 | (p[3] & 0x3F));
+}
+
+static void
+sent_put(char *o, long c)
+{
+	o[0] = (char)(0xF0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (c & 0x3F));
+}
+
+static int
+hex4(const char *p)
+{
+	int i, v = 0;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v |= (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* sent_rewrite: a copy of s[0..n) with every lone surrogate escape (a
+ * high half not followed by a low-half escape, a low half not preceded by
+ * a high one) replaced by its sentinel, its length in *len; NULL when
+ * there is none (a memmem gates the scan). */
+static char *
+sent_rewrite(const char *s, size_t n, size_t *len)
+{
+	char *c = NULL, *o = NULL;
+	size_t i, from = 0;
+	int v, w;
+
+	if (memmem(s, n, "\\ud", 3) == NULL && memmem(s, n, "\\uD", 3) == NULL)
+		return NULL;
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] != 'u' || i + 6 > n) {
+			i++;
+			continue;
+		}
+		v = hex4(s + i + 2);
+		if (v < 0xd800 || v > 0xdfff) {
+			i += 5;
+			continue;
+		}
+		if (v <= 0xdbff) {
+			w = i + 12 <= n && s[i + 6] == '\\' &&
+			    s[i + 7] == 'u' ? hex4(s + i + 8) : -1;
+			if (w >= 0xdc00 && w <= 0xdfff) {
+				i += 11;
+				continue;
+			}
+		}
+		if (c == NULL)
+			o = c = xmalloc(n + 1);
+		memcpy(o, s + from, i - from);
+		o += i - from;
+		sent_put(o, SENT_BASE + (v - 0xD800));
+		o += 4;
+		from = i + 6;
+		i += 5;
+	}
+	if (c == NULL)
+		return NULL;
+	memcpy(o, s + from, n - from);
+	o += n - from;
+	*o = '\0';
+	*len = (size_t)(o - c);
+	return c;
+}
+
+/* sent_resolve appends p[0..n) to out with its sentinels resolved. *pend
+ * (when not NULL) is a high half held from the previous fragment of the
+ * same key (0: none); with hold set, a high half that ends p is held
+ * there instead of written as U+FFFD. -1 when out is full. */
+static int
+sent_resolve(struct buf *out, const char *p, size_t n, int *pend, int hold)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	const unsigned char *q;
+	size_t i = 0, k;
+	int h, l;
+	char ch[4];
+
+	if (pend && *pend) {
+		h = *pend;
+		*pend = 0;
+		if ((l = sent_at(u, n)) >= 0xDC00) {
+			sent_put(ch, 0x10000 + ((long)(h - 0xD800) << 10) +
+			    (l - 0xDC00));
+			if (buf_append(out, ch, 4) == -1)
+				return -1;
+			i = 4;
+		} else if (buf_append(out, "\xEF\xBF\xBD", 3) == -1)
+			return -1;
+	}
+	while (i < n) {
+		q = memchr(u + i, 0xF4, n - i);
+		k = q ? (size_t)(q - u) : n;
+		if (buf_append(out, p + i, k - i) == -1)
+			return -1;
+		if ((i = k) >= n)
+			break;
+		if ((h = sent_at(u + i, n - i)) == 0) {
+			if (buf_append(out, p + i, 1) == -1)
+				return -1;
+			i++;
+			continue;
+		}
+		if (h < 0xDC00 && (l = sent_at(u + i + 4, n - i - 4)) >= 0xDC00) {
+			sent_put(ch, 0x10000 + ((long)(h - 0xD800) << 10) +
+			    (l - 0xDC00));
+			if (buf_append(out, ch, 4) == -1)
+				return -1;
+			i += 8;
+			continue;
+		}
+		i += 4;
+		if (h < 0xDC00 && i == n && hold && pend) {
+			*pend = h;
+			break;
+		}
+		if (buf_append(out, "\xEF\xBF\xBD", 3) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* sent_jv: v with the sentinels of every string resolved (consumed). */
+static jv
+sent_jv(jv v)
+{
+	struct buf b;
+	jv r;
+	int i, n;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		if (memmem(jv_string_value(v), (size_t)jv_string_length_bytes(
+		    jv_copy(v)), "\xF4\x8F", 2) == NULL)
+			return v;
+		buf_init(&b, 0);
+		if (sent_resolve(&b, jv_string_value(v),
+		    (size_t)jv_string_length_bytes(jv_copy(v)), NULL, 0) == -1) {
+			buf_free(&b);
+			return v;
+		}
+		r = jv_string_sized(b.p ? b.p : "", (int)b.len);
+		buf_free(&b);
+		jv_free(v);
+		return r;
+	case JV_KIND_ARRAY:
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n; i++)
+			v = jv_array_set(v, i, sent_jv(jv_array_get(jv_copy(v),
+			    i)));
+		return v;
+	case JV_KIND_OBJECT:
+		r = jv_object();
+		jv_object_foreach(v, key, val)
+			r = jv_object_set(r, sent_jv(key), sent_jv(val));
+		jv_free(v);
+		return r;
+	default:
+		return v;
+	}
+}
+
 /* ----------------------------------------------------------------- emit */
 
 /* emit folds one normalized delta into the normalized message and hands
  * it to the callback. Returns 0, or an ACC_ERR_* from the fold. */
+/* sent_str: s (NUL-terminated, n bytes) with its sentinels resolved, in
+ * b when it has any. */
+static const char *
+sent_str(struct buf *b, const char *s, size_t n, size_t *len)
+{
+	if (len)
+		*len = n;
+	if (s == NULL || memmem(s, n, "\xF4\x8F", 2) == NULL)
+		return s;
+	buf_reset(b);
+	if (sent_resolve(b, s, n, NULL, 0) == -1 || buf_putc(b, 0) == -1)
+		return s;
+	b->len--;
+	if (len)
+		*len = b->len;
+	return b->p;
+}
+
+/* sent_flush hands the callback a U+FFFD for each high half held back in
+ * choice ci (all choices when ci < 0). */
+static void
+sent_flush(struct acc *a, int ci)
+{
+	struct delta e;
+	struct choice *c;
+	int i, k;
+
+	for (i = ci < 0 ? 0 : ci; i < (ci < 0 ? a->nchoices : ci + 1); i++) {
+		if (i >= MAX_CHOICES || (c = a->ch[i]) == NULL)
+			continue;
+		memset(&e, 0, sizeof e);
+		e.choice = i;
+		e.text = "\xEF\xBF\xBD";
+		e.len = 3;
+		for (k = 0; k < 3; k++)
+			if (c->pend[k]) {
+				c->pend[k] = 0;
+				e.kind = (enum delta_kind)k;
+				if (a->cb && a->cbrc == 0)
+					a->cbrc = a->cb(a->ctx, &e);
+			}
+		e.kind = DELTA_TOOL_CALL;
+		for (k = 0; k < c->ncalls; k++)
+			if (c->calls[k].pend) {
+				c->calls[k].pend = 0;
+				e.call = k;
+				if (a->cb && a->cbrc == 0)
+					a->cbrc = a->cb(a->ctx, &e);
+			}
+	}
+}
+
 static int
 emit(struct acc *a, struct delta *d)
 {
 	struct choice *c = NULL;
-	struct tcall *t;
-	int i;
+	struct tcall *t = NULL;
+	struct delta e;
+	int i, *pend = NULL;
 
+	if (a->sent) {
+		/* names, ids, reasons and messages: resolved before they are
+		 * kept (text-like fragments are kept as they come) */
+		if (d->id)
+			d->id = sent_str(&a->s_id, d->id, strlen(d->id), NULL);
+		if (d->name)
+			d->name = sent_str(&a->s_name, d->name,
+			    strlen(d->name), NULL);
+		if (d->text && (d->kind == DELTA_FINISH ||
+		    d->kind == DELTA_ERROR))
+			d->text = sent_str(&a->s_text, d->text, d->len,
+			    &d->len);
+	}
 	if (d->kind <= DELTA_FINISH && d->kind != DELTA_USAGE) {
 		if ((c = choice_at(a, d->choice)) == NULL)
 			return a->fail;
@@ -586,12 +860,36 @@ emit(struct acc *a, struct delta *d)
 	a->ev_choice = d->choice;
 	a->ev_text = d->text;
 	a->ev_len = d->len;
-	if (a->cb && a->cbrc == 0) {
-		int rc = a->cb(a->ctx, d);
-
-		if (rc)
-			a->cbrc = rc;
+	if (a->cb == NULL || a->cbrc)
+		return 0;
+	e = *d;
+	if (a->sent) {
+		if (d->kind <= DELTA_REFUSAL)
+			pend = &c->pend[d->kind];
+		else if (d->kind == DELTA_TOOL_CALL)
+			pend = &t->pend;
+		if (pend && d->len) {
+			buf_reset(&a->s_text);
+			if (sent_resolve(&a->s_text, d->text ? d->text : "",
+			    d->len, pend, 1) == -1)
+				return fail(a, ACC_ERR_TOO_BIG,
+				    "assembled message over the size cap%s", "",
+				    0);
+			e.text = a->s_text.p;
+			e.len = a->s_text.len;
+			/* only a held-back half: nothing to hand on yet */
+			if (e.len == 0 && d->len && (d->kind != DELTA_TOOL_CALL ||
+			    (e.id == NULL && e.name == NULL)))
+				return 0;
+		}
+		if (d->kind == DELTA_FINISH)
+			sent_flush(a, d->choice);
+		else if (d->kind == DELTA_DONE || d->kind == DELTA_ERROR)
+			sent_flush(a, -1);
+		if (a->cbrc)
+			return 0;
 	}
+	a->cbrc = a->cb(a->ctx, &e);
 	return 0;
 }
 
@@ -2463,6 +2761,7 @@ acc_new(enum dialect d, size_t max_bytes)
 	buf_init(&a->fast.pre, 1 << 16);
 	buf_init(&a->fast.post, 1 << 16);
 	buf_init(&a->fast.text, a->max);
+	buf_init(&a->s_text, a->max + 16);
 	a->fast.valid = 0;
 	return a;
 }
@@ -2520,6 +2819,9 @@ acc_free(struct acc *a)
 	buf_free(&a->fast.pre);
 	buf_free(&a->fast.post);
 	buf_free(&a->fast.text);
+	buf_free(&a->s_text);
+	buf_free(&a->s_id);
+	buf_free(&a->s_name);
 	free(a);
 }
 
@@ -2684,68 +2986,12 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
-static int
-hex4(const char *p)
-{
-	int i, v = 0;
-
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v |= (c | 0x20) - 'a' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-/* lone_surrogates: a copy of s[0..n) with every \uD800-\uDBFF escape
- * not followed by a low-surrogate escape replaced by \ufffd (the same
- * length), or NULL when there is none. JSON allows them (a server that
- * cuts text between the halves of a surrogate pair sends them), jq 1.6
- * rejects the whole text. */
-static char *
-lone_surrogates(const char *s, size_t n)
-{
-	char *c = NULL;
-	size_t i;
-	int v, w;
-
-	for (i = 0; i + 1 < n; i++) {
-		if (s[i] != '\\')
-			continue;
-		if (s[i + 1] != 'u' || i + 6 > n) {
-			i++;
-			continue;
-		}
-		v = hex4(s + i + 2);
-		if (v < 0xd800 || v > 0xdbff) {
-			i += 5;
-			continue;
-		}
-		w = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ?
-		    hex4(s + i + 8) : -1;
-		if (w >= 0xdc00 && w <= 0xdfff) {
-			i += 11;
-			continue;
-		}
-		if (c == NULL)
-			c = xmemdup(s, n);
-		memcpy(c + i + 2, "fffd", 4);
-		i += 5;
-	}
-	return c;
-}
-
 int
 acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 {
 	jv j = jv_invalid(), own = jv_invalid();
 	char *fixed;
+	size_t flen = 0;
 	int rc = 0;
 
 	a->cb = cb;
@@ -2766,13 +3012,15 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	if (!ev_is_done(ev)) {
 		if (ev->data && blank(ev->data, ev->data_len))
 			return 0; /* an event with no data carries nothing */
-		j = ev_json(ev);
-		if (!jv_is_valid(j) && ev->data != NULL &&
-		    (fixed = lone_surrogates(ev->data, ev->data_len)) != NULL) {
-			/* owned here, freed at the end */
-			j = own = jvx_parse(fixed, ev->data_len);
+		if (ev->data != NULL && (fixed = sent_rewrite(ev->data,
+		    ev->data_len, &flen)) != NULL) {
+			/* lone surrogate halves as sentinels; owned here,
+			 * freed at the end */
+			j = own = jvx_parse(fixed, flen);
 			free(fixed);
-		}
+			a->sent = 1;
+		} else
+			j = ev_json(ev);
 		if (!jv_is_valid(j)) {
 			char msg[256];
 
@@ -2953,7 +3201,13 @@ acc_tool_calls_ready(struct acc *a, int final,
 				continue;
 			t->reported = 1;
 			n++;
-			if (fn)
+			if (fn && a->sent && t->args.len) {
+				size_t an;
+				const char *p = sent_str(&a->s_text, t->args.p,
+				    t->args.len, &an);
+
+				fn(ctx, i, k, t->id, t->name, p, an);
+			} else if (fn)
 				fn(ctx, i, k, t->id, t->name,
 				    t->args.len ? t->args.p : "", t->args.len);
 		}
@@ -2993,8 +3247,27 @@ usage_jv(const struct acc *a)
 	return u;
 }
 
+static jv json_raw(const struct acc *a, int choice);
+static jv native_raw(const struct acc *a);
+
 jv
 acc_json(const struct acc *a, int choice)
+{
+	jv v = json_raw(a, choice);
+
+	return a->sent ? sent_jv(v) : v;
+}
+
+jv
+acc_native(const struct acc *a)
+{
+	jv v = native_raw(a);
+
+	return a->sent ? sent_jv(v) : v;
+}
+
+static jv
+json_raw(const struct acc *a, int choice)
 {
 	const struct choice *c = choice >= 0 && choice < MAX_CHOICES ?
 	    a->ch[choice] : NULL;
@@ -3033,8 +3306,8 @@ acc_json(const struct acc *a, int choice)
 	return o;
 }
 
-jv
-acc_native(const struct acc *a)
+static jv
+native_raw(const struct acc *a)
 {
 	switch (a->d) {
 	case DIALECT_OPENAI_CHAT:

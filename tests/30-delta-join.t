@@ -172,13 +172,103 @@ grep -q "response.output_text.delta for an output item or part that does not exi
 ok $? "Responses deltas for a missing item or part: reported"
 
 # A surrogate pair cut between two chunks ("\ud83d" then "\ude00", as a
-# server slicing UTF-16 text sends it) is valid JSON that jq 1.6 rejects:
-# the chunk is not lost and not called invalid; each half becomes U+FFFD.
-{ chunk '{"role":"assistant","content":"a\ud83d"}'; chunk '{"content":"\ude00b \\ud83d \ud83d\ude00"}' '"stop"'
+# server slicing UTF-16 text sends it; valid JSON each, jq 1.6 rejects the
+# lone high half): the halves join into the character in every mode, as
+# the SDKs' string concatenation does, also across other fields'
+# fragments; an unpaired half is U+FFFD (where the SDKs keep the lone
+# half); nothing is lost and nothing is called invalid.
+R=$'\xef\xbf\xbd' E=$'\xf0\x9f\x98\x80'
+{ chunk '{"role":"assistant","content":"a\ud83d"}'
+  chunk '{"reasoning_content":"r\uD83D"}'
+  chunk '{"content":"\ude00b \\ud83d \ud83d\ude00 x\udc00y\ud83d"}'
+  chunk '{"reasoning_content":"\uDE00s"}'
+  chunk '{"content":"z"}'
+  chunk '{"content":"\ud83d"}'
+  chunk '{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":\"\ud83d"}}]}'
+  chunk '{"tool_calls":[{"index":0,"function":{"arguments":"\ude00\"}"}}]}' '"stop"'
   printf 'data: [DONE]\n\n'; } >"$T/surr.sse"
+want_text="a${E}b \\ud83d ${E} x${R}y${R}z${R}"
 "$DJ" "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
-is "$st:$(cat "$T/out")$(cat "$T/err")" "0:a"$'\xef\xbf\xbd\xef\xbf\xbd'"b \\ud83d "$'\xf0\x9f\x98\x80' \
-    "a surrogate pair cut between chunks: no chunk lost, exit 0"
+is "$st:$(cat "$T/out")$(cat "$T/err")" "0:$want_text" "surrogate halves in two chunks: joined in the text; unpaired halves U+FFFD; exit 0"
+"$DJ" -r "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out"):$(cat "$T/err")" "0:$want_text:r${E}s" "surrogate halves: -r joins them in the reasoning too (across the answer's fragments)"
+"$DJ" -e "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r 'select(.type == "text") | .text' "$T/out" | tr -d '\n')" "0:$want_text" "surrogate halves: -e text events join to the text"
+is "$(jq -c 'select(.type == "text") | .text' "$T/out" | head -n 3 | tr '\n' ' ')" "\"a\" \"${E}b \\\\ud83d ${E} x${R}y\" \"${R}z\" " \
+    "surrogate halves: -e writes each delta as it comes, only a trailing high half held for the next one"
+is "$(jq -r 'select(.type == "tool_call") | .arguments' "$T/out" | tr -d '\n')" "{\"a\":\"${E}\"}" "surrogate halves: -e tool-call fragments join"
+grep -q $'\xf4\x8f' "$T/out"; is "$?" 1 "surrogate halves: no internal stand-in byte ever reaches the output"
+"$DJ" -j "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r '.content, .reasoning, .tool_calls[0].arguments' "$T/out" | tr '\n' '|')" "0:$want_text|r${E}s|{\"a\":\"${E}\"}|" "surrogate halves: -j"
+"$DJ" -T "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "0:{\"id\":\"call_1\",\"name\":\"f\",\"arguments\":{\"a\":\"${E}\"}}" "surrogate halves: -T"
+"$DJ" -n "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r '.choices[0].message | .content, .reasoning_content, .tool_calls[0].function.arguments' "$T/out" | tr '\n' '|')" \
+    "0:$want_text|r${E}s|{\"a\":\"${E}\"}|" "surrogate halves: -n"
+LLMPIPE_NO_FASTPATH=1 "$DJ" -e "$T/surr.sse" >"$T/out2" 2>&1
+"$DJ" -e "$T/surr.sse" >"$T/out" 2>&1
+cmp -s "$T/out" "$T/out2"; ok $? "surrogate halves: the fast path agrees"
+# a high half that ends the stream (no finish, no terminal event) and one
+# before a finish: U+FFFD, written, nothing lost
+{ chunk '{"role":"assistant","content":"q\ud83d"}'; } >"$T/surr-end.sse"
+"$DJ" "$T/surr-end.sse" >"$T/out" 2>/dev/null; st=$?
+is "$st:$(jq -r .content <("$DJ" -j "$T/surr-end.sse" 2>/dev/null))" "3:q$R" "surrogate high half at the end of a cut stream: -j has U+FFFD, exit 3"
+# stream-metrics reads the same stream without a complaint
+"$BIN/stream-metrics" -q "$T/surr.sse" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(grep -c 'not valid JSON' "$T/err"):$(grep -c '^status  *complete' "$T/err")" "0:0:1" \
+    "surrogate halves: stream-metrics reads them without an error"
+# streaming: "a" is written while the writer still holds the pipe open,
+# the held high half is not, and it joins the next chunk
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+"$DJ" <"$T/fifo" >"$T/out" 2>/dev/null & djpid=$!
+exec 8>"$T/fifo"
+head -n 4 "$T/surr.sse" >&8
+for i in $(seq 50); do [ -s "$T/out" ] && break; sleep 0.1; done
+is "$(cat "$T/out")" "a" "surrogate halves: the delta before the high half streams at once"
+tail -n +5 "$T/surr.sse" >&8
+exec 8>&-
+wait "$djpid"
+is "$(cat "$T/out")" "$want_text" "surrogate halves: then the rest, joined"
+
+# Anthropic: text_delta and input_json_delta cut between the halves
+as() { printf 'event: %s\ndata: {"type":"%s",%s}\n\n' "$1" "$1" "$2"; }
+{ as message_start '"message":{"id":"msg_1","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}'
+  as content_block_start '"index":0,"content_block":{"type":"text","text":""}'
+  as content_block_delta '"index":0,"delta":{"type":"text_delta","text":"a\ud83d"}'
+  as ping '"x":1'
+  as content_block_delta '"index":0,"delta":{"type":"text_delta","text":"\ude00b"}'
+  as content_block_stop '"index":0'
+  as content_block_start '"index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"f","input":{}}'
+  as content_block_delta '"index":1,"delta":{"type":"input_json_delta","partial_json":"{\"q\":\"\ud83d"}'
+  as content_block_delta '"index":1,"delta":{"type":"input_json_delta","partial_json":"\ude00\"}"}'
+  as content_block_stop '"index":1'
+  as message_delta '"delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":5}'
+  as message_stop '"x":1'; } >"$T/asurr.sse"
+"$DJ" "$T/asurr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")$(cat "$T/err")" "0:a${E}b" "anthropic text_delta cut between surrogate halves: joined"
+"$DJ" -T "$T/asurr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "0:{\"id\":\"toolu_1\",\"name\":\"f\",\"arguments\":{\"q\":\"${E}\"}}" "anthropic input_json_delta cut between surrogate halves: -T"
+"$DJ" -e "$T/asurr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -r 'select(.type == "text") | .text' "$T/out" | tr -d '\n')" "0:a${E}b" "anthropic surrogate halves: -e"
+"$DJ" -n "$T/asurr.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(jq -c '[.content[0].text, .content[1].input]' "$T/out")" "0:[\"a${E}b\",{\"q\":\"${E}\"}]" "anthropic surrogate halves: -n"
+{ as message_start '"message":{"id":"msg_1","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}'
+  as content_block_start '"index":0,"content_block":{"type":"text","text":""}'
+  as content_block_delta '"index":0,"delta":{"type":"text_delta","text":"c\udc00"}'
+  as content_block_delta '"index":0,"delta":{"type":"text_delta","text":"d\ud83d"}'
+  as content_block_stop '"index":0'
+  as message_delta '"delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":5}'
+  as message_stop '"x":1'; } >"$T/alone.sse"
+for m in "" -e -j -n; do
+	"$DJ" $m "$T/alone.sse" >"$T/out" 2>"$T/err"; st=$?
+	case $m in
+	-e) got=$(jq -r 'select(.type == "text") | .text' "$T/out" | tr -d '\n') ;;
+	-j) got=$(jq -r .content "$T/out") ;;
+	-n) got=$(jq -r '.content[0].text' "$T/out") ;;
+	*) got=$(cat "$T/out") ;;
+	esac
+	is "$st:$got" "0:c${R}d${R}" "anthropic unpaired surrogate halves: U+FFFD (${m:-text})"
+done
 
 # Interleaved fragments of parallel calls (0, 1, 0, 1): "the next index
 # starts" does not complete a call whose arguments are not yet whole JSON,

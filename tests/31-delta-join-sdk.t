@@ -47,6 +47,17 @@ diff_sdk openai-responses "real Responses streams: --native = finalResponse()" \
 diff_sdk anthropic "real Anthropic streams: --native = finalMessage()" \
     "$REAL"/anthropic-messages/*.sse
 
+# Hand-made streams cut between the halves of surrogate pairs: joined as
+# the SDKs' string concatenation joins them; an unpaired half is U+FFFD
+# where the SDKs keep it (SDK_LONE_FFFD reads theirs so).
+S=$TOP/tests/delta-join-surrogates
+diff_sdk openai-chat "chat streams cut between surrogate halves: --native = finalChatCompletion()" "$S"/chat-joined.sse
+diff_sdk anthropic "Anthropic streams cut between surrogate halves: --native = finalMessage()" "$S"/anthropic-joined.sse
+export SDK_LONE_FFFD=1
+diff_sdk openai-chat "chat streams with unpaired surrogate halves: --native = finalChatCompletion() but U+FFFD" "$S"/chat-lone.sse
+diff_sdk anthropic "Anthropic streams with unpaired surrogate halves: --native = finalMessage() but U+FFFD" "$S"/anthropic-lone.sse
+unset SDK_LONE_FFFD
+
 mkdir -p "$T/cut"
 for f in "$REAL"/openai-responses/*.sse "$REAL"/deepseek-responses/*.sse \
     "$REAL"/openrouter-responses/*.sse; do
@@ -56,7 +67,8 @@ done
 diff_sdk openai-responses "Responses streams without response.completed" "$T"/cut/*.sse
 
 # Random streams (thousands in all: SDK_DIFF_COUNT per dialect, 700 by
-# default, 30 under valgrind); SEED may be set to reproduce a run.
+# default, 30 under valgrind; some cut between surrogate halves); SEED may
+# be set to reproduce a run.
 seed=${SEED:-$(date +%s)}
 nrand=${SDK_DIFF_COUNT:-700}
 [ "${VALGRIND:-}" = 1 ] && nrand=${SDK_DIFF_COUNT:-30}

@@ -3,6 +3,7 @@
 // with NAME.want.json holding the facts they carry ({content, reasoning,
 // refusal, tool_calls:[{id,name,arguments}]} per choice). Deterministic
 // for a seed. Covers: random delta splits (multi-byte UTF-8, JSON escapes,
+// surrogate pairs cut between their halves,
 // tool arguments split inside strings and escapes), parallel tool calls,
 // n>1 choices, usage chunks, reasoning, refusal, CRLF, "data:" without a
 // space, keep-alive comments, pings, streams without their last event.
@@ -29,9 +30,15 @@ function text(max) {
 	for (let i = 0; i < n; i++) s += pick(WORDS) + (chance(0.5) ? ' ' : '');
 	return s;
 }
-// split a JS string at code-point boundaries into 1..k pieces
+// split a JS string into 1..k pieces: at code-point boundaries, or
+// (sometimes) at UTF-16 code units, between the halves of a surrogate
+// pair, as a server slicing JavaScript strings does; JSON.stringify then
+// writes each lone half as a \uXXXX escape and the SDK's string
+// concatenation rejoins them. (Every piece lands in the same field, so a
+// cut pair is always rejoined: an unpaired half is read differently, see
+// delta-join(1) CAVEATS.)
 function splitText(s, k) {
-	const cps = Array.from(s);
+	const cps = chance(0.2) ? s.split('') : Array.from(s);
 	const out = [];
 	let i = 0;
 	while (i < cps.length) {
@@ -44,11 +51,11 @@ function splitText(s, k) {
 // split arbitrary text anywhere (tool arguments: inside escapes too)
 function splitAny(s) {
 	const out = [];
+	const cut = chance(0.2); // cut surrogate pairs too (see splitText)
 	let i = 0;
 	while (i < s.length) {
 		let n = 1 + ri(6);
-		// never cut a surrogate pair: the chunk's JSON must stay valid
-		if (i + n < s.length && /[\ud800-\udbff]/.test(s[i + n - 1])) n++;
+		if (!cut && i + n < s.length && /[\ud800-\udbff]/.test(s[i + n - 1])) n++;
 		out.push(s.slice(i, i + n));
 		i += n;
 	}
