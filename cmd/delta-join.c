@@ -315,6 +315,7 @@ join_file(const char *path)
 	o.flush_partial = 1;
 	o.ctx = &r;
 	evr_read(fd, &o, on_event, &res);
+	acc_end(r.acc, on_delta, &r);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	write_final(&r);

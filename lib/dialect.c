@@ -2986,6 +2986,15 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+void
+acc_end(struct acc *a, delta_fn cb, void *ctx)
+{
+	a->cb = cb;
+	a->ctx = ctx;
+	a->cbrc = 0;
+	sent_flush(a, -1);
+}
+
 int
 acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 {

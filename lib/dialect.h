@@ -85,6 +85,11 @@ void acc_free(struct acc *a);
  * absolute value minus 100: -100 - |rc|). Comments never reach it. */
 int acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx);
 
+/* acc_end: the input ended. A high surrogate half still held back (its
+ * low half never came) is handed to cb as the U+FFFD it becomes, so the
+ * streamed text ends as -j/-n's does. Call once, after the last event. */
+void acc_end(struct acc *a, delta_fn cb, void *ctx);
+
 /* acc_keep_text(a, 0): do not keep the answer, reasoning and refusal
  * text (tool-call arguments are always kept), for readers that only
  * stream the deltas: memory then stays constant however long the text.

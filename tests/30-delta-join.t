@@ -213,6 +213,9 @@ cmp -s "$T/out" "$T/out2"; ok $? "surrogate halves: the fast path agrees"
 { chunk '{"role":"assistant","content":"q\ud83d"}'; } >"$T/surr-end.sse"
 "$DJ" "$T/surr-end.sse" >"$T/out" 2>/dev/null; st=$?
 is "$st:$(jq -r .content <("$DJ" -j "$T/surr-end.sse" 2>/dev/null))" "3:q$R" "surrogate high half at the end of a cut stream: -j has U+FFFD, exit 3"
+is "$st:$(cat "$T/out")" "3:q$R" "surrogate high half at the end of a cut stream: the streamed text ends with its U+FFFD too, exit 3"
+"$DJ" -e "$T/surr-end.sse" 2>/dev/null | jq -r 'select(.type == "text") | .text' | tr -d '\n' >"$T/out"
+is "$(cat "$T/out")" "q$R" "surrogate high half at the end of a cut stream: -e hands it on as U+FFFD"
 # stream-metrics reads the same stream without a complaint
 "$BIN/stream-metrics" -q "$T/surr.sse" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(grep -c 'not valid JSON' "$T/err"):$(grep -c '^status  *complete' "$T/err")" "0:0:1" \
