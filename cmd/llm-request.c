@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -934,6 +936,19 @@ seconds_arg(const char *name, const char *s)
 	return v;
 }
 
+/* no_core_dumps: the API key will be in this process's memory, so a
+ * crash must not write it to a core file, and other processes of the
+ * user must not read it through ptrace or /proc/PID/mem (as ssh-agent
+ * does). Best effort: failing to set these is no reason to stop. */
+static void
+no_core_dumps(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -953,6 +968,7 @@ main(int argc, char **argv)
 	err_init(argv);
 	err_usage(usage_text);
 	mem_init();
+	no_core_dumps();
 	buf_init(&body_file, 0);
 	while ((c = getopt_long(argc, argv, "p:m:s:H:vhV", long_opts,
 	    NULL)) != -1) {
