@@ -76,9 +76,10 @@ fi
 # --- the key in argv, --verbose, --dry-run, errors, the mock's log ----------
 start_mock --require-key --log-requests "$T/log" --delay 200
 # (core dumps allowed as far as the hard limit lets, to see what the tool
-# itself sets)
+# itself sets; the unwrapped binary, since under VALGRIND=1 memcheck can
+# still be starting 0.2 s later, before main has set any limit)
 ( ulimit -S -c "$(ulimit -H -c)" 2>/dev/null
-  exec "$BIN/llm-request" -m gpt-test --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1 ) &
+  exec "$REALBIN/llm-request" -m gpt-test --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1 ) &
 rp=$!
 sleep 0.2
 if [ -r "/proc/$rp/cmdline" ]; then
