@@ -145,6 +145,7 @@ static void
 read_path(const char *path, struct buf *b)
 {
 	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { sig_pipe[0], POLLIN, 0 } };
 	ssize_t r;
 
 	if (fd == -1)
@@ -154,15 +155,21 @@ read_path(const char *path, struct buf *b)
 		if (buf_reserve(b, 65536) == -1)
 			die(LP_EXIT_USAGE, "%s: larger than %zu MiB", path,
 			    FILE_MAX >> 20);
+		/* wait on the self-pipe too: a SIGINT that lands just before
+		 * a blocking read would otherwise leave it blocked for good */
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		if (got_sigint)
+			die(LP_EXIT_SIGINT, "interrupted while reading %s",
+			    strcmp(path, "-") == 0 ? "stdin" : path);
+		if (pfd[0].revents == 0)
+			continue;
 		r = read(fd, b->p + b->len, 65536);
 		if (r == 0)
 			break;
 		if (r < 0) {
-			if (errno == EINTR && !got_sigint)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			if (errno == EINTR)
-				die(LP_EXIT_SIGINT, "interrupted while reading %s",
-				    strcmp(path, "-") == 0 ? "stdin" : path);
 			die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
 		}
 		b->len += (size_t)r;
@@ -272,6 +279,15 @@ add_user_header(const char *arg)
 
 	if (arg[0] != '@') {
 		check_header(arg, "-H");
+		/* argv is readable by every user of the machine (ps, /proc) */
+		if (arg[hdr_name_len(arg)] == ':' &&
+		    req_header_is_secret(arg, hdr_name_len(arg)) &&
+		    arg[hdr_name_len(arg) + 1 + strspn(arg +
+		    hdr_name_len(arg) + 1, " \t")] != '\0')
+			usage_error("-H %.*s: a credential is not taken from the "
+			    "command line, where every user can read it: put "
+			    "the header in a file and give -H @FILE",
+			    (int)hdr_name_len(arg), arg);
 		if (opt.n_user_headers >= MAX_HEADERS)
 			usage_error("too many headers");
 		opt.user_headers[opt.n_user_headers++] = xstrdup(arg);
@@ -962,7 +978,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	size_t body_len;
 	jv body, bmodel;
-	int c, i, as_is = 0, loopback, status;
+	int c, i, as_is = 0, loopback, need_key, status;
 	long l;
 
 	err_init(argv);
@@ -1086,9 +1102,9 @@ main(int argc, char **argv)
 			body = jv_object_set(body, jv_string("model"),
 			    jv_string(opt.model));
 		as_is = opt.model == NULL && opt.jq == NULL &&
-		    req_stream_ok(body, prov, !opt.no_stream);
+		    req_body_ready(body, prov, !opt.no_stream);
 		if (!as_is)
-			body = req_force_stream(body, prov, !opt.no_stream);
+			body = req_body_finish(body, prov, !opt.no_stream);
 	} else {
 		struct req_params r;
 
@@ -1168,8 +1184,11 @@ main(int argc, char **argv)
 	 * redacted like one. */
 	if (key == NULL && (user_key = user_credential()) != NULL)
 		secret = user_key;
-	if (key == NULL && user_key == NULL && key_env && !loopback &&
-	    !opt.dry_run) {
+	/* No key is needed where none could be sent: a loopback server, or
+	 * one on plain http (a vLLM or llama.cpp box on the local network),
+	 * where a key would be refused below. */
+	need_key = key_env && !loopback && req_url_is_https(url);
+	if (key == NULL && user_key == NULL && need_key && !opt.dry_run) {
 		if (key_alt)
 			die(LP_EXIT_USAGE, "no API key: set %s (or %s) or use "
 			    "--api-key-file", key_env, key_alt);
@@ -1217,12 +1236,13 @@ main(int argc, char **argv)
 			    hdr_name_len(h.line[i])))
 				die(LP_EXIT_USAGE, "refusing to send the API "
 				    "key over plain http to a non-loopback "
-				    "host: use https");
+				    "host: use https (or unset the key for a "
+				    "server that needs none)");
 		}
 	}
 
 	if (opt.dry_run) {
-		if (key == NULL && user_key == NULL && key_env && !loopback)
+		if (key == NULL && user_key == NULL && need_key)
 			warnx("no API key: %s is not set (needed to send)",
 			    key_env);
 		out_flush();

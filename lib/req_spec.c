@@ -366,7 +366,7 @@ req_build_body(const struct req_params *r)
 	if (jv_get_kind(r->tools) == JV_KIND_ARRAY)
 		body = jv_object_set(body, jv_string("tools"),
 		    jv_copy(r->tools));
-	body = req_force_stream(body, p, r->stream);
+	body = req_body_finish(body, p, r->stream);
 	if (p == REQ_OPENAI && r->stream) {
 		/* Token counts arrive only when asked for. */
 		jv so = jv_object_set(jv_object(), jv_string("include_usage"),
@@ -377,7 +377,7 @@ req_build_body(const struct req_params *r)
 }
 
 int
-req_stream_ok(jv body, enum req_provider p, int stream)
+req_body_ready(jv body, enum req_provider p, int stream)
 {
 	jv s, so;
 	int ok;
@@ -397,14 +397,28 @@ req_stream_ok(jv body, enum req_provider p, int stream)
 		ok = jv_get_kind(so) == JV_KIND_NULL;
 		jv_free(so);
 	}
+	if (ok && p == REQ_ANTHROPIC) {
+		so = jvx_get(body, "max_tokens");
+		ok = jv_get_kind(so) != JV_KIND_NULL;
+		jv_free(so);
+	}
 	return ok;
 }
 
 jv
-req_force_stream(jv body, enum req_provider p, int stream)
+req_body_finish(jv body, enum req_provider p, int stream)
 {
+	jv mt;
+
 	if (p == REQ_GEMINI)
 		return body;
+	if (p == REQ_ANTHROPIC) {
+		mt = jvx_get(body, "max_tokens");
+		if (jv_get_kind(mt) == JV_KIND_NULL)
+			body = jv_object_set(body, jv_string("max_tokens"),
+			    jv_number(REQ_ANTHROPIC_MAX_TOKENS));
+		jv_free(mt);
+	}
 	body = jv_object_set(body, jv_string("stream"),
 	    stream ? jv_true() : jv_false());
 	if (!stream)

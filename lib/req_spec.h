@@ -91,16 +91,18 @@ struct req_params {
  * reference). */
 jv req_build_body(const struct req_params *r);
 
-/* req_stream_ok tells whether body (an object) already asks for the
- * wanted streaming mode, so that a --body file can be sent byte for byte.
- * Borrows body. */
-int req_stream_ok(jv body, enum req_provider p, int stream);
+/* req_body_ready tells whether body (an object) already asks for the
+ * wanted streaming mode and holds every field the provider requires
+ * (Anthropic's max_tokens), so that a --body file can be sent byte for
+ * byte. Borrows body. */
+int req_body_ready(jv body, enum req_provider p, int stream);
 
-/* req_force_stream returns body with streaming forced on (or off):
+/* req_body_finish returns body with streaming forced on (or off):
  * "stream" set, and "stream_options" removed when streaming is off
- * (OpenAI refuses it then). Gemini streams by URL: body unchanged.
- * Consumes body. */
-jv req_force_stream(jv body, enum req_provider p, int stream);
+ * (OpenAI refuses it then; Gemini streams by URL), and for Anthropic
+ * max_tokens set to REQ_ANTHROPIC_MAX_TOKENS when it is missing (the API
+ * refuses a request without it). Consumes body. */
+jv req_body_finish(jv body, enum req_provider p, int stream);
 
 /* req_header_is_secret tells whether a header name (len bytes, any case)
  * carries credentials: authorization, proxy-authorization, x-api-key,

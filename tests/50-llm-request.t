@@ -423,6 +423,21 @@ grep -q 'GEMINI_API_KEY' "$T/err"
 ok $? "missing key: the message names GEMINI_API_KEY"
 OPENAI_API_KEY=$KEY run llm-request --base-url https://llmpipe.invalid/v1 --insecure hi >/dev/null 2>&1
 is "$?" 2 "--insecure is refused for a non-loopback host"
+# every provider's key is kept off plain http, and with no key set a plain
+# http server (an OpenAI-compatible box on the local network) is reached
+# with no credential header at all
+for p in openai:OPENAI_API_KEY anthropic:ANTHROPIC_API_KEY gemini:GEMINI_API_KEY; do
+	env "${p#*:}=$KEY" "$BIN/llm-request" -p "${p%%:*}" -m m \
+	    --base-url http://llmpipe.invalid/v1 hi >/dev/null 2>"$T/err"
+	st=$?
+	[ "$st" = 2 ] && grep -q 'plain http' "$T/err" && ! grep -q -- "$KEY" "$T/err"
+	ok $? "${p%%:*}: its key over plain http to a non-loopback host: refused, exit 2 ($st)"
+	run llm-request --dry-run -p "${p%%:*}" -m m --base-url http://10.0.0.5:8000/v1 hi \
+	    >"$T/out" 2>"$T/err"
+	st=$?
+	[ "$st" = 0 ] && [ ! -s "$T/err" ] && ! grep -qiE '^(authorization|x-api-key|x-goog-api-key):' "$T/out"
+	ok $? "${p%%:*}: no key and a plain http server: no key needed, none sent ($st)"
+done
 # A credential header from -H @FILE (the man page's way to keep it out of
 # argv) is the key: no "no API key" refusal. 192.0.2.1 (TEST-NET) is never
 # reached: exit 5 from the connection, not 2.

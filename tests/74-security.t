@@ -159,9 +159,21 @@ run llm-request --dry-run -m gpt-test --base-url http://example.invalid/v1 hi \
 is "$?" 2 "--dry-run refuses it too"
 ! grep -q "$KEY" "$T/out"
 ok $? "key not printed by that --dry-run"
-run llm-request -m gpt-test --base-url http://10.255.255.1/v1 -H "x-api-key: $KEY" \
+printf 'x-api-key: %s\n' "$KEY" >"$T/keyhdr"
+run llm-request -m gpt-test --base-url http://10.255.255.1/v1 -H @"$T/keyhdr" \
     --connect-timeout 1 hi >/dev/null 2>"$T/err"
-is "$?" 2 "a secret -H header over http to a non-loopback host: refused"
+is "$?" 2 "a secret -H @FILE header over http to a non-loopback host: refused"
+grep -q 'plain http' "$T/err"
+ok $? "the refusal names plain http"
+# a credential header typed on the command line is refused before anything
+# (argv is public), and the message does not echo its value
+for h in "x-api-key: $KEY" "Authorization: Bearer $KEY" "x-goog-api-key: $KEY"; do
+	run llm-request --dry-run -m gpt-test -H "$h" hi >"$T/out" 2>"$T/err"
+	st=$?
+	[ "$st" = 2 ] && [ ! -s "$T/out" ] && grep -q 'give -H @FILE' "$T/err" &&
+	    ! grep -q -- "$KEY" "$T/err"
+	ok $? "-H '${h%%:*}: ...' on the command line: refused, exit 2 (status $st)"
+done
 
 # --- proxies: never for a loopback server (the key would go to the proxy
 # over plain http, and the proxy cannot reach this machine's server) ------
