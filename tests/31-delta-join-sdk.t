@@ -58,6 +58,12 @@ diff_sdk openai-chat "chat streams with unpaired surrogate halves: --native = fi
 diff_sdk anthropic "Anthropic streams with unpaired surrogate halves: --native = finalMessage() but U+FFFD" "$S"/anthropic-lone.sse
 unset SDK_LONE_FFFD
 
+# Hand-made streams for what no real capture holds: Chat's legacy
+# function_call, Responses refusal deltas and response.incomplete
+H=$TOP/tests/delta-join-handmade
+diff_sdk openai-chat "legacy function_call: --native = finalChatCompletion()" "$H"/chat-*.sse
+diff_sdk openai-responses "Responses refusal and response.incomplete: --native = finalResponse()" "$H"/responses-*.sse
+
 mkdir -p "$T/cut"
 for f in "$REAL"/openai-responses/*.sse "$REAL"/deepseek-responses/*.sse \
     "$REAL"/openrouter-responses/*.sse; do
