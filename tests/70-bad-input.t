@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 BAD=$TOP/tests/bad
 LIMIT=${BAD_TIMEOUT:-120}
-insan=0
-case ${LLMPIPE_BUILD:-} in *san*) insan=1 ;; esac
 vg=0
 [ "${VALGRIND:-}" = 1 ] && vg=1
 
@@ -97,7 +95,7 @@ row() {
 rss() {
 	local in=$1 cmd=$2 max=$3 f kb; shift 3
 	f=$(input "$in")
-	if [ $insan = 1 ] || [ $vg = 1 ] || [ ! -x /usr/bin/time ]; then
+	if ! rss_meaningful; then
 		pass "# SKIP peak RSS not measured under sanitizers or valgrind"
 		return
 	fi

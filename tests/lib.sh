@@ -64,9 +64,10 @@ is() {
 }
 
 # same_file GOT WANT NAME: compare two files, show a diff on failure
+# (and return 1 then, so a caller can add what it knows)
 same_file() {
 	if cmp -s "$1" "$2"; then pass "$3"
-	else fail "$3"; diff -u "$2" "$1" | head -n 20 | sed 's/^/# /' >&2; fi
+	else fail "$3"; diff -u "$2" "$1" | head -n 20 | sed 's/^/# /' >&2; return 1; fi
 }
 
 # golden DIR TOOL: every DIR/NAME.args (shell words; may be empty) with
@@ -136,6 +137,13 @@ start_mock() {
 		sleep 0.05
 	done
 	MOCK_URL=$(head -n 1 "$T/mock.url")
+}
+
+# rss_meaningful: true when a tool's peak RSS is its own (the plain build
+# with /usr/bin/time), not that of a sanitizer runtime or of valgrind.
+rss_meaningful() {
+	[ "${VALGRIND:-}" != 1 ] && [ -x /usr/bin/time ] &&
+	    case "${LLMPIPE_BUILD:-}" in *san*) false ;; *) true ;; esac
 }
 
 # vg_check: under VALGRIND=1, one test that every valgrind log is empty
