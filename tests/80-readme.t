@@ -139,10 +139,18 @@ mkdir -p "$T/tool-calls"
 cat >"$T/tool-calls/tools.json" <<'JSON'
 [{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]
 JSON
+# the two tools the fixture's calls name, as programs reading their
+# arguments on stdin
+mkdir -p "$T/tool-calls/tools"
+printf '#!/bin/sh\njq -r %s\n' "'\"weather in \\(.city), \\(.country): 14 \\(.units)\"'" \
+    >"$T/tool-calls/tools/GetWeatherArgs"
+printf '#!/bin/sh\njq -r %s\n' "'\"\\(.ticker) on \\(.exchange): 190.10\"'" \
+    >"$T/tool-calls/tools/get_stock_price"
+chmod +x "$T/tool-calls/tools"/*
 run_recipe tool-calls
 is "$?" 0 "recipe tool-calls runs"
-is "$(cat "$T/tool-calls.out")" 'calling GetWeatherArgs with {"city":"Edinburgh","country":"GB","units":"c"}
-calling get_stock_price with {"ticker":"AAPL","exchange":"NASDAQ"}' "recipe tool-calls: each call, parsed"
+is "$(cat "$T/tool-calls.out")" 'weather in Edinburgh, GB: 14 c
+AAPL on NASDAQ: 190.10' "recipe tool-calls: each call run by its tool, with its parsed arguments"
 mkdir -p "$T/man-tool-calls"; cp "$T/tool-calls/tools.json" "$T/man-tool-calls/"
 run_example tool-calls
 is "$?:$(cat "$T/man-tool-calls.out")" '0:GetWeatherArgs
