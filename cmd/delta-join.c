@@ -12,6 +12,7 @@
 #include "dialect.h"
 #include "err.h"
 #include "evread.h"
+#include "intr.h"
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
@@ -79,6 +80,7 @@ struct run {
 	int wrote_text;
 	char last_reason;
 	int wrote_reason;
+	int reason_errno;   /* -r: the first failed write to stderr */
 };
 
 static void
@@ -151,12 +153,13 @@ on_delta(void *ctx, const struct delta *d)
 	struct run *r = ctx;
 
 	if (opt.reasoning && d->kind == DELTA_REASONING && d->choice == 0 &&
-	    d->len) {
+	    d->len && r->reason_errno == 0) {
 		out_flush(); /* keep stdout and stderr in arrival order */
 		if (write_all(STDERR_FILENO, d->text, d->len) == 0) {
 			r->wrote_reason = 1;
 			r->last_reason = d->text[d->len - 1];
-		}
+		} else
+			r->reason_errno = errno ? errno : EIO;
 	}
 	switch (opt.mode) {
 	case MODE_TEXT:
@@ -314,7 +317,9 @@ join_file(const char *path)
 	 * as incomplete below. */
 	o.flush_partial = 1;
 	o.ctx = &r;
+	intr_input(fd, -1);
 	evr_read(fd, &o, on_event, &res);
+	intr_input(-1, -1); /* fd is closed below and its number reused */
 	acc_end(r.acc, on_delta, &r);
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -351,11 +356,19 @@ join_file(const char *path)
 	}
 	if (r.index_error || r.faults)
 		st = LP_EXIT_FAIL;
+	/* -r asked for the reasoning: losing it is an I/O failure */
+	if (r.reason_errno) {
+		warnx("reasoning: write error: %s", strerror(r.reason_errno));
+		st = LP_EXIT_FAIL;
+	}
 	if (acc_tool_args_check(r.acc, report_bad_args, &r) > 0)
 		st = LP_EXIT_FAIL;
 	if ((perr = acc_provider_error(r.acc)) != NULL) {
 		warnx("provider error: %s", perr);
 		st = LP_EXIT_PROVIDER;
+	} else if (intr_caught()) {
+		warnx("%s: interrupted: what arrived is written", r.name);
+		st = LP_EXIT_SIGINT;
 	} else if (st == LP_EXIT_OK && acc_status(r.acc) == ACC_RUNNING &&
 	    !r.too_big) {
 		if (truncated)
@@ -440,9 +453,12 @@ main(int argc, char **argv)
 			usage_hint();
 		}
 	}
+	/* SIGINT ends the input: what arrived is still assembled and
+	 * written, then the exit status is 130 */
+	intr_catch();
 	if (optind == argc)
 		st = join_file("-");
-	for (i = optind; i < argc; i++) {
+	for (i = optind; i < argc && !intr_caught(); i++) {
 		s = join_file(argv[i]);
 		/* the gravest status wins: provider error, failure, incomplete */
 		if (s == LP_EXIT_PROVIDER || (s == LP_EXIT_FAIL &&
@@ -451,5 +467,5 @@ main(int argc, char **argv)
 			st = s;
 	}
 	out_close();
-	return st;
+	return intr_caught() ? LP_EXIT_SIGINT : st;
 }

@@ -21,6 +21,7 @@
 #include "dialect.h"
 #include "err.h"
 #include "evread.h"
+#include "intr.h"
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
@@ -648,59 +649,6 @@ draw_progress(struct meter *m, int final)
 	drawing = 0;
 }
 
-/* SIGINT ends the input, not the process: the handler puts /dev/null
- * where the input was, so the interrupted read (no SA_RESTART) is retried
- * by the reader and sees the end; the report of what arrived is written
- * and the exit status is 130. A second SIGINT kills (SA_RESETHAND). */
-static volatile sig_atomic_t got_sigint;
-static volatile sig_atomic_t sigint_in_fd = -1;
-static int sigint_null_fd = -1;
-static volatile pid_t sigint_child = -1; /* COMMAND, told too */
-static struct sigaction sigint_old;      /* what COMMAND inherits */
-
-static void
-on_sigint(int sig)
-{
-	int e = errno;
-
-	(void)sig;
-	got_sigint = 1;
-	if (sigint_in_fd >= 0 && sigint_null_fd >= 0)
-		dup2(sigint_null_fd, sigint_in_fd);
-	if (sigint_child > 0)
-		kill(sigint_child, SIGINT);
-	errno = e;
-}
-
-/* catch_sigint installs the handler (before COMMAND is started, so a
- * SIGINT is never lost in between); sigint_input then names the input
- * and COMMAND. */
-static void
-catch_sigint(void)
-{
-	struct sigaction sa;
-
-	sigint_null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESETHAND;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &sigint_old);
-}
-
-static void
-sigint_input(int in_fd, pid_t child)
-{
-	sigint_child = child;
-	sigint_in_fd = in_fd;
-	if (got_sigint) { /* it came before the input was known */
-		if (sigint_null_fd >= 0)
-			dup2(sigint_null_fd, in_fd);
-		if (child > 0)
-			kill(child, SIGINT);
-	}
-}
-
 /* run_command starts argv with its stdout on a pipe; returns the read end. */
 static int
 run_command(char **argv, pid_t *pid)
@@ -716,7 +664,7 @@ run_command(char **argv, pid_t *pid)
 		if (dup2(p[1], STDOUT_FILENO) == -1)
 			_exit(126);
 		signal(SIGPIPE, SIG_DFL);
-		sigaction(SIGINT, &sigint_old, NULL);
+		intr_restore_default();
 		execvp(argv[0], argv);
 		warnx("%s: %s", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -770,7 +718,7 @@ meter_stream(const char *path, char **cmd)
 	M.usage_chunks = -1;
 	M.tty = isatty(STDERR_FILENO);
 	dvec_init(&M.itl, (size_t)1 << 18); /* 2 MiB: past any real answer */
-	catch_sigint();
+	intr_catch(); /* SIGINT ends the input: the report is still written */
 	if (cmd) {
 		if (!opt.t0_first_byte)
 			M.t0 = clock_mono_us();
@@ -780,7 +728,7 @@ meter_stream(const char *path, char **cmd)
 		if (fd == -1)
 			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	}
-	sigint_input(fd, pid);
+	intr_input(fd, pid);
 	if (opt.progress && M.tty)
 		progress_timer(1);
 	evr_read(fd, &o, on_event, &res);
@@ -800,8 +748,8 @@ meter_stream(const char *path, char **cmd)
 		M.read_error = 1;
 		drain(fd, &M);
 	}
-	sigint_in_fd = -1; /* fd may be closed and its number reused */
-	if (got_sigint && !M.errmsg[0] && !acc_provider_error(M.acc))
+	intr_input(-1, pid); /* fd may be closed and its number reused */
+	if (intr_caught() && !M.errmsg[0] && !acc_provider_error(M.acc))
 		snprintf(M.errmsg, sizeof M.errmsg, "interrupted");
 	/* The last event's JSON cut short at the end of an unfinished
 	 * stream is truncation, not garbage. */
@@ -822,7 +770,7 @@ meter_stream(const char *path, char **cmd)
 	if (pid > 0) {
 		while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
 			;
-		sigint_child = -1;
+		intr_input(-1, -1);
 		if (WIFEXITED(wst))
 			cmd_status = WEXITSTATUS(wst);
 		else if (WIFSIGNALED(wst))
@@ -859,7 +807,7 @@ meter_stream(const char *path, char **cmd)
 		status = LP_EXIT_INCOMPLETE;
 	if (cmd_status != 0)
 		status = cmd_status;
-	if (got_sigint)
+	if (intr_caught())
 		status = LP_EXIT_SIGINT;
 	acc_free(M.acc);
 	dvec_free(&M.itl);

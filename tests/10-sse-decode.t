@@ -90,4 +90,15 @@ fi
 run sse-decode --version | grep -qE '^sse-decode \(llmpipe\) [0-9]'
 ok $? "--version"
 
+# '-' is stdin, also between files
+printf 'data: s\n\n' | run sse-decode "$T/noline" - 2>/dev/null | tail -n 1 >"$T/out"
+is "$(cat "$T/out")" '{"event":"message","data":"s"}' "'-' reads stdin, after a file"
+printf 'data: s\n\n' | run sse-decode - >"$T/out"
+is "$?:$(cat "$T/out")" '0:{"event":"message","data":"s"}' "'-' alone reads stdin"
+
+# SIGINT: the events already read are out, the cut one is not; exit 130
+interrupt sse-decode -- 'data: a\n\ndata: b\n\ndata: c'
+is "$INT_STATUS:$(cat "$T/int_out")" '130:{"event":"message","data":"a"}
+{"event":"message","data":"b"}' "SIGINT: the dispatched events are out, exit 130"
+
 done_testing

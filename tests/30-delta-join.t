@@ -330,6 +330,35 @@ else
 	pass "# SKIP constant memory: peak RSS not measured on this build"
 fi
 
+# SIGINT ends the input: what was assembled is written in every mode, a
+# line on stderr says so, exit 130
+two='data: {"choices":[{"index":0,"delta":{"content":"hel"}}]}\n\ndata: {"choices":[{"index":0,"delta":{"content":"lo"}}]}\n\n'
+interrupt delta-join -j -- "$two"
+is "$INT_STATUS:$(jq -r .content "$T/int_out" 2>&1)" "130:hello" "SIGINT: -j writes the message assembled so far, exit 130"
+grep -q '^delta-join: stdin: interrupted' "$T/int_err"
+ok $? "SIGINT: stderr says it was interrupted"
+interrupt delta-join -n -- "$two"
+is "$INT_STATUS:$(jq -r '.choices[0].message.content' "$T/int_out" 2>&1)" "130:hello" "SIGINT: -n writes the body assembled so far, exit 130"
+interrupt delta-join -- "$two"
+is "$INT_STATUS:$(cat "$T/int_out")" "130:hello" "SIGINT: text mode, exit 130"
+
+# write errors: every mode exits 1 with a message; -r's reasoning on a
+# failing stderr is a write error too
+for m in "" -j -n -e -T; do
+	f=text-plain; [ "$m" = -T ] && f=parallel-tool-calls
+	"$DJ" $m "$REAL/openai-chat/$f.sse" >/dev/full 2>"$T/err"
+	st=$?
+	[ "$st" = 1 ] && grep -q 'write error' "$T/err"
+	ok $? "> /dev/full ($m): exit 1 and 'write error' (status $st)"
+done
+"$DJ" -r "$REAL/deepseek-chat/reasoner-reasoning-content.sse" >/dev/null 2>/dev/full
+is "$?" 1 "-r 2> /dev/full: the reasoning is lost: exit 1"
+
+# '-' is stdin
+"$DJ" -j - <"$REAL/openai-chat/text-plain.sse" >"$T/a" 2>/dev/null
+"$DJ" -j "$REAL/openai-chat/text-plain.sse" >"$T/b" 2>/dev/null
+same_file "$T/a" "$T/b" "'-' reads stdin"
+
 # 7. --native numbers where no SDK exists (Gemini, Ollama): checked with jq
 for f in "$REAL"/gemini/*.sse; do
 	name=${f#"$REAL"/}

@@ -125,6 +125,36 @@ streams_before_eof() {
 	wait "$pid" 2>/dev/null
 }
 
+# interrupt TOOL ARGS... -- INPUT: starts TOOL reading a pipe, writes
+# INPUT into it and, with the pipe still open, waits (up to 5 s, 20 s
+# under valgrind) until the tool is blocked reading stdin again, so all
+# of INPUT is in, then sends SIGINT. Sets INT_STATUS; the tool's stdout
+# is in $T/int_out, its stderr in $T/int_err.
+interrupt() {
+	local tool=$1; shift
+	local args=() i n=50
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	[ "${VALGRIND:-}" = 1 ] && n=200
+	rm -f "$T/fifo_int"; mkfifo "$T/fifo_int"
+	# a background job starts with SIGINT ignored: give it back its
+	# default, as a terminal's Ctrl-C finds it
+	env --default-signal=INT "$BIN/$tool" "${args[@]}" <"$T/fifo_int" \
+	    >"$T/int_out" 2>"$T/int_err" &
+	local pid=$!
+	exec 8>"$T/fifo_int"
+	printf '%b' "$1" >&8
+	for i in $(seq $n); do
+		sleep 0.1
+		# /proc/PID/syscall: "0 0x0 ..." is read(0, ...), blocked
+		case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "*) break ;; esac
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	INT_STATUS=$?
+	exec 8>&-
+}
+
 # start_mock ARGS...: starts llm-mock on a free port; sets MOCK_URL, MOCK_PID.
 start_mock() {
 	: >"$T/mock.url" # not the URL of a mock started earlier
