@@ -9,7 +9,12 @@ norm() { sed -E 's/"start":"[^"]*","start_unix":[0-9.]+/"start":"-","start_unix"
 
 # Recorded fixtures (sse-decode -t NDJSON written by hand): NAME.ndjson gives
 # NAME.json exactly (numbers worked out by hand, see the fixture's t values)
-# and exits NAME.status (default 0).
+# and exits NAME.status (default 0). The real-* ones are real captures
+# (tests/fixtures/real: Gemini, DeepSeek and OpenAI Responses) given the
+# times 0.2 + 0.05 * N s for their Nth event, so that each dialect's usage
+# source and frame rules are pinned: Gemini's usageMetadata with thoughts,
+# Responses' response.completed, reasoning first (ttft < ttfo), a tool
+# call's first fragment (name, no arguments) not token-bearing.
 for f in "$D"/*.ndjson; do
 	name=${f%.ndjson}; base=${name##*/}
 	run stream-metrics -q -j "$f" 2>"$T/err" >"$T/out"
@@ -81,6 +86,13 @@ for f in "$FIX"/real/*/*.sse "$FIX"/real/*/*.ndjson "$D/role-first.ndjson"; do
 		fail "$name: measured (status $st, want $want)" "$(head -c 600 "$T/err")"
 	fi
 done
+# Ollama's native counts (its arrival times are not recorded, so the
+# numbers that do not depend on them)
+f=$FIX/real/ollama/generate-thinking-gpt-oss.ndjson
+run stream-metrics -q -j "$f" 2>"$T/err"
+is "$(jq -c '[.dialect, .output_tokens, .output_tokens_source, .input_tokens, .status]' "$T/err")" \
+    "[\"ollama\",$(tail -n 1 "$f" | jq .eval_count),\"usage\",$(tail -n 1 "$f" | jq .prompt_eval_count),\"complete\"]" \
+    "ollama: output and input tokens from eval_count and prompt_eval_count"
 f=$FIX/real/openai-chat/text-usage-json-mode.sse
 run stream-metrics -q -- cat "$f" >"$T/out" 2>/dev/null
 is "$(wc -c <"$T/out")" 0 "wrapper -q copies nothing"
