@@ -306,6 +306,35 @@ for s in 400 401; do
 	stop_mock
 done
 
+# every status the SDKs retry is retried (Retry-After: 0, so no wait);
+# other client errors are not
+for s in 408 409 502 504 529 403 404 422; do
+	case $s in 403|404|422) want=4:1 ;; *) want=4:2 ;; esac
+	mock --echo --fail 5:$s:0
+	run llm-request --base-url "$MOCK_URL/v1" --retry 1 hi >/dev/null 2>"$T/err"
+	is "$?:$(nreq)" "$want" "HTTP $s: $( [ "$want" = 4:2 ] && echo retried || echo 'not retried'), then exit 4"
+	stop_mock
+done
+
+# a timeout before any body byte reached stdout is retried
+mock --echo --stall-after 0:4
+run llm-request --base-url "$MOCK_URL/v1" --idle-timeout 1 --retry 1 hi >"$T/out" 2>"$T/err"
+is "$?:$(nreq):$(stat -c %s "$T/out")" "5:2:0" "idle timeout before the first byte: retried once, then exit 5, nothing on stdout"
+stop_mock
+
+# SIGINT during a retry wait ends it at once: exit 130
+mock --echo --fail 5:503:30
+t0=$(now_ms)
+env --default-signal=INT "$BIN/llm-request" --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err" &
+pid=$!
+for i in $(seq 100); do [ "$(nreq)" = 1 ] && grep -q 'retry 1 of' "$T/err" && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+st=$? t=$(( $(now_ms) - t0 ))
+[ "$st" = 130 ] && [ "$t" -lt 20000 ] && [ "$(nreq)" = 1 ]
+ok $? "SIGINT during a 30 s Retry-After wait: exit 130 at once (status $st, ${t} ms)"
+stop_mock
+
 mock --echo --fail 5:429:0 --fail-header 'x-should-retry: false'
 run llm-request --base-url "$MOCK_URL/v1" hi >/dev/null 2>"$T/err"
 is "$?:$(nreq)" "4:1" "429 with x-should-retry: false: not retried"
@@ -378,6 +407,15 @@ run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/trickle" 2>/dev/null
 is "$?" 0 "--trickle: exit 0"
 same_file "$T/trickle" "$T/full" "--trickle: byte for byte the same stream"
 stop_mock
+
+# ---- $LLM_MODEL: the model, and the provider inferred from it -----------
+LLM_MODEL=claude-test ANTHROPIC_API_KEY=$KEY run llm-request --dry-run hi >"$T/out" 2>&1
+head -n 1 "$T/out" | grep -q '^POST https://api.anthropic.com/v1/messages$' &&
+    [ "$(sed -n '/^{/p' "$T/out" | jq -r .model)" = claude-test ]
+ok $? "LLM_MODEL=claude-test: that model, sent to Anthropic"
+LLM_MODEL=claude-test OPENAI_API_KEY=$KEY run llm-request --dry-run -m gpt-x hi >"$T/out" 2>&1
+[ "$(sed -n '/^{/p' "$T/out" | jq -r .model)" = gpt-x ]
+ok $? "-m wins over LLM_MODEL"
 
 # ---- keys: never printed, never over plain http, never missing silently ----
 mock --echo --fail 1:401
