@@ -67,6 +67,27 @@ is "$?" 1 "a capture of no known dialect: exit 1"
 grep -q 'unknown-dialect.sse: cannot tell the dialect' "$T/err"
 ok $? "a capture of no known dialect: says which file and why"
 
+# --listen: a given address and port, IPv4 and IPv6
+mock --listen 127.0.0.1:0
+port=${MOCK_URL##*:}
+stop_mock
+mock --listen "127.0.0.1:$port"
+is "$MOCK_URL" "http://127.0.0.1:$port" "--listen 127.0.0.1:$port: that address and port"
+[ "$(post /v1/chat/completions '{"stream":true}' | grep -c '^data: ')" -gt 2 ]
+ok $? "--listen 127.0.0.1:$port: a stream of events"
+stop_mock
+if [ -e /proc/net/if_inet6 ] && grep -q ' lo$' /proc/net/if_inet6; then
+	mock --listen '[::1]:0'
+	case $MOCK_URL in 'http://[::1]:'[0-9]*)
+		[ "$(post /v1/chat/completions '{"stream":true}' | grep -c '^data: ')" -gt 2 ]
+		ok $? "--listen [::1]:0: an IPv6 URL ($MOCK_URL) that answers" ;;
+	*) fail "--listen [::1]:0: an IPv6 URL" "got: $MOCK_URL $(cat "$T/mock.err")" ;;
+	esac
+	stop_mock
+else
+	pass "# SKIP --listen [::1]:0: no IPv6 loopback here"
+fi
+
 # ---- each endpoint, the built-in text answer ------------------------------
 mock
 case $MOCK_URL in http://127.0.0.1:[0-9]*) pass "prints its base URL" ;;
@@ -133,6 +154,10 @@ for ep in /v1/chat/completions /v1/responses /v1/messages "$GEM" /api/chat; do
 		st=$?
 		is "$st:$(jq -c '[.name,(.arguments|if type=="string" then fromjson else . end)]' "$T/calls" 2>&1)" \
 		    '0:["get_weather",{"city":"Paris"}]' "builtin tools $ep: delta-join -T sees get_weather {city:Paris}"
+		if [ "$ep" != /api/chat ]; then
+			run sse-decode "$T/tool.out" >/dev/null 2>"$T/dec.err"
+			is "$?:$(cat "$T/dec.err")" "0:" "builtin tools $ep: sse-decode reads it back without error"
+		fi
 	else
 		grep -q get_weather "$T/tool.out"
 		ok $? "builtin tools $ep: a get_weather call"
