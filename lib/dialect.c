@@ -125,8 +125,14 @@ struct acc {
 		int choice;
 		int block;            /* anthropic: the block that grows */
 		struct buf type;      /* event type learned from */
-		struct buf pre, post; /* the data around the string token */
+		/* the data around the string tokens: pre TEXT post, or with
+		 * a chat chunk's "obfuscation" string (aux) as well, pre TEXT
+		 * mid AUX post or pre AUX mid TEXT post (aux_first) */
+		struct buf pre, mid, post;
+		int aux, aux_first;
+		int aux_top;          /* aux goes into the merged chunk fields */
 		struct buf text;      /* the decoded string of one event */
+		struct buf auxv;      /* the decoded aux string */
 	} fast;
 };
 
@@ -2759,8 +2765,10 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
 	buf_init(&a->fast.type, 256);
 	buf_init(&a->fast.pre, 1 << 16);
+	buf_init(&a->fast.mid, 1 << 16);
 	buf_init(&a->fast.post, 1 << 16);
 	buf_init(&a->fast.text, a->max);
+	buf_init(&a->fast.auxv, 1 << 12);
 	buf_init(&a->s_text, a->max + 16);
 	a->fast.valid = 0;
 	return a;
@@ -2817,8 +2825,10 @@ acc_free(struct acc *a)
 	free(a->model);
 	buf_free(&a->fast.type);
 	buf_free(&a->fast.pre);
+	buf_free(&a->fast.mid);
 	buf_free(&a->fast.post);
 	buf_free(&a->fast.text);
+	buf_free(&a->fast.auxv);
 	buf_free(&a->s_text);
 	buf_free(&a->s_id);
 	buf_free(&a->s_name);
@@ -2838,7 +2848,10 @@ acc_free(struct acc *a)
  * of the same type whose bytes are identical outside one string token is
  * then known to mean the same thing with another string, and is applied
  * without libjq (the token decoded by jscan, which declines whatever it
- * cannot decode exactly as jv would). Any other event goes the full way
+ * cannot decode exactly as jv would). gpt-5 chat chunks also carry a
+ * random "obfuscation" string at the top level: it is a second slot of
+ * the template, and its last value goes into the merged chunk fields as
+ * the full path would put it. Any other event goes the full way
  * and drops the template, since it may change the state the template
  * relies on. LLMPIPE_NO_FASTPATH=1 turns this off, for the tests that
  * hold both paths equal.
@@ -2856,6 +2869,28 @@ fast_enabled(void)
 	return !fast_disabled;
 }
 
+/* fast_token decodes the string token at d[*pos] into out (reset first)
+ * and moves *pos past it; then the template bytes seg must follow. 0 when
+ * both hold, -1 otherwise. end is where the last segment must start. */
+static int
+fast_token(const char *d, size_t *pos, size_t end, struct buf *out,
+    const struct buf *seg)
+{
+	size_t t;
+
+	buf_reset(out);
+	if (*pos >= end || d[*pos] != '"' ||
+	    (t = jscan_string(d + *pos, end - *pos, out)) == 0)
+		return -1;
+	*pos += t;
+	if (seg == NULL)
+		return 0;
+	if (end - *pos < seg->len || memcmp(d + *pos, seg->p, seg->len) != 0)
+		return -1;
+	*pos += seg->len;
+	return 0;
+}
+
 /* fast_apply: 1 when ev was applied through the template, 0 when it must
  * go the full way, negative on an error from the fold. */
 static int
@@ -2863,20 +2898,32 @@ fast_apply(struct acc *a, struct ev *ev)
 {
 	struct fast *f = &a->fast;
 	const char *d = ev->data;
-	size_t n = ev->data_len, mid;
+	size_t n = ev->data_len, pos, end;
 	struct slot *s = NULL;
+	struct buf *first, *second;
 	int rc;
 
 	if (ev->type_len != f->type.len ||
 	    memcmp(ev->type, f->type.p, f->type.len) != 0 ||
-	    n <= f->pre.len + f->post.len ||
+	    n <= f->pre.len + f->mid.len + f->post.len ||
 	    memcmp(d, f->pre.p, f->pre.len) != 0 ||
 	    memcmp(d + n - f->post.len, f->post.p, f->post.len) != 0)
 		return 0;
-	mid = n - f->pre.len - f->post.len;
-	buf_reset(&f->text);
-	if (jscan_string(d + f->pre.len, mid, &f->text) != mid ||
-	    f->text.len == 0)
+	pos = f->pre.len;
+	end = n - f->post.len;
+	if (!f->aux) {
+		if (fast_token(d, &pos, end, &f->text, NULL) == -1 ||
+		    pos != end)
+			return 0;
+	} else {
+		first = f->aux_first ? &f->auxv : &f->text;
+		second = f->aux_first ? &f->text : &f->auxv;
+		if (fast_token(d, &pos, end, first, &f->mid) == -1 ||
+		    fast_token(d, &pos, end, second, NULL) == -1 ||
+		    pos != end)
+			return 0;
+	}
+	if (f->text.len == 0)
 		return 0;
 	if (f->block >= 0) {
 		if (f->block >= a->nitems)
@@ -2886,6 +2933,11 @@ fast_apply(struct acc *a, struct ev *ev)
 		if (app_text(a, &s->text, f->text.p, f->text.len))
 			return a->fail;
 	}
+	/* the SDK keeps the last chunk's fields: its obfuscation too */
+	if (f->aux && f->aux_top)
+		a->top = jv_object_set(a->top, jv_string("obfuscation"),
+		    jv_string_sized(f->auxv.p ? f->auxv.p : "",
+		    (int)f->auxv.len));
 	rc = emit_text(a, f->kind, f->choice, f->text.p, f->text.len);
 	return rc ? rc : 1;
 }
@@ -2906,9 +2958,10 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	    { "text", 0 } };
 	static const struct jscan_step anth_thinking[] = { { "delta", 0 },
 	    { "thinking", 0 } };
+	static const struct jscan_step chat_obf[] = { { "obfuscation", 0 } };
 	const struct jscan_step *paths[2] = { NULL, NULL };
 	struct fast *f = &a->fast;
-	size_t off = 0, len = 0;
+	size_t off = 0, len = 0, aoff = 0, alen = 0, lo, hi;
 	int depth = 0, i, found = 0, block = -1;
 
 	f->valid = 0;
@@ -2958,13 +3011,33 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	}
 	if (!found)
 		return;
+	/* gpt-5 chunks carry a random "obfuscation" string: a second slot,
+	 * whose last value the merged chunk fields keep */
+	f->aux = 0;
+	if (a->d == DIALECT_OPENAI_CHAT &&
+	    jscan_path(ev->data, ev->data_len, chat_obf, 1, &aoff, &alen) == 0) {
+		buf_reset(&f->auxv);
+		if (ev->data[aoff] != '"' || jscan_string(ev->data + aoff,
+		    alen, &f->auxv) != alen)
+			return;
+		f->aux = 1;
+		f->aux_first = aoff < off;
+		f->aux_top = nestr(j, "id", NULL) != NULL;
+	}
 	buf_reset(&f->type);
 	buf_reset(&f->pre);
+	buf_reset(&f->mid);
 	buf_reset(&f->post);
+	lo = f->aux && f->aux_first ? aoff : off;     /* first slot */
+	hi = f->aux && !f->aux_first ? aoff : off;    /* last slot */
 	if (buf_append(&f->type, ev->type, ev->type_len) == -1 ||
-	    buf_append(&f->pre, ev->data, off) == -1 ||
-	    buf_append(&f->post, ev->data + off + len,
-	    ev->data_len - off - len) == -1)
+	    buf_append(&f->pre, ev->data, lo) == -1 ||
+	    (f->aux && buf_append(&f->mid, ev->data + lo +
+	    (f->aux_first ? alen : len), hi - lo -
+	    (f->aux_first ? alen : len)) == -1) ||
+	    buf_append(&f->post, ev->data + hi + (f->aux && !f->aux_first ?
+	    alen : len), ev->data_len - hi - (f->aux && !f->aux_first ?
+	    alen : len)) == -1)
 		return;
 	f->kind = a->ev_kind;
 	f->choice = a->ev_choice;

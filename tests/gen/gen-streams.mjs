@@ -83,6 +83,12 @@ function chat(style) {
 	const nch = chance(0.15) ? 2 + ri(2) : 1;
 	const base = { id, object: 'chat.completion.chunk', created: 1700000000 + ri(1e6), model: 'gpt-test' };
 	if (chance(0.3)) base.system_fingerprint = 'fp_' + ri(1e6);
+	// gpt-5 chunks carry a random "obfuscation" string (its last value
+	// stays in the SDK's final object), after the choices or before them
+	const obf = chance(0.3) ? (chance(0.5) ? 'last' : 'first') : null;
+	const obfs = () => pick(['', 'a', 'x9Zq', 'é😀\\"', 'AbCdEfGhIjKl', '\u0001']) + ri(100);
+	const withObf = (c) => obf === 'last' ? { ...c, obfuscation: obfs() } :
+		obf === 'first' ? { obfuscation: obfs(), ...c } : c;
 	const want = [];
 	const events = [];
 	for (let c = 0; c < nch; c++) {
@@ -137,12 +143,12 @@ function chat(style) {
 		const ch = { index: e.c, delta: d, logprobs: null, finish_reason: e.fin };
 		const chunk = { ...base, choices: [ch] };
 		if (style.usageNull) chunk.usage = null;
-		s += frame(null, JSON.stringify(chunk), style);
+		s += frame(null, JSON.stringify(withObf(chunk)), style);
 	}
 	if (chance(0.6)) {
 		const u = { prompt_tokens: ri(100), completion_tokens: ri(100), total_tokens: 0,
 			completion_tokens_details: { reasoning_tokens: ri(10) } };
-		s += frame(null, JSON.stringify({ ...base, choices: [], usage: u }), style);
+		s += frame(null, JSON.stringify(withObf({ ...base, choices: [], usage: u })), style);
 	}
 	s += frame(null, '[DONE]', style);
 	return { s, want };
