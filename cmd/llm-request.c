@@ -652,6 +652,15 @@ say(const char *fmt, ...)
 static int attempts(struct xfer *xp, CURLM *multi, const char *url,
     struct curl_slist *headers, int64_t deadline_us);
 
+/* curl_need dies with a clear message when libcurl could not allocate
+ * what a setting needed (it copies strings such as the URL). */
+static void
+curl_need(CURLcode c)
+{
+	if (c == CURLE_OUT_OF_MEMORY)
+		die(LP_EXIT_FAIL, "out of memory");
+}
+
 static int
 send_request(const char *url, struct curl_slist *headers, const char *body,
     size_t body_len)
@@ -665,41 +674,41 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 	buf_init(&x.errbody, ERRBODY_MAX + 1);
 	x.easy = curl_easy_init();
 	multi = curl_multi_init();
-	if (x.easy == NULL || multi == NULL)
-		die(LP_EXIT_FAIL, "cannot initialise libcurl");
+	if (x.easy == NULL || multi == NULL) /* a failed allocation */
+		die(LP_EXIT_FAIL, "cannot initialise libcurl: out of memory");
 	if (opt.max_time > 0)
 		deadline_us = clock_mono_us() + (int64_t)(opt.max_time * 1e6);
 
-	curl_easy_setopt(x.easy, CURLOPT_URL, url);
-	curl_easy_setopt(x.easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(x.easy, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(x.easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)body_len);
-	curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(x.easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x.easy, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(x.easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(x.easy, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(x.easy, CURLOPT_ERRORBUFFER, x.errbuf);
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_URL, url));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_PROTOCOLS_STR, "http,https"));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_POST, 1L));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_POSTFIELDS, body));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)body_len));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, headers));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_WRITEFUNCTION, on_body));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_WRITEDATA, &x));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_HEADERFUNCTION, on_header));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_HEADERDATA, &x));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_ERRORBUFFER, x.errbuf));
 	/* A redirect would carry the key elsewhere: never follow one. */
-	curl_easy_setopt(x.easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(x.easy, CURLOPT_HTTP_VERSION,
-	    (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(x.easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x.easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(opt.connect_timeout * 1000));
-	curl_easy_setopt(x.easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(x.easy, CURLOPT_USERAGENT, NULL);
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_FOLLOWLOCATION, 0L));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_NOSIGNAL, 1L));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(opt.connect_timeout * 1000)));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_TCP_KEEPALIVE, 1L));
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_USERAGENT, NULL));
 	/* Compressed streams would be buffered by the decoder: ask for none. */
-	curl_easy_setopt(x.easy, CURLOPT_ACCEPT_ENCODING, NULL);
+	curl_need(curl_easy_setopt(x.easy, CURLOPT_ACCEPT_ENCODING, NULL));
 	/* A loopback server is this machine's: a proxy cannot reach it, and
 	 * would get the key over plain http. */
 	if (req_url_is_loopback(url))
-		curl_easy_setopt(x.easy, CURLOPT_NOPROXY, "*");
+		curl_need(curl_easy_setopt(x.easy, CURLOPT_NOPROXY, "*"));
 	if (opt.insecure) {
-		curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYPEER, 0L));
+		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYHOST, 0L));
 	}
 
 	status = attempts(&x, multi, url, headers, deadline_us);
@@ -755,6 +764,11 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				    what, xp->body_bytes);
 				return LP_EXIT_NETWORK;
 			}
+		} else if (rc == CURLE_OUT_OF_MEMORY) {
+			/* what arrived is already on stdout */
+			say("%s: out of memory after %zu bytes of the response",
+			    url, xp->body_bytes);
+			return LP_EXIT_FAIL;
 		} else if (rc != CURLE_OK) {
 			cerr = xp->errbuf[0] ? xp->errbuf : curl_easy_strerror(rc);
 			if (xp->body_bytes > 0) {
@@ -980,6 +994,7 @@ main(int argc, char **argv)
 	jv body, bmodel;
 	int c, i, as_is = 0, loopback, need_key, status;
 	long l;
+	CURLcode cc;
 
 	err_init(argv);
 	err_usage(usage_text);
@@ -1271,8 +1286,10 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		die(LP_EXIT_FAIL, "cannot initialise libcurl");
+	if ((cc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+		die(LP_EXIT_FAIL, "cannot initialise libcurl: %s",
+		    cc == CURLE_OUT_OF_MEMORY ? "out of memory" :
+		    curl_easy_strerror(cc));
 	for (i = 0; i < h.n; i++) {
 		struct curl_slist *n = curl_slist_append(slist, h.line[i]);
 
