@@ -6,10 +6,7 @@
 # event ID across events as the WHATWG rules require.
 source "$(dirname "$0")/lib.sh"
 PEERS=$TOP/tests/peers
-if ! "$PEERS/install"; then
-	echo "1..0 # SKIP npm peers could not be installed"
-	exit 0
-fi
+need_peers
 N=${SSE_DIFF_COUNT:-400}
 node "$PEERS/sse-gen.mjs" "$T/gen" "$N" 4242 || { fail "generator"; done_testing; exit; }
 files=("$T"/gen/*.sse "$FIX"/real/*/*.sse)

@@ -9,10 +9,7 @@ DJ=$BIN/delta-join
 REAL=$FIX/real
 GEN=$TOP/tests/gen
 
-if ! command -v node >/dev/null || ! "$TOP/tests/peers/install"; then
-	echo "1..0 # SKIP node or the npm peers are not available"
-	exit 0
-fi
+need_peers
 
 # diff KIND NAME FILE...: one assertion, the tool's report on failure
 diff_sdk() {

@@ -315,6 +315,23 @@ is "$bad" "" "--delay 50 --jitter 40: every gap within 10..90 ms (+410 tolerance
 ok $? "--jitter 40: the gaps vary (min $min, max $max ms)"
 stop_mock
 
+# --seed: the same seed gives the same jitter, another seed another one.
+# gaps SEED: the gaps (ms) of one stream from a fresh mock, one per line
+gaps() {
+	mock --delay 150 --jitter 120 --seed "$1"
+	post /v1/chat/completions '{"stream":true}' | "$REALBIN/sse-decode" -t |
+	    jq -r '.t * 1000 | floor' | awk 'NR > 1 { print $1 - p } { p = $1 }'
+	stop_mock
+}
+gaps 7 >"$T/g7a"; gaps 7 >"$T/g7b"; gaps 8 >"$T/g8"
+# mean absolute difference of two gap lists, in ms
+mad() { paste "$1" "$2" | awk '{ d = $1 - $2; s += d < 0 ? -d : d; n++ } END { printf "%d", n ? s / n : 999 }'; }
+same=$(mad "$T/g7a" "$T/g7b") other=$(mad "$T/g7a" "$T/g8")
+# two draws of -120..+120 ms differ by 80 ms on average; the clock's noise
+# on a loaded machine is far below that
+[ "$(wc -l <"$T/g7a")" -ge 5 ] && [ "$same" -lt 30 ] && [ "$other" -gt $((same + 30)) ]
+ok $? "--seed 7 twice: the same gaps (mean difference $same ms; seed 8: $other ms)"
+
 # ---- faults ----------------------------------------------------------------
 mock --echo --fail 2:429:7 --fail-header 'x-should-retry: false' --fail-header 'X-Extra: 1'
 post /v1/chat/completions '{"stream":true}' -D "$T/h" -o "$T/body"

@@ -169,6 +169,20 @@ start_mock() {
 	MOCK_URL=$(head -n 1 "$T/mock.url")
 }
 
+# need_peers: installs the npm peers (tests/peers/install) or ends the
+# test file: skipped, or failed when LLMPIPE_REQUIRE_PEERS=1 (as CI sets
+# it: a differential test that silently skips tests nothing)
+need_peers() {
+	command -v node >/dev/null 2>&1 && "$TOP/tests/peers/install" && return 0
+	if [ "${LLMPIPE_REQUIRE_PEERS:-}" = 1 ]; then
+		echo "1..1"
+		echo "not ok 1 - node and the npm peers are needed (LLMPIPE_REQUIRE_PEERS=1)"
+		exit 1
+	fi
+	echo "1..0 # SKIP node or the npm peers are not available"
+	exit 0
+}
+
 # rss_meaningful: true when a tool's peak RSS is its own (the plain build
 # with /usr/bin/time), not that of a sanitizer runtime or of valgrind.
 rss_meaningful() {

@@ -3,15 +3,17 @@
 // one JSON line per file ({"sdk_error":"..."} when the SDK rejects it).
 // KIND: openai-chat (ChatCompletionStream.finalChatCompletion),
 // openai-responses (ResponseStream.finalResponse), anthropic
-// (MessageStream.finalMessage). The SDK's own SSE decoder reads the bytes:
+// (MessageStream.finalMessage), or auto: the one each file's events call
+// for (Gemini has none in these packages: the chat one then rejects it).
+// The SDK's own SSE decoder reads the bytes:
 // the client gets a custom fetch answering with the file as the body.
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 
-const [kind, ...files] = process.argv.slice(2);
-if (!kind || files.length === 0) {
-	console.error('usage: sdk-final.mjs openai-chat|openai-responses|anthropic FILE...');
+const [argKind, ...files] = process.argv.slice(2);
+if (!argKind || files.length === 0) {
+	console.error('usage: sdk-final.mjs openai-chat|openai-responses|anthropic|auto FILE...');
 	process.exit(2);
 }
 
@@ -22,8 +24,17 @@ function fetchOf(bytes) {
 	});
 }
 
+// sniff: the kind a stream's bytes look like, for auto
+function sniff(bytes) {
+	const head = bytes.subarray(0, 4096).toString();
+	if (/message_start/.test(head)) return 'anthropic';
+	if (/response\.created/.test(head)) return 'openai-responses';
+	return 'openai-chat';
+}
+
 async function final(file) {
 	const bytes = readFileSync(file);
+	const kind = argKind === 'auto' ? sniff(bytes) : argKind;
 	const opts = { apiKey: 'test', baseURL: 'http://127.0.0.1:9/v1',
 		fetch: fetchOf(bytes), maxRetries: 0 };
 	if (kind === 'openai-chat') {
