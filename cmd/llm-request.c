@@ -363,15 +363,11 @@ print_header(FILE *f, const char *prefix, const char *line)
 
 struct xfer {
 	CURL *easy;
-	long status;            /* of the final response, 0 before */
-	char reason[128];       /* its reason phrase */
+	struct req_resp r;      /* status line and the headers kept */
 	int64_t started_us;     /* final response headers complete, 0 before */
 	int64_t last_us;        /* last byte of the response */
 	size_t body_bytes;      /* written to stdout */
 	struct buf errbody;     /* body of an HTTP error status, capped */
-	char retry_after[128], retry_after_ms[64];
-	char location[256];     /* of a redirect, which is never followed */
-	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -382,9 +378,9 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb, room;
 
 	x->last_us = clock_mono_us();
-	if (x->status == 0)
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
-	if (x->status < 200 || x->status >= 300) {
+	if (x->r.status == 0)
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->r.status);
+	if (x->r.status < 200 || x->r.status >= 300) {
 		room = ERRBODY_MAX - x->errbody.len;
 		buf_append(&x->errbody, p, n < room ? n : room);
 		return n;
@@ -396,27 +392,11 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static void
-copy_value(char *dst, size_t cap, const char *v, size_t n)
-{
-	while (n > 0 && (*v == ' ' || *v == '\t'))
-		v++, n--;
-	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
-	    v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-}
-
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct xfer *x = ud;
-	size_t n = size * nmemb, k, len;
-	const char *sp;
-	char *end;
+	size_t n = size * nmemb, len;
 
 	len = n;
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
@@ -430,45 +410,8 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 		fprintf(stderr, "< %.*s\n", (int)rb.len, rb.p ? rb.p : "");
 		buf_free(&rb);
 	}
-	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		/* A new response (after 100 Continue, or the final one). */
-		x->retry_after[0] = x->retry_after_ms[0] = '\0';
-		x->should_retry = -1;
-		x->reason[0] = x->location[0] = '\0';
-		sp = memchr(p, ' ', len);
-		x->status = sp ? strtol(sp + 1, &end, 10) : 0;
-		if (sp && end < p + len && *end == ' ')
-			copy_value(x->reason, sizeof x->reason, end + 1,
-			    (size_t)(p + len - end - 1));
-		return n;
-	}
-	if (len == 0) {
-		if (x->status >= 200)
-			x->started_us = x->last_us = clock_mono_us();
-		return n;
-	}
-	k = (size_t)((const char *)memchr(p, ':', len) ?
-	    (const char *)memchr(p, ':', len) - p : 0);
-	if (k == 0)
-		return n;
-	if (k == 11 && strncasecmp(p, "retry-after", 11) == 0)
-		copy_value(x->retry_after, sizeof x->retry_after, p + k + 1,
-		    len - k - 1);
-	else if (k == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
-		copy_value(x->retry_after_ms, sizeof x->retry_after_ms,
-		    p + k + 1, len - k - 1);
-	else if (k == 8 && strncasecmp(p, "location", 8) == 0)
-		copy_value(x->location, sizeof x->location, p + k + 1,
-		    len - k - 1);
-	else if (k == 14 && strncasecmp(p, "x-should-retry", 14) == 0) {
-		char v[16];
-
-		copy_value(v, sizeof v, p + k + 1, len - k - 1);
-		if (strcasecmp(v, "true") == 0)
-			x->should_retry = 1;
-		else if (strcasecmp(v, "false") == 0)
-			x->should_retry = 0;
-	}
+	if (req_resp_header(&x->r, p, n) == 1 && x->r.status >= 200)
+		x->started_us = x->last_us = clock_mono_us();
 	return n;
 }
 
@@ -732,11 +675,9 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 	const char *cerr;
 
 	for (attempt = 0;; attempt++) {
-		xp->status = 0;
+		req_resp_reset(&xp->r);
 		xp->started_us = xp->last_us = 0;
 		xp->errbuf[0] = '\0';
-		xp->should_retry = -1;
-		xp->retry_after[0] = xp->retry_after_ms[0] = '\0';
 		buf_reset(&xp->errbody);
 		if (opt.verbose) {
 			struct curl_slist *h;
@@ -781,22 +722,22 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				say("%s", what);
 				return LP_EXIT_NETWORK;
 			}
-		} else if (xp->status >= 200 && xp->status < 300) {
+		} else if (xp->r.status >= 200 && xp->r.status < 300) {
 			return LP_EXIT_OK;
 		} else {
-			if (xp->status >= 300 && xp->status < 400 &&
-			    xp->location[0])
+			if (xp->r.status >= 300 && xp->r.status < 400 &&
+			    xp->r.location[0])
 				snprintf(msg, sizeof msg, "redirect to %s not "
 				    "followed (the key goes to no other URL)",
-				    xp->location);
+				    xp->r.location);
 			else if (req_error_message(xp->errbody.p,
 			    xp->errbody.len, msg, sizeof msg) == -1)
-				snprintf(msg, sizeof msg, "%s", xp->reason[0] ?
-				    xp->reason : "no message");
-			snprintf(what, sizeof what, "HTTP %ld: %s", xp->status,
+				snprintf(msg, sizeof msg, "%s", xp->r.reason[0] ?
+				    xp->r.reason : "no message");
+			snprintf(what, sizeof what, "HTTP %ld: %s", xp->r.status,
 			    msg);
-			if (xp->should_retry == 0 || (xp->should_retry == -1 &&
-			    !req_status_retryable(xp->status)) ||
+			if (xp->r.should_retry == 0 || (xp->r.should_retry == -1 &&
+			    !req_status_retryable(xp->r.status)) ||
 			    attempt >= opt.retry) {
 				say("%s", what);
 				if (opt.fail_with_body) {
@@ -810,9 +751,9 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				}
 				return LP_EXIT_PROVIDER;
 			}
-			delay = req_retry_after_ms(xp->retry_after_ms[0] ?
-			    xp->retry_after_ms : NULL, xp->retry_after[0] ?
-			    xp->retry_after : NULL, clock_wall_us() / 1000000);
+			delay = req_retry_after_ms(xp->r.retry_after_ms[0] ?
+			    xp->r.retry_after_ms : NULL, xp->r.retry_after[0] ?
+			    xp->r.retry_after : NULL, clock_wall_us() / 1000000);
 			/* As the SDKs do: a longer wait than we honour is
 			 * replaced by the ordinary backoff. */
 			if (delay > (int64_t)(opt.retry_max_wait * 1000)) {
@@ -833,7 +774,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			if (delay >= left) {
 				say("%s; no time left for a retry (--max-time)",
 				    what);
-				return xp->status >= 300 && why == END_DONE &&
+				return xp->r.status >= 300 && why == END_DONE &&
 				    rc == CURLE_OK ? LP_EXIT_PROVIDER :
 				    LP_EXIT_NETWORK;
 			}

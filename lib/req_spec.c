@@ -620,3 +620,77 @@ req_redact(struct buf *out, const char *s, size_t len, const char *secret)
 	}
 	return buf_append(out, s, len);
 }
+
+void
+req_resp_reset(struct req_resp *r)
+{
+	memset(r, 0, sizeof *r);
+	r->should_retry = -1;
+}
+
+/* copy_value stores v[0..n) without surrounding blanks and line ends,
+ * cut to fit dst. */
+static void
+copy_value(char *dst, size_t cap, const char *v, size_t n)
+{
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
+	    v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+int
+req_resp_header(struct req_resp *r, const char *p, size_t len)
+{
+	const char *sp, *d, *v;
+	size_t k, i;
+	long st;
+	char val[16];
+
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue, or the final one). */
+		req_resp_reset(r);
+		sp = memchr(p, ' ', len);
+		if (sp == NULL)
+			return 0;
+		/* the three-digit code, by hand: the line is not a C string */
+		for (d = sp + 1, st = 0, i = 0; d < p + len && i < 3 &&
+		    *d >= '0' && *d <= '9'; d++, i++)
+			st = st * 10 + (*d - '0');
+		r->status = st;
+		if (d < p + len && *d == ' ')
+			copy_value(r->reason, sizeof r->reason, d + 1,
+			    (size_t)(p + len - d - 1));
+		return 0;
+	}
+	if (len == 0)
+		return 1;
+	v = memchr(p, ':', len);
+	if (v == NULL || v == p)
+		return 0;
+	k = (size_t)(v - p);
+	v++;
+	if (k == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		copy_value(r->retry_after, sizeof r->retry_after, v,
+		    len - k - 1);
+	else if (k == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
+		copy_value(r->retry_after_ms, sizeof r->retry_after_ms, v,
+		    len - k - 1);
+	else if (k == 8 && strncasecmp(p, "location", 8) == 0)
+		copy_value(r->location, sizeof r->location, v, len - k - 1);
+	else if (k == 14 && strncasecmp(p, "x-should-retry", 14) == 0) {
+		copy_value(val, sizeof val, v, len - k - 1);
+		if (strcasecmp(val, "true") == 0)
+			r->should_retry = 1;
+		else if (strcasecmp(val, "false") == 0)
+			r->should_retry = 0;
+	}
+	return 0;
+}

@@ -139,4 +139,24 @@ int req_error_message(const char *body, size_t len, char *out, size_t n);
 int req_redact(struct buf *out, const char *s, size_t len,
     const char *secret);
 
+/* What llm-request keeps of a response's status line and headers, for its
+ * retry and error decisions. Fixed buffers: longer values are cut. */
+struct req_resp {
+	long status;            /* of the last status line, 0 before */
+	char reason[128];       /* its reason phrase */
+	char retry_after[128], retry_after_ms[64];
+	char location[256];     /* of a redirect, which is never followed */
+	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
+};
+
+/* req_resp_reset empties r, as before a request. */
+void req_resp_reset(struct req_resp *r);
+
+/* req_resp_header reads one header line line[0..n) of a response (its
+ * CRLF optional) into r. A status line ("HTTP/...") starts a new response:
+ * what an earlier one (100 Continue, a proxy's 200) set is cleared.
+ * Returns 1 for the empty line that ends a response's headers, else 0.
+ * Borrows line, which need not be NUL-terminated. */
+int req_resp_header(struct req_resp *r, const char *line, size_t n);
+
 #endif
