@@ -317,9 +317,7 @@ join_file(const char *path)
 	 * as incomplete below. */
 	o.flush_partial = 1;
 	o.ctx = &r;
-	intr_input(fd, -1);
 	evr_read(fd, &o, on_event, &res);
-	intr_input(-1, -1); /* fd is closed below and its number reused */
 	acc_end(r.acc, on_delta, &r);
 	if (fd != STDIN_FILENO)
 		close(fd);

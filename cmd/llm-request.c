@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "err.h"
+#include "intr.h"
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
@@ -123,21 +124,6 @@ static struct {
 /* The API key, for redaction of anything the tool prints. */
 static const char *secret;
 
-static volatile sig_atomic_t got_sigint;
-static int sig_pipe[2] = { -1, -1 };
-
-static void
-on_sigint(int sig)
-{
-	int e = errno;
-
-	(void)sig;
-	got_sigint = 1;
-	if (sig_pipe[1] != -1 && write(sig_pipe[1], "", 1) < 0) {
-		/* full pipe: the flag is enough */
-	}
-	errno = e;
-}
 
 /* read_path reads a whole file ("-" is stdin) into b, capped. Dies with
  * exit 2 naming the file, since it was named on the command line. */
@@ -145,7 +131,7 @@ static void
 read_path(const char *path, struct buf *b)
 {
 	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
-	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { sig_pipe[0], POLLIN, 0 } };
+	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { intr_fd(), POLLIN, 0 } };
 	ssize_t r;
 
 	if (fd == -1)
@@ -159,7 +145,7 @@ read_path(const char *path, struct buf *b)
 		 * a blocking read would otherwise leave it blocked for good */
 		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
 			die(LP_EXIT_USAGE, "%s: %s", path, strerror(errno));
-		if (got_sigint)
+		if (intr_caught())
 			die(LP_EXIT_SIGINT, "interrupted while reading %s",
 			    strcmp(path, "-") == 0 ? "stdin" : path);
 		if (pfd[0].revents == 0)
@@ -422,15 +408,6 @@ enum end {
 	END_INTERRUPTED  /* SIGINT */
 };
 
-static void
-drain_sig_pipe(void)
-{
-	char tmp[64];
-
-	while (read(sig_pipe[0], tmp, sizeof tmp) > 0)
-		;
-}
-
 /* reader_check ends the process quietly, as a write would (by SIGPIPE),
  * when stdout is a pipe whose reader has gone: a stalled stream (a model
  * thinking for minutes) must not hold the connection until its next
@@ -453,14 +430,19 @@ reader_check(void)
 static enum end
 perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 {
-	struct curl_waitfd wfd[2] = { { sig_pipe[0], CURL_WAIT_POLLIN, 0 },
-	    { STDOUT_FILENO, 0, 0 } };
+	struct curl_waitfd wfd[2];
 	int64_t idle_us = (int64_t)(opt.idle_timeout * 1e6), now, left;
 	enum end why = END_DONE;
 	CURLMsg *msg;
-	int running = 1, timeout, nq;
-	/* a closed stdout would wake every poll (POLLNVAL): not watched */
-	int nwfd = fcntl(STDOUT_FILENO, F_GETFD) == -1 ? 1 : 2;
+	int running = 1, timeout, nq, nwfd = 0;
+
+	/* the SIGINT self-pipe (none when SIGINT is ignored), and stdout,
+	 * unless it is closed: that would wake every poll (POLLNVAL) */
+	if (intr_fd() >= 0)
+		wfd[nwfd++] = (struct curl_waitfd){ intr_fd(), CURL_WAIT_POLLIN,
+		    0 };
+	if (fcntl(STDOUT_FILENO, F_GETFD) != -1)
+		wfd[nwfd++] = (struct curl_waitfd){ STDOUT_FILENO, 0, 0 };
 
 	*rc = CURLE_OK;
 	curl_multi_add_handle(multi, x->easy);
@@ -469,7 +451,7 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 			*rc = CURLE_FAILED_INIT;
 			break;
 		}
-		if (got_sigint) {
+		if (intr_caught()) {
 			why = END_INTERRUPTED;
 			break;
 		}
@@ -495,14 +477,11 @@ perform(CURLM *multi, struct xfer *x, int64_t deadline_us, CURLcode *rc)
 			if (left / 1000 + 1 < timeout)
 				timeout = (int)(left / 1000 + 1);
 		}
-		wfd[0].revents = 0;
-		if (curl_multi_poll(multi, wfd, nwfd, timeout, NULL) !=
-		    CURLM_OK) {
+		if (curl_multi_poll(multi, wfd, (unsigned)nwfd, timeout,
+		    NULL) != CURLM_OK) {
 			*rc = CURLE_FAILED_INIT;
 			break;
 		}
-		if (wfd[0].revents)
-			drain_sig_pipe();
 		reader_check();
 	}
 	if (why == END_DONE) {
@@ -541,13 +520,11 @@ static int
 wait_ms(int64_t ms)
 {
 	int64_t end = clock_mono_us() + ms * 1000, left;
-	struct pollfd pfd = { sig_pipe[0], POLLIN, 0 };
+	struct pollfd pfd = { intr_fd(), POLLIN, 0 };
 
-	while (!got_sigint && (left = end - clock_mono_us()) > 0) {
-		if (poll(&pfd, 1, (int)(left / 1000 + 1)) > 0)
-			drain_sig_pipe();
-	}
-	return got_sigint != 0;
+	while (!intr_caught() && (left = end - clock_mono_us()) > 0)
+		(void)poll(&pfd, 1, (int)(left / 1000 + 1));
+	return intr_caught();
 }
 
 static double
@@ -930,7 +907,6 @@ main(int argc, char **argv)
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
-	struct sigaction sa;
 	size_t body_len;
 	jv body, bmodel;
 	int c, i, as_is = 0, loopback, need_key, status;
@@ -1009,20 +985,10 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	/* SIGINT must wake the transfer loop at once: a self-pipe. Writes to
-	 * a closed stdout return EPIPE, which out_* turns into a quiet death
-	 * by SIGPIPE. */
-	if (pipe(sig_pipe) == -1)
-		die(LP_EXIT_FAIL, "pipe: %s", strerror(errno));
-	for (i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) |
-		    O_NONBLOCK);
-		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/* SIGINT must wake the transfer loop at once: lib/intr's self-pipe.
+	 * Writes to a closed stdout return EPIPE, which out_* turns into a
+	 * quiet death by SIGPIPE. */
+	intr_catch();
 	signal(SIGPIPE, SIG_IGN);
 
 	if (opt.body) {

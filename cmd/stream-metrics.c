@@ -728,7 +728,7 @@ meter_stream(const char *path, char **cmd)
 		if (fd == -1)
 			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	}
-	intr_input(fd, pid);
+	intr_child(pid);
 	if (opt.progress && M.tty)
 		progress_timer(1);
 	evr_read(fd, &o, on_event, &res);
@@ -748,7 +748,6 @@ meter_stream(const char *path, char **cmd)
 		M.read_error = 1;
 		drain(fd, &M);
 	}
-	intr_input(-1, pid); /* fd may be closed and its number reused */
 	if (intr_caught() && !M.errmsg[0] && !acc_provider_error(M.acc))
 		snprintf(M.errmsg, sizeof M.errmsg, "interrupted");
 	/* The last event's JSON cut short at the end of an unfinished
@@ -770,7 +769,7 @@ meter_stream(const char *path, char **cmd)
 	if (pid > 0) {
 		while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
 			;
-		intr_input(-1, -1);
+		intr_child(-1);
 		if (WIFEXITED(wst))
 			cmd_status = WEXITSTATUS(wst);
 		else if (WIFSIGNALED(wst))

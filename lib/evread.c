@@ -1,11 +1,14 @@
 #include "evread.h"
 #include "buf.h"
 #include "clock.h"
+#include "intr.h"
 #include "out.h"
 #include "sse.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -226,6 +229,20 @@ detect(const char *s, size_t n)
 	return EVR_AUTO;
 }
 
+/* arrived_unread: after SIGINT, how much of the input had arrived: what a
+ * pipe, socket or terminal holds unread (FIONREAD), none of a file's rest */
+static size_t
+arrived_unread(int fd)
+{
+	struct stat st;
+	int n = 0;
+
+	if (fstat(fd, &st) == -1 || S_ISREG(st.st_mode) ||
+	    ioctl(fd, FIONREAD, &n) == -1 || n < 0)
+		return 0;
+	return (size_t)n;
+}
+
 void
 evr_read(int fd, const struct evr_opts *o, ev_fn cb, struct evr_result *res)
 {
@@ -235,7 +252,8 @@ evr_read(int fd, const struct evr_opts *o, ev_fn cb, struct evr_result *res)
 	struct buf head; /* bytes held while the format is still unknown */
 	enum evr_format fmt = o->format;
 	ssize_t n;
-	int rc = 0;
+	int rc = 0, ifd = intr_fd(), draining = 0;
+	size_t left = 0; /* draining: what had arrived, still to read */
 
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
@@ -258,7 +276,27 @@ evr_read(int fd, const struct evr_opts *o, ev_fn cb, struct evr_result *res)
 	    o->on_comment ? on_sse_comment : NULL, &r);
 	for (;;) {
 		out_flush();
-		n = read(fd, rbuf, sizeof rbuf);
+		/* With SIGINT caught (lib/intr), wait on its self-pipe too: a
+		 * SIGINT just before a blocking read would be slept through.
+		 * After it, what had arrived is read and the input ends. */
+		if (ifd >= 0 && !draining) {
+			struct pollfd p[2] = { { fd, POLLIN, 0 },
+			    { ifd, POLLIN, 0 } };
+
+			if (!intr_caught() && poll(p, 2, -1) == -1 &&
+			    errno == EINTR)
+				continue;
+			if (intr_caught()) {
+				draining = 1;
+				left = arrived_unread(fd);
+			}
+		}
+		if (draining && left == 0)
+			break;
+		n = read(fd, rbuf, draining && left < sizeof rbuf ? left :
+		    sizeof rbuf);
+		if (n > 0 && draining)
+			left -= (size_t)n;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t caught;
-static volatile sig_atomic_t input_fd = -1;
-static volatile pid_t input_child = -1;
-static int null_fd = -1;
+static volatile pid_t child_pid = -1;
+static int self_pipe[2] = { -1, -1 };
 static int installed;
 static struct sigaction old_action;
 
@@ -20,11 +19,12 @@ on_sigint(int sig)
 
 	(void)sig;
 	caught = 1;
-	/* dup2 and kill are async-signal-safe */
-	if (input_fd >= 0 && null_fd >= 0)
-		dup2(null_fd, input_fd);
-	if (input_child > 0)
-		kill(input_child, SIGINT);
+	/* write and kill are async-signal-safe; a full pipe is readable
+	 * already */
+	if (self_pipe[1] != -1 && write(self_pipe[1], "", 1) < 0) {
+	}
+	if (child_pid > 0)
+		kill(child_pid, SIGINT);
 	errno = e;
 }
 
@@ -36,25 +36,30 @@ intr_catch(void)
 	if (installed)
 		return;
 	installed = 1;
-	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (sigaction(SIGINT, NULL, &old_action) == 0 &&
+	    old_action.sa_handler == SIG_IGN)
+		return;
+	if (pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		self_pipe[0] = self_pipe[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_action);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int
+intr_fd(void)
+{
+	return self_pipe[0];
 }
 
 void
-intr_input(int fd, pid_t child)
+intr_child(pid_t child)
 {
-	input_child = child;
-	input_fd = fd;
-	if (caught && fd >= 0) { /* it came before the input was known */
-		if (null_fd >= 0)
-			dup2(null_fd, fd);
-		if (child > 0)
-			kill(child, SIGINT);
-	}
+	child_pid = child;
+	if (caught && child > 0) /* it came before the child was known */
+		kill(child, SIGINT);
 }
 
 int

@@ -342,6 +342,42 @@ is "$INT_STATUS:$(jq -r '.choices[0].message.content' "$T/int_out" 2>&1)" "130:h
 interrupt delta-join -- "$two"
 is "$INT_STATUS:$(cat "$T/int_out")" "130:hello" "SIGINT: text mode, exit 130"
 
+# what had arrived in the pipe when SIGINT came is read, not dropped: the
+# tool is stopped, 5000 more chunks (more than one read takes) are
+# written, then SIGINT and SIGCONT
+awk 'BEGIN { for (i = 0; i < 5000; i++) print "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w\"}}]}\n" }' >"$T/more.sse"
+rm -f "$T/fifo_st"; mkfifo "$T/fifo_st"
+env --default-signal=INT "$DJ" -j <"$T/fifo_st" >"$T/st_out" 2>/dev/null &
+pid=$!
+exec 8>"$T/fifo_st"
+printf '%b' "$two" >&8
+for i in $(seq 200); do
+	case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "* | "7 "*) break ;; esac
+	sleep 0.1
+done
+kill -STOP "$pid"
+cat "$T/more.sse" >&8
+kill -INT "$pid"; kill -CONT "$pid"
+wait "$pid"
+st=$?
+exec 8>&-
+is "$st:$(jq -r '.content | length' "$T/st_out" 2>&1)" "130:5005" "SIGINT: the 5000 chunks already in the pipe are read and assembled"
+
+# a SIGINT ignored at start (a script's background job) stays ignored, as
+# the Unix tools keep it: the stream is read to its end
+rm -f "$T/fifo_ig"; mkfifo "$T/fifo_ig"
+"$DJ" -j <"$T/fifo_ig" >"$T/ig_out" 2>/dev/null &
+pid=$!
+exec 8>"$T/fifo_ig"
+printf '%b' "$two" >&8
+sleep 0.5
+kill -INT "$pid"
+sleep 0.2
+printf 'data: [DONE]\n\n' >&8
+exec 8>&-
+wait "$pid"
+is "$?:$(jq -r .content "$T/ig_out" 2>&1)" "0:hello" "SIGINT ignored at start: kept ignored, the stream read to its end"
+
 # write errors: every mode exits 1 with a message; -r's reasoning on a
 # failing stderr is a write error too
 for m in "" -j -n -e -T; do

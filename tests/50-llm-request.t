@@ -202,7 +202,9 @@ is "$?" 0 "streaming: exit 0 at the end"
 cp "$T/stream" "$T/full"
 
 # ---- SIGINT: stop, what arrived is kept, 130 ------------------------------
-"$BIN/llm-request" --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/int" 2>"$T/interr" &
+# (env gives SIGINT back its default: a script's background job starts with
+# it ignored, and llm-request keeps it so, as Unix tools do)
+env --default-signal=INT "$BIN/llm-request" --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/int" 2>"$T/interr" &
 pid=$!
 for i in $(seq 50); do [ -s "$T/int" ] && break; sleep 0.1; done
 kill -INT "$pid"
@@ -216,7 +218,7 @@ ok $? "SIGINT: the bytes that arrived are on stdout"
 mkfifo "$T/fifo"
 exec 7<>"$T/fifo"
 n0=$(nreq)
-"$BIN/llm-request" --base-url "$MOCK_URL/v1" <"$T/fifo" >/dev/null 2>"$T/interr" &
+env --default-signal=INT "$BIN/llm-request" --base-url "$MOCK_URL/v1" <"$T/fifo" >/dev/null 2>"$T/interr" &
 pid=$!
 for i in $(seq 50); do grep -q llm-request "/proc/$pid/cmdline" 2>/dev/null && break; sleep 0.1; done
 sleep 1

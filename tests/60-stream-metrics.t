@@ -137,8 +137,8 @@ ok $? "wrapper: t0 is the command's start (ttfb >= 300 ms sleep)"
 # SIGINT (Ctrl-C) ends the measurement, not the report: what arrived is
 # reported (status incomplete, error "interrupted") and the exit is 130,
 # without waiting for the writer. (The binary itself in the background,
-# so $! is its PID; it catches SIGINT although a script's background jobs
-# start with it ignored.)
+# so $! is its PID, through env, which gives SIGINT back its default: a
+# script's background jobs start with it ignored, and that is kept.)
 ev='data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'
 # (the writer opens the FIFO read-write, which never blocks, so neither
 # side can be left waiting in open)
@@ -147,7 +147,7 @@ ev='data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'
 rm -f "$T/writer-done" "$T/fifo" "$T/int.out" "$T/int.err"; mkfifo "$T/fifo"
 { printf "$ev"; sleep 4; touch "$T/writer-done"; } 1<>"$T/fifo" &
 wpid=$!
-"$BIN/stream-metrics" -j <"$T/fifo" >"$T/int.out" 2>"$T/int.err" &
+env --default-signal=INT "$BIN/stream-metrics" -j <"$T/fifo" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
 for i in $(seq 100); do [ -s "$T/int.out" ] && break; sleep 0.1; done
 kill -INT "$pid"

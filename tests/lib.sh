@@ -143,11 +143,13 @@ interrupt() {
 	    >"$T/int_out" 2>"$T/int_err" &
 	local pid=$!
 	exec 8>"$T/fifo_int"
-	printf '%b' "$1" >&8
+	# (a subshell: a tool already gone would kill it by SIGPIPE, not us)
+	(printf '%b' "$1" >&8) 2>/dev/null
 	for i in $(seq $n); do
 		sleep 0.1
-		# /proc/PID/syscall: "0 0x0 ..." is read(0, ...), blocked
-		case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "*) break ;; esac
+		# /proc/PID/syscall on x86-64: "0 0x0 ..." is read(0, ...) and
+		# "7 ..." poll(2), blocked; elsewhere the wait runs out
+		case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "* | "7 "*) break ;; esac
 	done
 	kill -INT "$pid"
 	wait "$pid"
