@@ -3,7 +3,9 @@
 // (OpenAI Chat Completions chunks as gpt-4o sends them: role chunk, text
 // deltas with words, punctuation, newlines, quotes and multi-byte text,
 // a finish chunk, a usage chunk, [DONE]), the same for Anthropic Messages
-// (anthropic-100M.sse, anthropic-10M.sse), chat-1M.sse for the SDK, and
+// (anthropic-100M.sse, anthropic-10M.sse), chat-1M.sse for the SDK,
+// 100 MB and 10 MB streams of gpt-5 chat chunks (with "obfuscation"),
+// Responses, Gemini and Ollama for the linearity of every dialect, and
 // small/: 1000 small real-shaped streams of four dialects.
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
 
@@ -57,6 +59,84 @@ function anthropic(file, bytes) {
   closeSync(fd);
 }
 
+// writer(file): emit(s) buffers s into file; close() flushes; size() is
+// the bytes so far
+function writer(file) {
+  const fd = openSync(file, 'w');
+  let out = [], size = 0;
+  return {
+    emit(s) { out.push(s); size += Buffer.byteLength(s); if (out.length > 4096) { writeSync(fd, out.join('')); out = []; } },
+    size() { return size; },
+    close() { writeSync(fd, out.join('')); closeSync(fd); },
+  };
+}
+const obf = () => Math.floor(rand() * 1e12).toString(36).slice(0, 1 + Math.floor(rand() * 10));
+
+// gpt-5 chat chunks: a random top-level "obfuscation" string in each
+function chat5(file, bytes) {
+  const w = writer(file);
+  const head = '{"id":"chatcmpl-C9Xk2pQ","object":"chat.completion.chunk","created":1756000000,"model":"gpt-5-2025-08-07","service_tier":"default","system_fingerprint":null,"choices":[';
+  let tokens = 0;
+  w.emit(`data: ${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"obfuscation":"${obf()}"}\n\n`);
+  while (w.size() < bytes) {
+    w.emit(`data: ${head}{"index":0,"delta":{"content":${JSON.stringify(piece())}},"logprobs":null,"finish_reason":null}],"obfuscation":"${obf()}"}\n\n`);
+    tokens++;
+  }
+  w.emit(`data: ${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"obfuscation":"${obf()}"}\n\n`);
+  w.emit(`data: {"id":"chatcmpl-C9Xk2pQ","object":"chat.completion.chunk","created":1756000000,"model":"gpt-5-2025-08-07","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":${tokens},"total_tokens":${tokens + 12}},"obfuscation":"${obf()}"}\n\n`);
+  w.emit('data: [DONE]\n\n');
+  w.close();
+}
+
+// OpenAI Responses: output_text.delta events, then the done events and
+// response.completed, which repeat the whole text (as the API sends them)
+function responses(file, bytes) {
+  const w = writer(file);
+  const ev = (type, o) => w.emit(`event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`);
+  const resp = (status, output, usage) => ({ id: 'resp_68c42d0f', object: 'response', created_at: 1757687055, status,
+    model: 'gpt-5-2025-08-07', output, usage });
+  let seq = 0, text = [];
+  ev('response.created', { sequence_number: seq++, response: resp('in_progress', [], null) });
+  ev('response.output_item.added', { sequence_number: seq++, output_index: 0, item: { id: 'msg_1', type: 'message', status: 'in_progress', content: [], role: 'assistant' } });
+  ev('response.content_part.added', { sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', annotations: [], logprobs: [], text: '' } });
+  while (w.size() < bytes * 0.94) {
+    const p = piece();
+    text.push(p);
+    ev('response.output_text.delta', { sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, delta: p, logprobs: [], obfuscation: obf() });
+  }
+  const t = text.join('');
+  const part = { type: 'output_text', annotations: [], logprobs: [], text: t };
+  ev('response.output_text.done', { sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, text: t, logprobs: [] });
+  ev('response.content_part.done', { sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, part });
+  const item = { id: 'msg_1', type: 'message', status: 'completed', content: [part], role: 'assistant' };
+  ev('response.output_item.done', { sequence_number: seq++, output_index: 0, item });
+  ev('response.completed', { sequence_number: seq++, response: resp('completed', [item], { input_tokens: 12, output_tokens: text.length, total_tokens: text.length + 12 }) });
+  w.close();
+}
+
+// Gemini streamGenerateContent?alt=sse: CRLF, spaces after colons,
+// cumulative usageMetadata in every chunk, finishReason on the last
+function gemini(file, bytes) {
+  const w = writer(file);
+  let n = 0;
+  const chunk = (t, fin) => `data: {"candidates": [{"content": {"parts": [{"text": ${JSON.stringify(t)}}],"role": "model"}${fin ? ',"finishReason": "STOP"' : ''},"index": 0}],"usageMetadata": {"promptTokenCount": 8,"candidatesTokenCount": ${n},"totalTokenCount": ${n + 8}},"modelVersion": "gemini-2.5-flash","responseId": "mKzDaN7xJ"}\r\n\r\n`;
+  while (w.size() < bytes) { n++; w.emit(chunk(piece(), false)); }
+  w.emit(chunk('.', true));
+  w.close();
+}
+
+// Ollama /api/chat NDJSON
+function ollama(file, bytes) {
+  const w = writer(file);
+  let n = 0;
+  while (w.size() < bytes) {
+    n++;
+    w.emit(`{"model":"llama3.2","created_at":"2025-08-21T20:43:54.590496031Z","message":{"role":"assistant","content":${JSON.stringify(piece())}},"done":false}\n`);
+  }
+  w.emit(`{"model":"llama3.2","created_at":"2025-08-21T20:43:55.1Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":457409342,"prompt_eval_count":12,"eval_count":${n}}\n`);
+  w.close();
+}
+
 // BENCH_SCALE (default 1) divides every size, for a quick check of the
 // script itself on a tiny corpus (the file names stay the same)
 const scale = Number(process.env.BENCH_SCALE || 1);
@@ -65,6 +145,11 @@ chat(`${dir}/chat-10M.sse`, 10e6 / scale);
 chat(`${dir}/chat-1M.sse`, 1e6 / scale);
 anthropic(`${dir}/anthropic-100M.sse`, 100e6 / scale);
 anthropic(`${dir}/anthropic-10M.sse`, 10e6 / scale);
+for (const [name, f] of [['chat5', chat5], ['responses', responses], ['gemini', gemini], ['ollama', ollama]]) {
+  const ext = name === 'ollama' ? 'ndjson' : 'sse';
+  f(`${dir}/${name}-100M.${ext}`, 100e6 / scale);
+  f(`${dir}/${name}-10M.${ext}`, 10e6 / scale);
+}
 // 1000 small streams: the real captures of four dialects, round-robin
 const top = new URL('../../tests/fixtures/real/', import.meta.url).pathname;
 const picks = [];
