@@ -192,6 +192,13 @@ st=$?
 is "$st:$(jq -r .method "$T/plog" 2>/dev/null)" "5:CONNECT" "HTTPS_PROXY is used for a non-loopback host (exit $st)"
 ! grep -q "$KEY" "$T/err" "$T/plog"
 ok $? "key not in the proxy's log nor in the error (CONNECT tunnel)"
+# ... unless NO_PROXY names the host: then no request reaches the proxy
+# (the direct connection to a .invalid name cannot resolve: exit 5)
+: >"$T/plog"
+env HTTPS_PROXY="$MOCK_URL" NO_PROXY=api.example.invalid "$BIN/llm-request" --retry 0 --connect-timeout 2 \
+    -m gpt-test --base-url https://api.example.invalid/v1 hi >/dev/null 2>"$T/err"
+st=$?
+is "$st:$(grep -c . "$T/plog")" "5:0" "NO_PROXY=api.example.invalid: that host is not reached through the proxy"
 
 # --- redirects: never followed, so the key never goes on ------------------
 cat >"$T/redir.py" <<'PY'
