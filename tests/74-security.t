@@ -69,6 +69,27 @@ if command -v openssl >/dev/null && command -v python3 >/dev/null &&
 	run llm-request --insecure -m gpt-test \
 	    --base-url https://192.0.2.1/v1 hi >/dev/null 2>"$T/err"
 	is "$?" 2 "--insecure refused for a non-loopback host (usage, no connection)"
+	# HTTP/2 when the server offers it: nghttpd (Debian nghttp2-server)
+	# serves a real capture as the answer to the POST, over TLS
+	if command -v nghttpd >/dev/null; then
+		mkdir -p "$T/h2/v1/chat"
+		cp "$FIX/real/openai-chat/text-plain.sse" "$T/h2/v1/chat/completions"
+		h2port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		nghttpd -d "$T/h2" --address=127.0.0.1 "$h2port" "$T/key.pem" "$T/cert.pem" >/dev/null 2>&1 &
+		_pids="$_pids $!"
+		for _ in $(seq 50); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$h2port") 2>/dev/null && break
+			sleep 0.1
+		done
+		run llm-request -v --insecure --retry 0 -m gpt-test \
+		    --base-url "https://127.0.0.1:$h2port/v1" hi >"$T/out" 2>"$T/err"
+		st=$?
+		[ "$st" = 0 ] && grep -q '^< HTTP/2 200' "$T/err" &&
+		    cmp -s "$T/out" "$T/h2/v1/chat/completions"
+		ok $? "HTTP/2 when the server offers it: negotiated over TLS, the stream byte for byte (status $st)"
+	else
+		pass "# SKIP no nghttpd (Debian nghttp2-server): HTTP/2 row not run"
+	fi
 else
 	pass "# SKIP no openssl or python3: TLS rows not run"
 fi
