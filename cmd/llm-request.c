@@ -262,18 +262,18 @@ add_user_header(const char *arg)
 {
 	struct buf b;
 	char *line, *next;
+	size_t k;
 
 	if (arg[0] != '@') {
 		check_header(arg, "-H");
 		/* argv is readable by every user of the machine (ps, /proc) */
-		if (arg[hdr_name_len(arg)] == ':' &&
-		    req_header_is_secret(arg, hdr_name_len(arg)) &&
-		    arg[hdr_name_len(arg) + 1 + strspn(arg +
-		    hdr_name_len(arg) + 1, " \t")] != '\0')
+		k = hdr_name_len(arg);
+		if (arg[k] == ':' && req_header_is_secret(arg, k) &&
+		    arg[k + 1 + strspn(arg + k + 1, " \t")] != '\0')
 			usage_error("-H %.*s: a credential is not taken from the "
 			    "command line, where every user can read it: put "
-			    "the header in a file and give -H @FILE",
-			    (int)hdr_name_len(arg), arg);
+			    "the header in a file and give -H @FILE", (int)k,
+			    arg);
 		if (opt.n_user_headers >= MAX_HEADERS)
 			usage_error("too many headers");
 		opt.user_headers[opt.n_user_headers++] = xstrdup(arg);

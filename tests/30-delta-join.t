@@ -351,10 +351,7 @@ env --default-signal=INT "$DJ" -j <"$T/fifo_st" >"$T/st_out" 2>/dev/null &
 pid=$!
 exec 8>"$T/fifo_st"
 printf '%b' "$two" >&8
-for i in $(seq 200); do
-	case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "* | "7 "*) break ;; esac
-	sleep 0.1
-done
+wait_blocked "$pid"
 kill -STOP "$pid"
 cat "$T/more.sse" >&8
 kill -INT "$pid"; kill -CONT "$pid"

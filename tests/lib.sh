@@ -126,16 +126,28 @@ streams_before_eof() {
 }
 
 # interrupt TOOL ARGS... -- INPUT: starts TOOL reading a pipe, writes
-# INPUT into it and, with the pipe still open, waits (up to 5 s, 20 s
-# under valgrind) until the tool is blocked reading stdin again, so all
-# of INPUT is in, then sends SIGINT. Sets INT_STATUS; the tool's stdout
+# INPUT into it and, with the pipe still open, waits (wait_blocked) until
+# the tool is blocked on stdin again, so all of INPUT is in, then sends
+# SIGINT. Sets INT_STATUS; the tool's stdout
 # is in $T/int_out, its stderr in $T/int_err.
+# wait_blocked PID: waits (up to 5 s, 20 s under valgrind) until PID is
+# blocked waiting on its input, so all that was written to it is in
+wait_blocked() {
+	local i n=50
+	[ "${VALGRIND:-}" = 1 ] && n=200
+	for i in $(seq $n); do
+		sleep 0.1
+		# /proc/PID/syscall on x86-64: "0 0x0 ..." is read(0, ...) and
+		# "7 ..." poll(2), blocked; elsewhere the wait runs out
+		case $(cat "/proc/$1/syscall" 2>/dev/null) in "0 0x0 "* | "7 "*) return 0 ;; esac
+	done
+}
+
 interrupt() {
 	local tool=$1; shift
-	local args=() i n=50
+	local args=()
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
-	[ "${VALGRIND:-}" = 1 ] && n=200
 	rm -f "$T/fifo_int"; mkfifo "$T/fifo_int"
 	# a background job starts with SIGINT ignored: give it back its
 	# default, as a terminal's Ctrl-C finds it
@@ -145,12 +157,7 @@ interrupt() {
 	exec 8>"$T/fifo_int"
 	# (a subshell: a tool already gone would kill it by SIGPIPE, not us)
 	(printf '%b' "$1" >&8) 2>/dev/null
-	for i in $(seq $n); do
-		sleep 0.1
-		# /proc/PID/syscall on x86-64: "0 0x0 ..." is read(0, ...) and
-		# "7 ..." poll(2), blocked; elsewhere the wait runs out
-		case $(cat "/proc/$pid/syscall" 2>/dev/null) in "0 0x0 "* | "7 "*) break ;; esac
-	done
+	wait_blocked "$pid"
 	kill -INT "$pid"
 	wait "$pid"
 	INT_STATUS=$?
