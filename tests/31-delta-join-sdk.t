@@ -56,10 +56,12 @@ diff_sdk anthropic "Anthropic streams with unpaired surrogate halves: --native =
 unset SDK_LONE_FFFD
 
 # Hand-made streams for what no real capture holds: Chat's legacy
-# function_call, Responses refusal deltas and response.incomplete
+# function_call, Responses refusal deltas and response.incomplete,
+# Anthropic's stop_sequence stop reason
 H=$TOP/tests/delta-join-handmade
 diff_sdk openai-chat "legacy function_call: --native = finalChatCompletion()" "$H"/chat-*.sse
 diff_sdk openai-responses "Responses refusal and response.incomplete: --native = finalResponse()" "$H"/responses-*.sse
+diff_sdk anthropic "Anthropic stop_sequence: --native = finalMessage()" "$H"/anthropic-*.sse
 
 mkdir -p "$T/cut"
 for f in "$REAL"/openai-responses/*.sse "$REAL"/deepseek-responses/*.sse \

@@ -286,6 +286,24 @@ cat "$(input no-newline.sse)" | run sse-decode --max-event 1M >/dev/null 2>"$T/e
 is "$?:$(head -n 1 "$T/err")" "1:sse-decode: stdin: event larger than the 1048576-byte limit" \
     "sse-decode --max-event 1M: the smaller cap holds"
 
+# A reader that goes away while SIGPIPE is ignored (a parent that ran
+# `trap '' PIPE`): the write fails with EPIPE instead of killing the tool,
+# and the tool still ends as if by SIGPIPE (status 141, nothing on stderr),
+# not with "write error: Broken pipe" and status 1. From a file and from a
+# pipe, so the tool, not its writer, is the one that meets the closed pipe.
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok%d \"},\"finish_reason\":null}]}\n\n", i }' \
+    >"$T/long.sse"
+for tool in sse-decode delta-join stream-metrics; do
+	( trap '' PIPE
+	  "$BIN/$tool" "$T/long.sse" 2>"$T/err" | head -c 1 >/dev/null
+	  echo "${PIPESTATUS[0]}" >"$T/st" )
+	is "$(cat "$T/st"):$(cat "$T/err")" "141:" "$tool FILE | head -c 1 with SIGPIPE ignored: ends by SIGPIPE, quietly"
+	( trap '' PIPE
+	  cat "$T/long.sse" | "$BIN/$tool" 2>"$T/err" | head -c 1 >/dev/null
+	  echo "${PIPESTATUS[1]}" >"$T/st" )
+	is "$(cat "$T/st"):$(cat "$T/err")" "141:" "... | $tool | head -c 1 with SIGPIPE ignored: ends by SIGPIPE, quietly"
+done
+
 # llm-mock reads captures: one of no known dialect is refused at start
 for in in empty.sse:'no events' html-error.sse:'cannot tell the dialect' \
     binary.bin:'cannot tell the dialect' deep-nesting.sse:'cannot tell the dialect'; do

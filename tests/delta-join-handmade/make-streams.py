@@ -3,7 +3,8 @@
 # of this folder (run it here; its output is committed). Shapes follow the
 # providers' API references, for event kinds no real capture in
 # tests/fixtures/real holds: the Responses refusal deltas and
-# response.incomplete, and Chat Completions' legacy function_call.
+# response.incomplete, Chat Completions' legacy function_call, Anthropic's
+# stop_sequence stop reason and Gemini candidates out of array order.
 import json
 
 def ev(f, name, obj):
@@ -96,3 +97,44 @@ with open("chat-legacy-function-call.sse", "w") as f:
         chunk({"function_call": {"arguments": a}})
     chunk({}, "function_call")
     f.write("data: [DONE]\n\n")
+
+# Anthropic Messages ending on a stop sequence: stop_reason "stop_sequence"
+# with the sequence that matched (normalized finish reason: "stop").
+with open("anthropic-stop-sequence.sse", "w") as f:
+    ev(f, "message_start", {"type": "message_start", "message": {
+        "id": "msg_hand1", "type": "message", "role": "assistant",
+        "model": "claude-haiku-4-5-20251001", "content": [],
+        "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": 14, "output_tokens": 1}}})
+    ev(f, "content_block_start", {"type": "content_block_start", "index": 0,
+       "content_block": {"type": "text", "text": ""}})
+    for t in ["1, 2, ", "3, 4"]:
+        ev(f, "content_block_delta", {"type": "content_block_delta",
+           "index": 0, "delta": {"type": "text_delta", "text": t}})
+    ev(f, "content_block_stop", {"type": "content_block_stop", "index": 0})
+    ev(f, "message_delta", {"type": "message_delta",
+       "delta": {"stop_reason": "stop_sequence", "stop_sequence": ", 5"},
+       "usage": {"output_tokens": 9}})
+    ev(f, "message_stop", {"type": "message_stop"})
+
+# Gemini with candidateCount 2: a chunk's candidates are placed by their
+# "index", not by their position in the array (the second chunk carries
+# candidate 1 alone, at position 0; the third lists them in reverse).
+with open("gemini-two-candidates.sse", "w") as f:
+    def gem(cands, usage=None):
+        obj = {"candidates": cands, "modelVersion": "gemini-2.5-flash-lite",
+               "responseId": "hand1"}
+        if usage:
+            obj["usageMetadata"] = usage
+        ev(f, None, obj)
+    def cand(i, text, finish=None):
+        c = {"content": {"parts": [{"text": text}], "role": "model"},
+             "index": i}
+        if finish:
+            c["finishReason"] = finish
+        return c
+    gem([cand(0, "Red"), cand(1, "Blue")])
+    gem([cand(1, " sky")])
+    gem([cand(1, ".", "STOP"), cand(0, " rose.", "STOP")],
+        {"promptTokenCount": 6, "candidatesTokenCount": 6,
+         "totalTokenCount": 12})

@@ -80,6 +80,11 @@ main(void)
 	mem_init();
 	ok(same_as("a\"b\\c\n\x01", 7, "\"a\\\"b\\\\c\\n\\u0001\""),
 	    "escapes as JSON.stringify does");
+	/* each short escape as itself, the other controls as \u00XX, DEL
+	 * as is: the text JSON.stringify writes, not only what parses back */
+	ok(same_as("\b\f\n\r\t\x0b\x1f\x7f", 8,
+	    "\"\\b\\f\\n\\r\\t\\u000b\\u001f\x7f\""),
+	    "short escapes \\b \\f \\n \\r \\t, \\u00XX for the other controls");
 	ok(same_as("\xff\xe0\x80z", 4, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\""),
 	    "one U+FFFD per maximal invalid subpart (FF, E0, 80)");
 	ok(same_as("\xf0\x9f\x98z", 4, "\"\xef\xbf\xbdz\""),
