@@ -107,7 +107,7 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
 fuzz: $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_TIME)
 
-# Side by side with the peers (scripts/bench); results go in README.md.
+# Side by side with the peers (scripts/bench); results go in doc/performance.md.
 bench: all
 	scripts/bench
 

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# The README's recipes, run as written against llm-mock: each block marked
-# <!-- recipe: NAME --> is extracted and run in a fresh directory with the
-# tools on PATH and OPENAI_BASE_URL pointing at a local llm-mock.
+# The recipes of README.md and doc/*.md, run as written against llm-mock:
+# each block marked <!-- recipe: NAME --> is extracted and run in a fresh
+# directory with the tools on PATH and OPENAI_BASE_URL pointing at a local
+# llm-mock. Every code block of README.md, doc/*.md, HACKING and NEWS has
+# such a marker (or <!-- run-by: TEST -->, naming the test that runs it),
+# and every recipe marked is run here, so no example is dropped unseen.
 source "$(dirname "$0")/lib.sh"
 export PATH=$BIN:$PATH
 unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY
+DOCS=("$TOP/README.md" "$TOP"/doc/*.md)
 
 recipe() { # recipe NAME: print the sh block after the marker
 	awk -v n="$1" '
 		$0 == "<!-- recipe: " n " -->" { want = 1; next }
 		want && /^```sh$/ { inside = 1; next }
 		inside && /^```$/ { exit }
-		inside { print }' "$TOP/README.md"
+		inside { print }' "${DOCS[@]}"
 }
 # run_recipe NAME [sed expression]: runs it in $T/NAME; stdout in $T/NAME.out
 run_recipe() {
 	local d=$T/$1
 	mkdir -p "$d"
+	echo "$1" >>"$T/ran"
 	recipe "$1" | sed "${2:-}" >"$d/recipe.sh"
-	[ -s "$d/recipe.sh" ] || { fail "recipe $1 is in the README"; return 1; }
+	[ -s "$d/recipe.sh" ] || { fail "recipe $1 is in README.md or doc/*.md"; return 1; }
 	(cd "$d" && set -o pipefail && timeout 60 bash -e recipe.sh) >"$T/$1.out" 2>"$T/$1.err"
 }
 
@@ -41,8 +46,42 @@ run_example() {
 	(cd "$d" && set -o pipefail && timeout 60 bash -e example.sh) >"$T/man-$1.out" 2>"$T/man-$1.err"
 }
 
+# every fenced block in the docs follows a marker line (blank lines
+# between allowed): a recipe run below, or the test that runs it
+unmarked=$(awk 'FNR == 1 { prev = ""; inside = 0 }
+	/^```/ { if (!inside && prev !~ /^<!-- (recipe|run-by): [^ ]+ -->$/)
+		print FILENAME ":" FNR; inside = !inside; prev = $0; next }
+	!inside && NF { prev = $0 }' "${DOCS[@]}" "$TOP/HACKING" "$TOP/NEWS" | sed "s|$TOP/||")
+is "$unmarked" "" "every code block in README.md, doc/*.md, HACKING and NEWS is marked to be run"
+grep -ho '^<!-- recipe: [^ ]* -->$' "${DOCS[@]}" | awk '{ print $3 }' | sort >"$T/marked"
+is "$(uniq -d "$T/marked")" "" "recipe names are unique across README.md and doc/*.md"
+# the blocks another test runs: the README's two set-up commands are
+# run in the release tarball by tests/95 (make demo; make test with
+# DIST_FULL=1, as CI runs it)
+for f in "${DOCS[@]}"; do
+	awk '/^<!-- run-by: / { t = $3; next } t && /^```sh$/ { inside = 1; next }
+		inside && /^```$/ { inside = 0; t = ""; next }
+		inside { sub(/ *#.*/, ""); print t, $0 }' "$f"
+done >"$T/run-by"
+[ -s "$T/run-by" ]; ok $? "the README's set-up block is marked run-by"
+while read -r t cmd; do
+	target=${cmd#make }
+	[ -e "$TOP/$t" ] && [ "$cmd" = "make $target" ] &&
+	    grep -qF "make -C \"\$src\" $target " "$TOP/$t"
+	ok $? "'$cmd' is run by $t"
+done <"$T/run-by"
+
 start_mock --echo
 export OPENAI_BASE_URL=$MOCK_URL/v1
+
+# a real provider's pipelines, the key in the environment (each provider
+# here served by llm-mock)
+ANTHROPIC_BASE_URL=$MOCK_URL ANTHROPIC_API_KEY=test-key run_recipe real-provider
+st=$?
+is "$st:$(cat "$T/real-provider.out")" "0:Explain Unix pipes in two sentences.Explain Unix pipes." \
+    "recipe real-provider: OpenAI's answer, then Anthropic's (provider from the model)"
+grep -qE '^ttft +[0-9]' "$T/real-provider.err"
+ok $? "recipe real-provider: stream-metrics' report"
 
 run_recipe stream
 is "$?:$(cat "$T/stream.out")" "0:Write a haiku about pipes" "recipe stream: the answer streams out"
@@ -92,6 +131,7 @@ if command -v parallel >/dev/null 2>&1; then
 	grep -qE '(count|requests|completed).*3' "$T/batch-parallel.out"
 	ok $? "recipe batch-parallel: the summary counts 3 requests"
 else
+	echo batch-parallel >>"$T/ran"
 	echo "# SKIP GNU parallel not installed"
 fi
 
@@ -155,4 +195,8 @@ mkdir -p "$T/man-tool-calls"; cp "$T/tool-calls/tools.json" "$T/man-tool-calls/"
 run_example tool-calls
 is "$?:$(cat "$T/man-tool-calls.out")" '0:GetWeatherArgs
 get_stock_price' "llmpipe(7) example tool-calls: each call's name"
+
+# every recipe marked in the docs was run above, and nothing else
+sort -u "$T/ran" >"$T/ran.sorted"
+same_file "$T/ran.sorted" "$T/marked" "every recipe of README.md and doc/*.md is run here"
 done_testing

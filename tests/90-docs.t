@@ -58,6 +58,37 @@ for tool in $TOOLS; do
 done
 out=$(mandoc -Tlint -Wwarning "$TOP/man/llmpipe.7" 2>&1)
 is "$out" "" "llmpipe(7) passes mandoc -Tlint"
+# llmpipe(7) points to the same documents as the README, and they exist
+missing=""
+for f in README.md doc/recipes.md doc/performance.md doc/reliability.md NEWS HACKING; do
+	{ [ -s "$TOP/$f" ] && grep -qE "^\.Pa $f( ,)?\$" "$TOP/man/llmpipe.7"; } || missing="$missing $f"
+done
+is "$missing" "" "llmpipe(7) SEE ALSO names README.md, doc/*.md, NEWS and HACKING, which exist"
+missing=""
+for f in doc/recipes.md doc/performance.md doc/reliability.md NEWS HACKING; do
+	grep -qF "]($f)" "$TOP/README.md" || missing="$missing $f"
+done
+is "$missing" "" "README.md links to doc/*.md, NEWS and HACKING"
+# every relative link of the docs leads to a file, and an #anchor to one
+# of its headings (GitHub's slug: lower case, spaces to -, punctuation out)
+bad=""
+for doc in "$TOP/README.md" "$TOP"/doc/*.md "$TOP/HACKING"; do
+	for l in $(grep -oE '\]\([^)#: ]+(#[a-z0-9-]+)?\)' "$doc" | sed 's/^](//; s/)$//'); do
+		f=$(dirname "$doc")/${l%%#*}
+		if [ ! -e "$f" ]; then bad="$bad ${doc#"$TOP"/}:$l"; continue; fi
+		case $l in *'#'*)
+			sed -n 's/^#\{1,6\} //p' "$f" | tr 'A-Z ' 'a-z-' | tr -cd 'a-z0-9_\n-' |
+			    grep -qxF "${l#*#}" || bad="$bad ${doc#"$TOP"/}:$l" ;;
+		esac
+	done
+done
+is "$bad" "" "every relative link in README.md, doc/*.md and HACKING resolves"
+# The README stays short (issue 23): new recipes go to doc/recipes.md with a
+# line in the README's index, new figures to doc/performance.md or
+# doc/reliability.md
+n=$(wc -l <"$TOP/README.md")
+[ "$n" -le 120 ]
+ok $? "README.md is at most 120 lines ($n): longer material goes to doc/"
 # llmpipe(7)'s NDJSON schemas name every key the tools write
 R=$FIX/real
 sed -n '/^\.Ss NDJSON schemas/,/^\.S[sh] [^N]/p' "$TOP/man/llmpipe.7" |

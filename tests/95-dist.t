@@ -55,7 +55,8 @@ is "$bad" "" "every entry is under $name/"
 grep -v '/$' "$T/list" | sed "s|^$name/||" | LC_ALL=C sort >"$T/got"
 git -C "$TOP" ls-tree -r --name-only HEAD | LC_ALL=C sort >"$T/want"
 same_file "$T/got" "$T/want" "the tarball holds exactly the committed files (git ls-files)"
-for f in Makefile README.md lib/err.h scripts/install-deps scripts/demo \
+for f in Makefile README.md NEWS HACKING doc/performance.md doc/reliability.md \
+    doc/recipes.md lib/err.h scripts/install-deps scripts/demo \
     man/llmpipe.7 completions/_llmpipe tests/lib.sh tests/fixtures/real/SOURCES.md \
     debian/control debian/rules; do
 	grep -qxF "$name/$f" "$T/list"
