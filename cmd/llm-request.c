@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,16 +361,19 @@ struct xfer {
 	int tls_close_notify;   /* the server's close_notify arrived */
 };
 
-/* libcurl reports its limit on one header line as CURLE_OUT_OF_MEMORY:
- * its allocations go through these, so that a real failure is known. */
-static int curl_alloc_failed;
+/* libcurl reports its limit on one header line as CURLE_OUT_OF_MEMORY,
+ * and some of its failed allocations (in its resolver thread) as the
+ * network error they caused: its allocations go through these, so that a
+ * real failure is known, whatever libcurl makes of it. */
+static atomic_int curl_alloc_failed;
 
 static void *
 c_malloc(size_t n)
 {
 	void *p = malloc(n);
 
-	curl_alloc_failed |= p == NULL && n != 0;
+	if (p == NULL && n != 0)
+		atomic_store(&curl_alloc_failed, 1);
 	return p;
 }
 
@@ -378,7 +382,8 @@ c_calloc(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
 
-	curl_alloc_failed |= p == NULL && n != 0 && size != 0;
+	if (p == NULL && n != 0 && size != 0)
+		atomic_store(&curl_alloc_failed, 1);
 	return p;
 }
 
@@ -387,7 +392,8 @@ c_realloc(void *p, size_t n)
 {
 	void *q = realloc(p, n);
 
-	curl_alloc_failed |= q == NULL && n != 0;
+	if (q == NULL && n != 0)
+		atomic_store(&curl_alloc_failed, 1);
 	return q;
 }
 
@@ -396,7 +402,8 @@ c_strdup(const char *s)
 {
 	char *p = strdup(s);
 
-	curl_alloc_failed |= p == NULL;
+	if (p == NULL)
+		atomic_store(&curl_alloc_failed, 1);
 	return p;
 }
 
@@ -738,7 +745,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		xp->started_us = xp->last_us = 0;
 		xp->errbuf[0] = '\0';
 		xp->tls_watched = xp->tls_close_notify = 0;
-		curl_alloc_failed = 0;
+		atomic_store(&curl_alloc_failed, 0);
 		buf_reset(&xp->errbody);
 		if (opt.verbose) {
 			struct curl_slist *h;
@@ -750,6 +757,9 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			}
 		}
 		why = perform(multi, xp, deadline_us, &rc);
+		if (why == END_DONE && rc != CURLE_OK &&
+		    atomic_load(&curl_alloc_failed))
+			rc = CURLE_OUT_OF_MEMORY;
 		/* A body that ends with the connection, over TLS without the
 		 * server's close_notify, may have been cut by anyone on the
 		 * way: it is not a success. (Over plain http nothing tells.) */
@@ -778,7 +788,8 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				    what, xp->body_bytes);
 				return LP_EXIT_NETWORK;
 			}
-		} else if (rc == CURLE_OUT_OF_MEMORY && !curl_alloc_failed &&
+		} else if (rc == CURLE_OUT_OF_MEMORY &&
+		    !atomic_load(&curl_alloc_failed) &&
 		    xp->started_us == 0) {
 			/* libcurl's limit on one line, not a failed allocation */
 			say("%s: response header too large: a status or header "
