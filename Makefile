@@ -20,6 +20,8 @@ LDFLAGS_ALL  = $(LDFLAGS) $(EXTRA_CFLAGS)
 JQ_LIBS   = -ljq
 CURL_LIBS = $$(pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 MHD_LIBS  = $$(pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# llm-request watches for TLS close_notify through OpenSSL (libcurl's TLS)
+SSL_LIBS  = $$(pkg-config --libs libssl 2>/dev/null || echo -lssl)
 
 BUILD   ?= build
 TOOLS    = sse-decode delta-join llm-request llm-mock stream-metrics
@@ -40,6 +42,8 @@ $(BUILD)/.deps-ok:
 	  { echo "llmpipe: jq.h/jv.h not found: install libjq-dev (scripts/install-deps)" >&2; exit 1; }
 	@printf '#include <curl/curl.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
 	  { echo "llmpipe: curl/curl.h not found: install libcurl4-openssl-dev (scripts/install-deps)" >&2; exit 1; }
+	@printf '#include <openssl/ssl.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "llmpipe: openssl/ssl.h not found: install libssl-dev (scripts/install-deps)" >&2; exit 1; }
 	@printf '#include <stdint.h>\n#include <sys/socket.h>\n#include <microhttpd.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || \
 	  { echo "llmpipe: microhttpd.h not found: install libmicrohttpd-dev (scripts/install-deps)" >&2; exit 1; }
 	@touch $@
@@ -56,7 +60,7 @@ $(BUILD)/bin/%: cmd/%.c $(LIB_A) lib/*.h
 	@mkdir -p $(BUILD)/bin
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A) $(LIBS_$*) $(JQ_LIBS) -lm
 
-LIBS_llm-request = $(CURL_LIBS)
+LIBS_llm-request = $(CURL_LIBS) $(SSL_LIBS)
 LIBS_llm-mock    = $(MHD_LIBS) -lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h

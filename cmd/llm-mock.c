@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,6 +67,8 @@ static const char usage_text[] =
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
+"      --max-body-total SIZE    request bodies held at once, all connections\n"
+"                               together; over it, 503 (default 64M)\n"
 "  -v, --verbose                one line per request on stderr\n"
 "  -q, --quiet                  no warnings on stderr\n"
 "  -h, --help                   show this help and exit\n"
@@ -81,7 +85,8 @@ static const char usage_text[] =
 enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
-	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY
+	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
+	OPT_MAX_BODY_TOTAL
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "require-key", no_argument, NULL, OPT_REQUIRE_KEY },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "max-body-total", required_argument, NULL, OPT_MAX_BODY_TOTAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -129,9 +135,38 @@ static struct {
 	double stall_s;
 	int trickle, require_key, verbose, quiet;
 	int log_fd;
-	size_t max_body;
+	size_t max_body, max_body_total;
+	int max_body_total_set;
 } opt = { .cut_after = -1, .error_after = -1, .stall_after = -1,
-	.log_fd = -1, .seed = 1, .max_body = (size_t)16 << 20 };
+	.log_fd = -1, .seed = 1, .max_body = (size_t)16 << 20,
+	.max_body_total = (size_t)64 << 20 };
+
+/* The bytes of request bodies held (or announced by a Content-Length and
+ * so reserved), all connections together: at most opt.max_body_total. */
+static size_t held;
+static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+hold(size_t n)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&held_mu);
+	if (n <= opt.max_body_total - held) {
+		held += n;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&held_mu);
+	return rc;
+}
+
+static void
+release(size_t n)
+{
+	pthread_mutex_lock(&held_mu);
+	held -= n;
+	pthread_mutex_unlock(&held_mu);
+}
 
 /* Captures by dialect, read-only once the server runs. */
 static struct emit_stream *caps[NDIALECTS];
@@ -166,7 +201,8 @@ wait_until(int64_t deadline)
 
 struct req {
 	struct buf body;
-	int too_big;
+	size_t reserved;       /* counted in held */
+	int refused;           /* 413 or 503 queued before the body's end */
 };
 
 struct route {
@@ -934,11 +970,6 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, 200, "models");
 		return send_models(c, rt.d);
 	}
-	if (q->too_big) {
-		jv_free(body);
-		verbose(method, url, 413, "body too large");
-		return send_error(c, rt.d, 413, NULL, 0);
-	}
 	if (!jv_is_valid(body) || jv_get_kind(body) != JV_KIND_OBJECT) {
 		jv_free(body);
 		verbose(method, url, 400, "body is not a JSON object");
@@ -1000,12 +1031,89 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	return rc;
 }
 
+/* drop frees a request's body and gives back what it held. */
+static void
+drop(struct req *q)
+{
+	buf_free(&q->body);
+	release(q->reserved);
+	q->reserved = 0;
+}
+
+/* refuse answers 413 (over --max-body) or 503 (--max-body-total
+ * reached) before the body is read, and closes the connection: what the
+ * client still sends is not read. */
+static enum MHD_Result
+refuse(struct MHD_Connection *c, const char *url, const char *method,
+    struct req *q, int status)
+{
+	struct MHD_Response *rs;
+	struct route rt;
+	struct buf b;
+	enum MHD_Result rc;
+
+	drop(q);
+	q->refused = 1;
+	route_of(url, method, &rt);
+	verbose(method, url, status, status == 413 ? "body too large" :
+	    "--max-body-total reached");
+	buf_init(&b, 0);
+	emit_error_body(&b, rt.d, status, status == 413 ? NULL :
+	    "Too many request bodies held at once (--max-body-total).");
+	rs = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_COPY);
+	buf_free(&b);
+	if (rs == NULL)
+		return MHD_NO;
+	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (status == 503)
+		MHD_add_response_header(rs, "Retry-After", "1");
+	rc = MHD_queue_response(c, (unsigned)status, rs);
+	MHD_destroy_response(rs);
+	return rc;
+}
+
+/* cut_off ends a connection whose chunked body went over a limit. */
+static enum MHD_Result
+cut_off(const char *url, const char *method, struct req *q, int status)
+{
+	drop(q);
+	q->refused = 1;
+	verbose(method, url, status, status == 413 ? "body too large, "
+	    "connection closed" : "--max-body-total reached, connection "
+	    "closed");
+	return MHD_NO;
+}
+
+/* announced returns the request's Content-Length, or -1 when there is
+ * none (chunked) or it cannot be read (MHD refuses those itself). */
+static long long
+announced(struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long n;
+	char *end;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end != '\0' || n > (unsigned long long)LLONG_MAX)
+		return LLONG_MAX;
+	return (long long)n;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **req_cls)
 {
 	struct req *q = *req_cls;
+	enum MHD_Result rc;
+	long long len;
+	size_t n;
 
 	(void)cls;
 	(void)version;
@@ -1013,16 +1121,42 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		q = xcalloc(1, sizeof *q);
 		buf_init(&q->body, opt.max_body);
 		*req_cls = q;
+		/* the announced length decides at once, before any byte of
+		 * the body is read: over the limit, or over what is left */
+		if ((len = announced(c)) > 0) {
+			if ((unsigned long long)len > opt.max_body)
+				return refuse(c, url, method, q, 413);
+			if (hold((size_t)len) == -1)
+				return refuse(c, url, method, q, 503);
+			q->reserved = (size_t)len;
+		}
 		return MHD_YES;
 	}
-	if (*upload_size) {
-		if (!q->too_big && buf_append(&q->body, upload,
-		    *upload_size) == -1)
-			q->too_big = 1;
+	if (q->refused) {
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	return respond(c, url, method, q);
+	if (*upload_size) {
+		n = *upload_size;
+		*upload_size = 0;
+		/* A chunked body (no length announced) found too big on the
+		 * way: libmicrohttpd takes no answer in the middle of a body,
+		 * so the connection is closed at once instead. */
+		if (n > opt.max_body - q->body.len)
+			return cut_off(url, method, q, 413);
+		if (q->body.len + n > q->reserved) {
+			if (hold(q->body.len + n - q->reserved) == -1)
+				return cut_off(url, method, q, 503);
+			q->reserved = q->body.len + n;
+		}
+		if (buf_append(&q->body, upload, n) == -1)
+			return cut_off(url, method, q, 413);
+		return MHD_YES;
+	}
+	rc = respond(c, url, method, q);
+	/* the answer needs the body no more: a long stream does not keep it */
+	drop(q);
+	return rc;
 }
 
 static void
@@ -1035,7 +1169,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	(void)c;
 	(void)toe;
 	if (q) {
-		buf_free(&q->body);
+		drop(q);
 		free(q);
 		*req_cls = NULL;
 	}
@@ -1323,6 +1457,13 @@ main(int argc, char **argv)
 				    "'%s'", optarg);
 			opt.max_body = sz;
 			break;
+		case OPT_MAX_BODY_TOTAL:
+			if (args_size(optarg, &sz) == -1 || sz == 0)
+				usage_error("--max-body-total: expected a size, "
+				    "got '%s'", optarg);
+			opt.max_body_total = sz;
+			opt.max_body_total_set = 1;
+			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -1339,6 +1480,15 @@ main(int argc, char **argv)
 	}
 	if (opt.quiet)
 		opt.verbose = 0;
+	if (opt.max_body > opt.max_body_total) {
+		if (opt.max_body_total_set)
+			usage_error("--max-body-total must be at least --max-body");
+		opt.max_body_total = opt.max_body;
+	}
+	/* Bodies over 128 KiB get pages of their own, given back to the
+	 * system when freed, rather than growing a thread's arena for good
+	 * (glibc raises this threshold as large blocks are freed). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (opt.host == NULL) {
 		opt.host = xstrdup("127.0.0.1");
 		opt.port = xstrdup("0");

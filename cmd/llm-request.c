@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jq.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,7 +357,86 @@ struct xfer {
 	size_t body_bytes;      /* written to stdout */
 	struct buf errbody;     /* body of an HTTP error status, capped */
 	char errbuf[CURL_ERROR_SIZE];
+	int tls_watched;        /* TLS through OpenSSL: close_notify seen */
+	int tls_close_notify;   /* the server's close_notify arrived */
 };
+
+/* libcurl reports its limit on one header line as CURLE_OUT_OF_MEMORY,
+ * and some of its failed allocations (in its resolver thread) as the
+ * network error they caused: its allocations go through these, so that a
+ * real failure is known, whatever libcurl makes of it. */
+static atomic_int curl_alloc_failed;
+
+static void *
+c_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL && n != 0)
+		atomic_store(&curl_alloc_failed, 1);
+	return p;
+}
+
+static void *
+c_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL && n != 0 && size != 0)
+		atomic_store(&curl_alloc_failed, 1);
+	return p;
+}
+
+static void *
+c_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL && n != 0)
+		atomic_store(&curl_alloc_failed, 1);
+	return q;
+}
+
+static char *
+c_strdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		atomic_store(&curl_alloc_failed, 1);
+	return p;
+}
+
+/* on_tls_msg notes the server's close_notify alert: over TLS it is what
+ * tells a body delimited by the connection's close from a cut one. */
+static void
+on_tls_msg(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct xfer *x = arg;
+	const unsigned char *b = buf;
+
+	(void)version;
+	(void)ssl;
+	if (!write_p && content_type == SSL3_RT_ALERT && len >= 2 &&
+	    b[1] == SSL_AD_CLOSE_NOTIFY)
+		x->tls_close_notify = 1;
+}
+
+/* on_ssl_ctx: libcurl (7.88 with OpenSSL 3) takes a TLS connection
+ * closed without close_notify for the end of a body delimited by the
+ * close, so a cut looks complete: watch for the alert ourselves. */
+static CURLcode
+on_ssl_ctx(CURL *easy, void *ctx, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)easy;
+	SSL_CTX_set_msg_callback(ctx, on_tls_msg);
+	SSL_CTX_set_msg_callback_arg(ctx, x);
+	x->tls_watched = 1;
+	return CURLE_OK;
+}
 
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -626,6 +707,14 @@ send_request(const char *url, struct curl_slist *headers, const char *body,
 	 * would get the key over plain http. */
 	if (req_url_is_loopback(url))
 		curl_need(curl_easy_setopt(x.easy, CURLOPT_NOPROXY, "*"));
+	/* the SSL_CTX is OpenSSL's only when libcurl is built with it */
+	if (strncmp(curl_version_info(CURLVERSION_NOW)->ssl_version ?
+	    curl_version_info(CURLVERSION_NOW)->ssl_version : "", "OpenSSL/",
+	    8) == 0) {
+		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_CTX_FUNCTION,
+		    on_ssl_ctx));
+		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_CTX_DATA, &x));
+	}
 	if (opt.insecure) {
 		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYPEER, 0L));
 		curl_need(curl_easy_setopt(x.easy, CURLOPT_SSL_VERIFYHOST, 0L));
@@ -655,6 +744,8 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 		req_resp_reset(&xp->r);
 		xp->started_us = xp->last_us = 0;
 		xp->errbuf[0] = '\0';
+		xp->tls_watched = xp->tls_close_notify = 0;
+		atomic_store(&curl_alloc_failed, 0);
 		buf_reset(&xp->errbody);
 		if (opt.verbose) {
 			struct curl_slist *h;
@@ -666,6 +757,21 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			}
 		}
 		why = perform(multi, xp, deadline_us, &rc);
+		if (why == END_DONE && rc != CURLE_OK &&
+		    atomic_load(&curl_alloc_failed))
+			rc = CURLE_OUT_OF_MEMORY;
+		/* A body that ends with the connection, over TLS without the
+		 * server's close_notify, may have been cut by anyone on the
+		 * way: it is not a success. (Over plain http nothing tells.) */
+		if (why == END_DONE && rc == CURLE_OK && xp->tls_watched &&
+		    !xp->tls_close_notify && xp->r.status >= 200 &&
+		    xp->r.status < 300 && xp->r.status != 204 &&
+		    req_resp_close_delimited(&xp->r)) {
+			rc = CURLE_PARTIAL_FILE;
+			snprintf(xp->errbuf, sizeof xp->errbuf, "the TLS "
+			    "connection ended without close_notify before a "
+			    "body delimited by its close");
+		}
 		if (why == END_INTERRUPTED)
 			return interrupted(xp->body_bytes);
 		if (why == END_DEADLINE) {
@@ -682,6 +788,17 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				    what, xp->body_bytes);
 				return LP_EXIT_NETWORK;
 			}
+		} else if (rc == CURLE_OUT_OF_MEMORY &&
+		    !atomic_load(&curl_alloc_failed) &&
+		    xp->started_us == 0) {
+			/* libcurl's limit on one line, not a failed allocation */
+			say("%s: response header too large: a status or header "
+			    "line over %d bytes", url, CURL_MAX_HTTP_HEADER);
+			return LP_EXIT_NETWORK;
+		} else if (rc == CURLE_URL_MALFORMAT) {
+			say("%s: %s", url, xp->errbuf[0] ? xp->errbuf :
+			    curl_easy_strerror(rc));
+			return LP_EXIT_USAGE;
 		} else if (rc == CURLE_OUT_OF_MEMORY) {
 			/* what arrived is already on stdout */
 			say("%s: out of memory after %zu bytes of the response",
@@ -689,12 +806,22 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			return LP_EXIT_FAIL;
 		} else if (rc != CURLE_OK) {
 			cerr = xp->errbuf[0] ? xp->errbuf : curl_easy_strerror(rc);
-			if (xp->body_bytes > 0) {
+			if (strstr(cerr, "chunked-encoding")) {
+				/* the server's framing is broken, not a cut */
+				snprintf(what, sizeof what, "malformed chunked "
+				    "encoding after %zu bytes of the response: %s",
+				    xp->body_bytes, cerr);
+				if (xp->body_bytes > 0) {
+					say("%s", what);
+					return LP_EXIT_NETWORK;
+				}
+			} else if (xp->body_bytes > 0) {
 				say("connection cut after %zu bytes of the "
 				    "response: %s", xp->body_bytes, cerr);
 				return LP_EXIT_NETWORK;
+			} else {
+				snprintf(what, sizeof what, "%s: %s", url, cerr);
 			}
-			snprintf(what, sizeof what, "%s: %s", url, cerr);
 			if (!curl_retryable(rc)) {
 				say("%s", what);
 				return LP_EXIT_NETWORK;
@@ -872,6 +999,26 @@ read_prompt(int argc, char **argv, int required)
 	p = xmemdup(b.p, b.len);
 	buf_free(&b);
 	return p;
+}
+
+/* check_url: a URL libcurl cannot parse (two '@' in the authority, a
+ * port over 65535, a space in the host) is the user's mistake, exit 2,
+ * found before anything is sent. */
+static void
+check_url(const char *url)
+{
+	CURLU *cu = curl_url();
+	CURLUcode uc;
+
+	if (cu == NULL)
+		die(LP_EXIT_FAIL, "out of memory");
+	uc = curl_url_set(cu, CURLUPART_URL, url, 0);
+	curl_url_cleanup(cu);
+	if (uc == CURLUE_OUT_OF_MEMORY)
+		die(LP_EXIT_FAIL, "out of memory");
+	if (uc != CURLUE_OK)
+		die(LP_EXIT_USAGE, "%s: not a valid URL: %s", url,
+		    curl_url_strerror(uc));
 }
 
 static double
@@ -1083,6 +1230,7 @@ main(int argc, char **argv)
 	url = req_url(prov, base, model, !opt.no_stream);
 	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
 		usage_error("--base-url: only http:// and https:// URLs");
+	check_url(url);
 	loopback = req_url_is_loopback(url);
 	if (opt.insecure && !loopback)
 		usage_error("--insecure is only for loopback test servers");
@@ -1193,7 +1341,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	if ((cc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+	if ((cc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, c_malloc, free,
+	    c_realloc, c_strdup, c_calloc)) != CURLE_OK)
 		die(LP_EXIT_FAIL, "cannot initialise libcurl: %s",
 		    cc == CURLE_OUT_OF_MEMORY ? "out of memory" :
 		    curl_easy_strerror(cc));

@@ -13,7 +13,7 @@ _llmpipe()
 	--timing) words="recorded fixed" ;;
 	--t0) words="start first-byte" ;;
 	-m|--model|-s|--system|--jq|-H|--header|-N|--label|-l|--listen|--base-url|\
-	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--ttft|--delay|--jitter|--seed|\
+	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--ttft|--delay|--jitter|--seed|\
 	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\
 	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout)
 		return 0 ;;

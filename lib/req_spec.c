@@ -657,6 +657,7 @@ req_resp_header(struct req_resp *r, const char *p, size_t len)
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue, or the final one). */
 		req_resp_reset(r);
+		r->http1 = len >= 7 && p[5] <= '1' && p[6] == '.';
 		sp = memchr(p, ' ', len);
 		if (sp == NULL)
 			return 0;
@@ -683,7 +684,15 @@ req_resp_header(struct req_resp *r, const char *p, size_t len)
 	else if (k == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
 		copy_value(r->retry_after_ms, sizeof r->retry_after_ms, v,
 		    len - k - 1);
-	else if (k == 8 && strncasecmp(p, "location", 8) == 0)
+	else if (k == 14 && strncasecmp(p, "content-length", 14) == 0)
+		r->has_length = 1;
+	else if (k == 17 && strncasecmp(p, "transfer-encoding", 17) == 0) {
+		/* the last coding is the one that frames the body */
+		while (len > k + 1 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		r->chunked = len >= k + 1 + 7 &&
+		    strncasecmp(p + len - 7, "chunked", 7) == 0;
+	} else if (k == 8 && strncasecmp(p, "location", 8) == 0)
 		copy_value(r->location, sizeof r->location, v, len - k - 1);
 	else if (k == 14 && strncasecmp(p, "x-should-retry", 14) == 0) {
 		copy_value(val, sizeof val, v, len - k - 1);
@@ -693,4 +702,10 @@ req_resp_header(struct req_resp *r, const char *p, size_t len)
 			r->should_retry = 0;
 	}
 	return 0;
+}
+
+int
+req_resp_close_delimited(const struct req_resp *r)
+{
+	return r->http1 && !r->has_length && !r->chunked;
 }

@@ -147,6 +147,9 @@ struct req_resp {
 	char retry_after[128], retry_after_ms[64];
 	char location[256];     /* of a redirect, which is never followed */
 	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
+	int http1;              /* the status line is HTTP/1.x (or 0.9) */
+	int has_length;         /* a Content-Length header */
+	int chunked;            /* Transfer-Encoding ending in chunked */
 };
 
 /* req_resp_reset empties r, as before a request. */
@@ -158,5 +161,11 @@ void req_resp_reset(struct req_resp *r);
  * Returns 1 for the empty line that ends a response's headers, else 0.
  * Borrows line, which need not be NUL-terminated. */
 int req_resp_header(struct req_resp *r, const char *line, size_t n);
+
+/* req_resp_close_delimited: 1 when the body of the response r read is
+ * delimited only by the end of the connection (HTTP/1.x, neither a
+ * Content-Length nor chunked), so that the transport alone cannot tell a
+ * cut from a complete body; else 0. */
+int req_resp_close_delimited(const struct req_resp *r);
 
 #endif
