@@ -735,8 +735,8 @@ draw_progress(struct meter *m, int final)
 	drawing = 1;
 	if (final && m->rows >= 2) {
 		char s[64];
-		int n = snprintf(s, sizeof s, "\0337\033[%d;1H\033[K\033[r\0338",
-		    m->rows);
+		int n = snprintf(s, sizeof s, "\0337\033[%d;1H\033[K"
+		    "\033[1;%dr\0338", m->rows, m->rows);
 
 		/* the last row cleared, the whole screen scrolls again */
 		write_all(STDERR_FILENO, s, (size_t)n);

@@ -58,7 +58,7 @@ if command -v script >/dev/null 2>&1; then
 	n=$(grep -o $'\033\\[24;1H\033\\[K''ttft - · 0 chunks · - chunks/s · ~- tok/s · [0-9.]* [m]*s' "$T/tty.out" | wc -l)
 	if [ "$n" -ge 2 ]; then pass "-p on a terminal: the line ticks before the first token ($n redraws)"
 	else fail "-p on a terminal: the line ticks before the first token ($n redraws)" "$(cat -v "$T/tty.out")"; fi
-	grep -q $'\033\\[r\0338start ' "$T/tty.out"
+	grep -q $'\033\\[1;24r\0338start ' "$T/tty.out"
 	ok $? "-p on a terminal: the line is cleared before the report"
 	grep -q '^status  complete' "$T/tty.out"
 	ok $? "-p on a terminal: the report follows"
