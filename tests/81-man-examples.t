@@ -34,7 +34,7 @@ unmarked=""
 for p in $PAGES; do unmarked="$unmarked$(extract "$p")"; done
 is "$unmarked" "" "every EXAMPLES block of every tool's man page is marked to be run"
 
-start_mock --echo --ttft 0 --delay 0
+start_mock --echo --ttft 0 --delay 0 --log-requests "$T/req.ndjson"
 export OPENAI_BASE_URL=$MOCK_URL/v1 ANTHROPIC_BASE_URL=$MOCK_URL URL=$MOCK_URL
 
 # ex PAGE NAME [sed]: runs the example in $T/run/PAGE-NAME (prepared by
@@ -91,7 +91,12 @@ is "$EX:$(grep -c '^status  complete' "$T/e")" "0:1" "$EXNAME"
 prep stream-metrics batch; ex stream-metrics batch
 is "$EX:$(grep -c '"status":"complete"' "$D/runs.jsonl")" "0:100" "$EXNAME: 100 reports"
 grep -q '^requests    100 · 100 completed' "$T/o"; ok $? "$EXNAME: the summary"
+# llm-mock answers on /chat/completions too; vLLM does not: the path is
+# checked in the mock's log
+n0=$(wc -l <"$T/req.ndjson")
 prep stream-metrics local-server; ex stream-metrics local-server "s|http://127.0.0.1:8000|$MOCK_URL|"
+is "$(tail -n +$((n0 + 1)) "$T/req.ndjson" | jq -r .path | sort | uniq -c | sed 's/^ *//')" "50 /v1/chat/completions" \
+    "$EXNAME: every request to /v1/chat/completions, the path vLLM serves"
 is "$EX:$(grep -c '"status":"complete"' "$D/local.jsonl")" "0:50" "$EXNAME: 50 complete reports (the URL has its /v1)"
 is "$(jq -r .completed "$T/o")" 50 "$EXNAME: the summary"
 
