@@ -45,7 +45,7 @@ ex() {
 	EXNAME="$1(1) example $2"
 	[ -s "$f" ] || { EX=99; fail "$EXNAME is in the page"; return; }
 	sed "${3:-}" "$f" >"$D/example.sh"
-	(cd "$D" && exec setsid timeout -k 5 90 bash -e -o pipefail example.sh) >"$T/o" 2>"$T/e" &
+	(cd "$D" && exec setsid timeout -k 5 300 bash -e -o pipefail example.sh) >"$T/o" 2>"$T/e" &
 	pid=$!
 	wait "$pid"; EX=$?
 	kill -- -"$pid" 2>/dev/null
