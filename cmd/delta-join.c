@@ -420,7 +420,7 @@ join_file(const char *path)
 		r.json_errors = 0;
 	}
 	/* what a failed command upstream leaves: say it once, plainly */
-	if (res.bytes == 0 && (res.status == EVR_OK ||
+	if (res.bytes == 0 && !intr_caught() && (res.status == EVR_OK ||
 	    res.status == EVR_PARTIAL)) {
 		warnx("%s: no input", r.name);
 		acc_free(r.acc);
