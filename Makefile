@@ -62,6 +62,7 @@ $(BUILD)/bin/%: cmd/%.c $(LIB_A) lib/*.h
 
 LIBS_llm-request = $(CURL_LIBS) $(SSL_LIBS)
 LIBS_llm-mock    = $(MHD_LIBS) -lpthread
+LIBS_stream-metrics = -lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h
 	@mkdir -p $(BUILD)/tests

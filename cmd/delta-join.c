@@ -25,6 +25,9 @@ static const char usage_text[] =
 "text of choice 0 as it streams.\n"
 "\n"
 "  -r, --reasoning       also write reasoning/thinking text to stderr\n"
+"  -x, --exact           text as received: no newline added at the end\n"
+"  -q, --quiet           text mode: no notice of a refusal, tool calls,\n"
+"                        a cut by the token limit or a content filter\n"
 "  -j, --json            at the end, one normalized JSON object per choice\n"
 "  -n, --native          at the end, the provider's non-streaming body\n"
 "  -e, --events          the normalized deltas, one JSON line each\n"
@@ -39,7 +42,8 @@ static const char usage_text[] =
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 failure (I/O, bad input, invalid tool-call\n"
-"arguments), 2 usage, 3 stream incomplete, 4 provider error in the stream.\n";
+"arguments, no input, not an event stream), 2 usage, 3 stream incomplete,\n"
+"4 provider error in the stream.\n";
 
 #define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
@@ -47,6 +51,8 @@ enum { OPT_DIALECT = 256, OPT_MAX_SIZE, OPT_MAX_EVENT };
 
 static const struct option long_opts[] = {
 	{ "reasoning", no_argument, NULL, 'r' },
+	{ "exact", no_argument, NULL, 'x' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "native", no_argument, NULL, 'n' },
 	{ "events", no_argument, NULL, 'e' },
@@ -64,6 +70,8 @@ enum mode { MODE_TEXT, MODE_JSON, MODE_NATIVE, MODE_EVENTS, MODE_TOOLS };
 static struct {
 	enum mode mode;
 	int reasoning;
+	int exact;      /* -x: no final newline added */
+	int quiet;      /* -q: no notices in text mode */
 	enum dialect dialect;
 	size_t max_size;
 	size_t max_event; /* 0: the event reader's default */
@@ -81,6 +89,11 @@ struct run {
 	char last_reason;
 	int wrote_reason;
 	int reason_errno;   /* -r: the first failed write to stderr */
+	int refused;        /* choice 0 sent refusal text */
+	char refusal[160];  /* its start, for the notice */
+	size_t refusal_len;
+	int ncalls;         /* tool calls of choice 0, for the notice */
+	char calls[160];    /* their names, ", " separated */
 };
 
 static void
@@ -161,9 +174,29 @@ on_delta(void *ctx, const struct delta *d)
 		} else
 			r->reason_errno = errno ? errno : EIO;
 	}
+	if (d->kind == DELTA_REFUSAL && d->choice == 0 && d->len) {
+		size_t k = sizeof r->refusal - 1 - r->refusal_len;
+
+		r->refused = 1;
+		if (k > d->len)
+			k = d->len;
+		memcpy(r->refusal + r->refusal_len, d->text, k);
+		r->refusal_len += k;
+		r->refusal[r->refusal_len] = '\0';
+	}
 	switch (opt.mode) {
 	case MODE_TEXT:
 		if (d->kind == DELTA_TEXT && d->choice == 0 && d->len) {
+			/* the answer starts on a line of its own after the
+			 * reasoning, and after a blank line on a terminal */
+			if (r->wrote_reason && !r->wrote_text &&
+			    r->reason_errno == 0) {
+				if (r->last_reason != '\n' && !opt.exact)
+					(void)write_all(STDERR_FILENO, "\n", 1);
+				if (isatty(STDERR_FILENO))
+					(void)write_all(STDERR_FILENO, "\n", 1);
+				r->last_reason = '\n';
+			}
 			out_write(d->text, d->len);
 			r->wrote_text = 1;
 			r->last_text = d->text[d->len - 1];
@@ -260,8 +293,9 @@ write_final(struct run *r)
 
 	switch (opt.mode) {
 	case MODE_TEXT:
-		if (r->wrote_text && r->last_text != '\n' &&
-		    isatty(STDOUT_FILENO))
+		/* text ends with a newline, as llm's does, in files and
+		 * pipes too; -x keeps the bytes exact */
+		if (r->wrote_text && r->last_text != '\n' && !opt.exact)
 			out_write("\n", 1);
 		break;
 	case MODE_JSON:
@@ -285,9 +319,65 @@ write_final(struct run *r)
 	case MODE_EVENTS:
 		break;
 	}
-	if (r->wrote_reason && r->last_reason != '\n' && isatty(STDERR_FILENO))
-		(void)write_all(STDERR_FILENO, "\n", 1);
 	out_flush();
+	if (r->wrote_reason && r->last_reason != '\n' && !opt.exact &&
+	    r->reason_errno == 0)
+		(void)write_all(STDERR_FILENO, "\n", 1);
+}
+
+static void
+note_call(void *ctx, int choice, int call, const char *id, const char *name,
+    const char *args, size_t len)
+{
+	struct run *r = ctx;
+	size_t k = strlen(r->calls);
+
+	(void)call;
+	(void)id;
+	(void)args;
+	(void)len;
+	if (choice != 0)
+		return;
+	r->ncalls++;
+	snprintf(r->calls + k, sizeof r->calls - k, "%s%s", k ? ", " : "",
+	    name ? name : "(no name)");
+}
+
+/* one_line: s with control characters as spaces, cut with "..." */
+static const char *
+one_line(char *out, size_t n, const char *s, int cut)
+{
+	size_t i;
+
+	snprintf(out, n, "%s%s", s, cut ? "..." : "");
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+	return out;
+}
+
+/* notices: text mode cannot show a refusal, tool calls, or why the answer
+ * stopped short; one line each on stderr tells it (-q: not) */
+static void
+notices(struct run *r)
+{
+	const char *fin = acc_finish_reason(r->acc);
+	char s[200];
+
+	/* a provider error is reported anyway, once */
+	if (opt.mode != MODE_TEXT || opt.quiet || acc_provider_error(r->acc))
+		return;
+	if (r->refused)
+		warnx("%s: refused: %s", r->name, one_line(s, sizeof s,
+		    r->refusal, r->refusal_len == sizeof r->refusal - 1));
+	acc_tool_calls_ready(r->acc, 1, note_call, r);
+	if (r->ncalls && !r->wrote_text)
+		warnx("%s: no text, %d tool call%s: %s (-T writes them)",
+		    r->name, r->ncalls, r->ncalls > 1 ? "s" : "", r->calls);
+	if (fin && strcmp(fin, "length") == 0)
+		warnx("%s: answer cut off by the token limit", r->name);
+	else if (fin && strcmp(fin, "content_filter") == 0 && !r->refused)
+		warnx("%s: answer stopped by the content filter", r->name);
 }
 
 /* join_file returns the exit status this file calls for. */
@@ -329,6 +419,23 @@ join_file(const char *path)
 		truncated = 1;
 		r.json_errors = 0;
 	}
+	/* what a failed command upstream leaves: say it once, plainly */
+	if (res.bytes == 0 && !intr_caught() && (res.status == EVR_OK ||
+	    res.status == EVR_PARTIAL)) {
+		warnx("%s: no input", r.name);
+		acc_free(r.acc);
+		return LP_EXIT_FAIL;
+	}
+	/* an HTML page or any other text: the same verdict as sse-decode */
+	if (res.format == EVR_SSE && r.events == 0 && res.field_lines == 0 &&
+	    res.other_lines > 0 && (res.status == EVR_OK ||
+	    res.status == EVR_PARTIAL)) {
+		warnx("%s: not an event stream: no data, event, id or retry "
+		    "field in %ld lines", r.name, res.other_lines);
+		acc_free(r.acc);
+		return LP_EXIT_FAIL;
+	}
+	notices(&r);
 	switch (res.status) {
 	case EVR_OK:
 	case EVR_STOPPED:
@@ -362,7 +469,7 @@ join_file(const char *path)
 	if (acc_tool_args_check(r.acc, report_bad_args, &r) > 0)
 		st = LP_EXIT_FAIL;
 	if ((perr = acc_provider_error(r.acc)) != NULL) {
-		warnx("provider error: %s", perr);
+		warnx("%s: provider error: %s", r.name, perr);
 		st = LP_EXIT_PROVIDER;
 	} else if (intr_caught()) {
 		warnx("%s: interrupted: what arrived is written", r.name);
@@ -407,10 +514,16 @@ main(int argc, char **argv)
 	mem_init();
 	opt.mode = MODE_TEXT;
 	opt.dialect = DIALECT_AUTO;
-	while ((c = getopt_long(argc, argv, "rjneThV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "rxqjneThV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			opt.reasoning = 1;
+			break;
+		case 'x':
+			opt.exact = 1;
+			break;
+		case 'q':
+			opt.quiet = 1;
 			break;
 		case 'j':
 			set_mode(MODE_JSON, 'j');

@@ -589,8 +589,10 @@ curl_retryable(CURLcode rc)
 	case CURLE_PARTIAL_FILE:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
 		return 1;
+	/* not CURLE_SSL_CONNECT_ERROR nor any certificate error: a TLS
+	 * failure (a plain-http port, a bad certificate) will not heal in
+	 * a second */
 	default:
 		return 0;
 	}
@@ -634,6 +636,21 @@ interrupted(size_t bytes)
 static void
 say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* tidy makes s one clean clause: control characters (a provider's
+ * multi-line message) as spaces, no trailing spaces or full stop, so
+ * "; retry 1 of 2" does not follow a "." */
+static void
+tidy(char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			s[n] = ' ';
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '.'))
+		s[--n] = '\0';
+}
+
 static void
 say(const char *fmt, ...)
 {
@@ -644,6 +661,7 @@ say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	tidy(msg);
 	buf_init(&b, 0);
 	req_redact(&b, msg, strlen(msg), secret);
 	warnx("%s", b.p ? b.p : "");
@@ -822,6 +840,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			} else {
 				snprintf(what, sizeof what, "%s: %s", url, cerr);
 			}
+			tidy(what);
 			if (!curl_retryable(rc)) {
 				say("%s", what);
 				return LP_EXIT_NETWORK;
@@ -838,6 +857,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 			    xp->errbody.len, msg, sizeof msg) == -1)
 				snprintf(msg, sizeof msg, "%s", xp->r.reason[0] ?
 				    xp->r.reason : "no message");
+			tidy(msg);
 			snprintf(what, sizeof what, "HTTP %ld: %s", xp->r.status,
 			    msg);
 			if (xp->r.should_retry == 0 || (xp->r.should_retry == -1 &&
@@ -1049,6 +1069,7 @@ main(int argc, char **argv)
 {
 	enum req_provider prov = REQ_OPENAI;
 	const char *model, *base, *key_env, *key_alt, *ct;
+	char *base_http = NULL;
 	char *url, *prompt, *key = NULL, *body_text, line[512];
 	char *model_copy = NULL, *user_key = NULL;
 	struct buf body_file;
@@ -1227,6 +1248,13 @@ main(int argc, char **argv)
 		base = getenv(req_base_env(prov));
 	if (base == NULL || *base == '\0')
 		base = req_default_base(prov);
+	/* a base without a scheme is http, as curl takes it (Ollama's
+	 * host form has its own rules in req_url) */
+	if (strstr(base, "://") == NULL && prov != REQ_OLLAMA) {
+		base_http = xmalloc(strlen(base) + 8);
+		sprintf(base_http, "http://%s", base);
+		base = base_http;
+	}
 	url = req_url(prov, base, model, !opt.no_stream);
 	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
 		usage_error("--base-url: only http:// and https:// URLs");
@@ -1375,6 +1403,7 @@ done:
 		free(user_key);
 	}
 	free(url);
+	free(base_http);
 	free(body_text);
 	free(model_copy);
 	out_close();

@@ -1,14 +1,19 @@
 /* stream-metrics - a pass-through meter for LLM response streams: time to
  * first token, inter-token latency and tokens per second, per stream and
  * (-a) over a batch of runs. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -43,7 +48,8 @@ static const char usage_text[] =
 "  -o, --output FILE        append the report to FILE instead of stderr\n"
 "  -q, --quiet              copy nothing to stdout, only measure\n"
 "  -N, --label NAME         name the run in the report\n"
-"  -p, --progress           live figures on stderr (only when it is a tty)\n"
+"  -p, --progress           live figures on the terminal's last line (only\n"
+"                           when stderr is a tty); the text above is kept\n"
 "      --t0 WHEN            start, the default (process or COMMAND start),\n"
 "                           or first-byte\n"
 "      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
@@ -82,7 +88,12 @@ static const char usage_text[] =
 "but ends e2el at the last chunk of any kind; -a uses its key names and\n"
 "pools every stream's ITL gaps.\n"
 "\n"
-"Exit status: 0 complete, 1 failure (I/O, bad input), 2 usage,\n"
+"The report names what happened: status complete, incomplete, error (HTTP\n"
+"or provider error, network failure, no input; \"error\" says which) or\n"
+"interrupted. On a terminal it is written once the reader of stdout is\n"
+"done (at most 2 s), so it starts on a line of its own.\n"
+"\n"
+"Exit status: 0 complete, 1 failure (I/O, bad input, no input), 2 usage,\n"
 "3 stream incomplete, 4 provider error in the stream, 130 interrupted\n"
 "(SIGINT: the report of what arrived is still written); in wrapper mode\n"
 "a failing COMMAND's status (126/127 when it cannot be run).\n";
@@ -155,9 +166,33 @@ struct meter {
 	char errmsg[300];
 	int64_t last_draw;
 	int tty;
+	int rows;             /* -p: the terminal's height, 0: no live line */
+	long long text_bytes; /* -p: text so far, for the tok/s estimate */
+	long long live_out;   /* -p: output tokens reported so far, or -1 */
+	int no_input;         /* not one byte arrived */
+	int cmd_status;       /* wrapper mode: COMMAND's exit status */
+	char cmd_err[300];    /* wrapper mode: its last stderr line */
 };
 
 static struct meter M;
+
+/* mwarn is warnx with the run's label (-N) first, so a batch's stderr
+ * lines say which prompt they are about. */
+static void mwarn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void
+mwarn(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (opt.label)
+		warnx("%s: %s", opt.label, msg);
+	else
+		warnx("%s", msg);
+}
 
 static int64_t
 ev_time(struct meter *m, const struct ev *ev)
@@ -200,10 +235,16 @@ on_delta(void *ctx, const struct delta *d)
 	case DELTA_TOOL_CALL:
 		if (d->text && d->len)
 			m->frame_out = 1;
+		m->text_bytes += (long long)d->len;
+		break;
+	case DELTA_REASONING:
+		m->text_bytes += (long long)d->len;
 		break;
 	case DELTA_USAGE:
-		if (d->output_tokens >= 0)
+		if (d->output_tokens >= 0) {
 			m->frame_usage = 1;
+			m->live_out = d->output_tokens;
+		}
 		break;
 	default:
 		break;
@@ -338,6 +379,13 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	f->max = n ? sorted[n - 1] : NAN;
 	f->status = st == ACC_COMPLETE ? "complete" :
 	    st == ACC_ERROR ? "error" : "incomplete";
+	/* what happened, not only that the stream was short: a failed
+	 * COMMAND (HTTP error, network failure), unreadable or no input */
+	if (st != ACC_COMPLETE && (m->cmd_status > 0 || m->read_error ||
+	    m->no_input))
+		f->status = "error";
+	if (intr_caught())
+		f->status = "interrupted";
 	f->finish = acc_finish_reason(m->acc);
 	f->dialect = dialect_name(acc_dialect(m->acc));
 }
@@ -431,6 +479,7 @@ report_json(struct meter *m, const struct figures *f, struct buf *b)
 	put_int(b, "frames", m->frames);
 	put_int(b, "bytes", (long long)m->bytes);
 	put_str(b, "error", perr ? perr : m->errmsg[0] ? m->errmsg : NULL);
+	put_int(b, "command_status", m->cmd_status >= 0 ? m->cmd_status : -1);
 	buf_puts(b, ",\"itl_ms\":[");
 	for (i = 0; i < m->itl.n; i++) {
 		char s[64];
@@ -580,16 +629,26 @@ put_ms_safe(char *p, char *end, double ms)
 	return put_str_safe(put_fixed_safe(p, end, ms / 1000, 1), end, " s");
 }
 
+/* The live line lives on the terminal's last row, below a scroll region
+ * that holds everything else (as apt's progress bar does): the answer
+ * that another process streams to the same terminal scrolls above it and
+ * is never overwritten. Each draw is one write(2) that saves the cursor,
+ * draws on the last row and restores the cursor, so it cannot split a
+ * write of the text. */
 static void
 draw_line(struct meter *m, int64_t now)
 {
-	char line[256], *p = line, *end = line + sizeof line;
+	char line[400], *p = line, *end = line + sizeof line - 8;
 	int64_t first = m->first_tok, last = m->last_tok;
-	long long chunks = m->chunks;
+	long long chunks = m->chunks, toks;
 	double el;
 
 	m->last_draw = now;
-	p = put_str_safe(p, end, "\rttft ");
+	if (m->rows < 2)
+		return;
+	p = put_str_safe(p, end, "\0337\033[");
+	p = put_uint_safe(p, end, (unsigned long long)m->rows);
+	p = put_str_safe(p, end, ";1H\033[Kttft ");
 	p = put_ms_safe(p, end, first >= 0 && m->t0 >= 0 ?
 	    (double)(first - m->t0) / 1000.0 : -1);
 	p = put_str_safe(p, end, " \xc2\xb7 ");
@@ -599,9 +658,41 @@ draw_line(struct meter *m, int64_t now)
 	p = put_fixed_safe(p, end, chunks > 1 && el > 0 ?
 	    (double)(chunks - 1) / el : -1, 1);
 	p = put_str_safe(p, end, " chunks/s \xc2\xb7 ");
+	/* tokens: as reported so far, else estimated at 4 bytes of text
+	 * each (OpenAI's rule of thumb), marked "~" */
+	toks = m->live_out >= 0 ? m->live_out : m->text_bytes / 4;
+	if (m->live_out < 0)
+		p = put_str_safe(p, end, "~");
+	p = put_fixed_safe(p, end, toks > 0 && el > 0 ?
+	    (double)toks / el : -1, 1);
+	p = put_str_safe(p, end, " tok/s \xc2\xb7 ");
 	p = put_ms_safe(p, end, (double)(now - m->mono_start) / 1000.0);
-	p = put_str_safe(p, end, "\033[K");
+	p = put_str_safe(p, end, "\0338");
 	write_all(STDERR_FILENO, line, (size_t)(p - line));
+}
+
+/* progress_begin reserves the last row: a new line first (the screen
+ * scrolls when the cursor is at the bottom), then the scroll region
+ * 1..rows-1, the cursor back where the text goes. */
+static void
+progress_begin(struct meter *m)
+{
+	struct winsize ws;
+	char s[64];
+	int n;
+
+	const char *lines = getenv("LINES");
+
+	/* a terminal that does not tell its size (a bare pty) is taken
+	 * to have $LINES or 24 rows, as curses does */
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == -1 || ws.ws_row == 0)
+		ws.ws_row = lines && atoi(lines) > 0 ? (unsigned short)atoi(lines) :
+		    24;
+	if (ws.ws_row < 3)
+		return;
+	m->rows = ws.ws_row;
+	n = snprintf(s, sizeof s, "\n\0337\033[1;%dr\0338\033[1A", m->rows - 1);
+	write_all(STDERR_FILENO, s, (size_t)n);
 }
 
 static void
@@ -642,26 +733,82 @@ draw_progress(struct meter *m, int final)
 	int64_t now = clock_mono_us();
 
 	drawing = 1;
-	if (final)
-		write_all(STDERR_FILENO, "\r\033[K", 4);
-	else if (now - m->last_draw >= 200000)
+	if (final && m->rows >= 2) {
+		char s[64];
+		int n = snprintf(s, sizeof s, "\0337\033[%d;1H\033[K"
+		    "\033[1;%dr\0338", m->rows, m->rows);
+
+		/* the last row cleared, the whole screen scrolls again */
+		write_all(STDERR_FILENO, s, (size_t)n);
+		m->rows = 0;
+	} else if (!final && now - m->last_draw >= 200000)
 		draw_line(m, now);
 	drawing = 0;
+}
+
+/* Wrapper mode: COMMAND's stderr goes through a pipe that a thread
+ * copies to ours at once, keeping the last line for the report. */
+static struct {
+	int fd;
+	pthread_mutex_t lock;
+	char line[300], cur[300];
+	size_t cur_len;
+	int done;
+} cerr = { -1, PTHREAD_MUTEX_INITIALIZER, "", "", 0, 0 };
+
+static void *
+cerr_copy(void *arg)
+{
+	char b[4096];
+	ssize_t n, i;
+
+	(void)arg;
+	for (;;) {
+		n = read(cerr.fd, b, sizeof b);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		(void)write_all(STDERR_FILENO, b, (size_t)n);
+		pthread_mutex_lock(&cerr.lock);
+		for (i = 0; i < n; i++) {
+			if (b[i] == '\n') {
+				if (cerr.cur_len) {
+					memcpy(cerr.line, cerr.cur, cerr.cur_len);
+					cerr.line[cerr.cur_len] = '\0';
+				}
+				cerr.cur_len = 0;
+			} else if (cerr.cur_len < sizeof cerr.cur - 1)
+				cerr.cur[cerr.cur_len++] = b[i];
+		}
+		pthread_mutex_unlock(&cerr.lock);
+	}
+	pthread_mutex_lock(&cerr.lock);
+	if (cerr.cur_len) { /* a last line without its newline */
+		memcpy(cerr.line, cerr.cur, cerr.cur_len);
+		cerr.line[cerr.cur_len] = '\0';
+	}
+	cerr.done = 1;
+	pthread_mutex_unlock(&cerr.lock);
+	close(cerr.fd);
+	return NULL;
 }
 
 /* run_command starts argv with its stdout on a pipe; returns the read end. */
 static int
 run_command(char **argv, pid_t *pid)
 {
-	int p[2];
+	int p[2], e[2];
+	pthread_t th;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (pipe2(p, O_CLOEXEC) == -1 || pipe2(e, O_CLOEXEC) == -1)
 		die(LP_EXIT_FAIL, "pipe: %s", strerror(errno));
 	*pid = fork();
 	if (*pid == -1)
 		die(LP_EXIT_FAIL, "fork: %s", strerror(errno));
 	if (*pid == 0) {
-		if (dup2(p[1], STDOUT_FILENO) == -1)
+		if (dup2(p[1], STDOUT_FILENO) == -1 ||
+		    dup2(e[1], STDERR_FILENO) == -1)
 			_exit(126);
 		signal(SIGPIPE, SIG_DFL);
 		intr_restore_default();
@@ -670,7 +817,101 @@ run_command(char **argv, pid_t *pid)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(p[1]);
+	close(e[1]);
+	cerr.fd = e[0];
+	if (pthread_create(&th, NULL, cerr_copy, NULL) != 0)
+		die(LP_EXIT_FAIL, "thread: cannot start");
+	pthread_detach(th);
 	return p[0];
+}
+
+/* cerr_last copies COMMAND's last stderr line, once its stderr is closed
+ * (waiting at most 1 s for a descendant that keeps it open). */
+static void
+cerr_last(char *out, size_t n)
+{
+	int64_t until = clock_mono_us() + 1000000;
+	int done = 0;
+
+	while (!done && clock_mono_us() < until) {
+		pthread_mutex_lock(&cerr.lock);
+		done = cerr.done;
+		pthread_mutex_unlock(&cerr.lock);
+		if (!done)
+			usleep(2000);
+	}
+	pthread_mutex_lock(&cerr.lock);
+	snprintf(out, n, "%s", cerr.line);
+	pthread_mutex_unlock(&cerr.lock);
+}
+
+/* pipe_read_held tells whether a process other than this one holds the
+ * read end of pipe ino (from /proc: the link and the access mode). */
+static int
+pipe_read_held(unsigned long ino)
+{
+	char want[64], path[600], link[64], info[512];
+	DIR *proc, *fds;
+	struct dirent *p, *f;
+	ssize_t k;
+	int held = 0, fd;
+	size_t wl;
+	long self = (long)getpid();
+
+	snprintf(want, sizeof want, "pipe:[%lu]", ino);
+	wl = strlen(want);
+	if ((proc = opendir("/proc")) == NULL)
+		return 0;
+	while (!held && (p = readdir(proc)) != NULL) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' ||
+		    strtol(p->d_name, NULL, 10) == self)
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;
+		while (!held && (f = readdir(fds)) != NULL) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/fd/%s",
+			    p->d_name, f->d_name);
+			k = readlink(path, link, sizeof link);
+			if (k != (ssize_t)wl || memcmp(link, want, wl) != 0)
+				continue;
+			/* the write end has the same name: read its mode */
+			snprintf(path, sizeof path, "/proc/%s/fdinfo/%s",
+			    p->d_name, f->d_name);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+				continue;
+			k = read(fd, info, sizeof info - 1);
+			close(fd);
+			if (k > 0) {
+				char *fl;
+
+				info[k] = '\0';
+				fl = strstr(info, "flags:");
+				if (fl && (strtol(fl + 6, NULL, 8) & O_ACCMODE) !=
+				    O_WRONLY)
+					held = 1;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return held;
+}
+
+/* wait_reader: the report goes to the terminal the reader of our stdout
+ * (delta-join) writes to; once our stdout is closed the reader writes its
+ * last bytes (the final newline) and exits. Waiting until no process
+ * holds the pipe's read end (at most 2 s) puts the report after them
+ * every time, instead of racing them. */
+static void
+wait_reader(unsigned long ino)
+{
+	int64_t until = clock_mono_us() + 2000000;
+
+	while (pipe_read_held(ino) && clock_mono_us() < until)
+		usleep(5000);
 }
 
 /* drain copies the rest of fd through after a parse failure. */
@@ -697,9 +938,13 @@ meter_stream(const char *path, char **cmd)
 	struct evr_result res;
 	struct figures f;
 	struct buf rep;
+	struct stat so, si;
 	double *sorted;
 	pid_t pid = -1;
-	int fd, status = LP_EXIT_OK, wst, cmd_status = 0;
+	int fd, status = LP_EXIT_OK, wst, cmd_status = 0, in_file = 0;
+	unsigned long out_pipe = 0;
+	const char *name = cmd ? cmd[0] : strcmp(path, "-") == 0 ? "stdin" :
+	    path;
 
 	memset(&o, 0, sizeof o);
 	o.format = EVR_AUTO;
@@ -716,7 +961,13 @@ meter_stream(const char *path, char **cmd)
 	M.first_tok = M.last_tok = M.first_out = M.end = -1;
 	M.server_out = M.server_in = -1;
 	M.usage_chunks = -1;
+	M.live_out = -1;
+	M.cmd_status = cmd ? 0 : -1;
 	M.tty = isatty(STDERR_FILENO);
+	/* the reader of a pipe to wait for before a report on a terminal */
+	if (!opt.quiet && isatty(opt.report_fd) && fstat(STDOUT_FILENO,
+	    &so) == 0 && S_ISFIFO(so.st_mode))
+		out_pipe = (unsigned long)so.st_ino;
 	dvec_init(&M.itl, (size_t)1 << 18); /* 2 MiB: past any real answer */
 	intr_catch(); /* SIGINT ends the input: the report is still written */
 	if (cmd) {
@@ -726,11 +977,15 @@ meter_stream(const char *path, char **cmd)
 	} else {
 		fd = evr_open(path);
 		if (fd == -1)
-			die(LP_EXIT_FAIL, "%s: %s", path, strerror(errno));
+			die(LP_EXIT_FAIL, "%s%s%s: %s", opt.label ? opt.label :
+			    "", opt.label ? ": " : "", path, strerror(errno));
+		in_file = fstat(fd, &si) == 0 && S_ISREG(si.st_mode);
 	}
 	intr_child(pid);
-	if (opt.progress && M.tty)
+	if (opt.progress && M.tty) {
+		progress_begin(&M);
 		progress_timer(1);
+	}
 	evr_read(fd, &o, on_event, &res);
 	switch (res.status) {
 	case EVR_OK:
@@ -741,15 +996,12 @@ meter_stream(const char *path, char **cmd)
 		/* the report's "error" says it; a second line on stderr
 		 * would spoil a file of -j reports */
 		if (opt.output)
-			warnx("%s: %s", cmd ? cmd[0] : strcmp(path, "-") == 0 ?
-			    "stdin" : path, res.msg);
+			mwarn("%s: %s", name, res.msg);
 		if (!M.bad_input)
 			snprintf(M.errmsg, sizeof M.errmsg, "%s", res.msg);
 		M.read_error = 1;
 		drain(fd, &M);
 	}
-	if (intr_caught() && !M.errmsg[0] && !acc_provider_error(M.acc))
-		snprintf(M.errmsg, sizeof M.errmsg, "interrupted");
 	/* The last event's JSON cut short at the end of an unfinished
 	 * stream is truncation, not garbage. */
 	if (M.last_bad && M.bad_input == 1 && !M.read_error &&
@@ -758,7 +1010,7 @@ meter_stream(const char *path, char **cmd)
 		M.errmsg[0] = '\0';
 	}
 	if (M.bad_input && opt.output)
-		warnx("%s%s", M.errmsg, M.bad_input > 1 ?
+		mwarn("%s%s", M.errmsg, M.bad_input > 1 ?
 		    " (and more events like it)" : "");
 	M.end = M.recorded ? M.last_ev : clock_mono_us();
 	if (M.t0 < 0 && M.first_byte >= 0)
@@ -774,13 +1026,36 @@ meter_stream(const char *path, char **cmd)
 			cmd_status = WEXITSTATUS(wst);
 		else if (WIFSIGNALED(wst))
 			cmd_status = 128 + WTERMSIG(wst);
+		M.cmd_status = cmd_status;
+		cerr_last(M.cmd_err, sizeof M.cmd_err);
 	}
+	M.no_input = M.bytes == 0 && !M.read_error;
+	/* the error text says what happened, the first thing first */
+	if (!M.errmsg[0] && !acc_provider_error(M.acc)) {
+		if (intr_caught())
+			snprintf(M.errmsg, sizeof M.errmsg, "interrupted");
+		else if (cmd_status != 0 && acc_status(M.acc) != ACC_COMPLETE)
+			snprintf(M.errmsg, sizeof M.errmsg, "%s", M.cmd_err[0] ?
+			    M.cmd_err : "COMMAND failed");
+		else if (M.no_input)
+			snprintf(M.errmsg, sizeof M.errmsg, "no input");
+	}
+	if (out_pipe)
+		wait_reader(out_pipe);
 	if (opt.progress && M.tty) {
 		progress_timer(0);
 		draw_progress(&M, 1);
 	}
+	if (M.no_input && !cmd && !intr_caught() && !(opt.json && !opt.output))
+		mwarn("%s: no input", name);
+	/* a saved raw stream has no times of its own: say what the
+	 * figures are (with -j on stderr a line would spoil the file) */
+	if (in_file && !M.recorded && M.frames > 0 && !(opt.json &&
+	    !opt.output))
+		mwarn("%s: no recorded times: the figures are read times, not "
+		    "the stream's (record with sse-decode -t)", name);
 	if (M.itl_full)
-		warnx("more than %zu token-bearing frames: the ITL figures "
+		mwarn("more than %zu token-bearing frames: the ITL figures "
 		    "cover the first ones only", M.itl.max);
 	sorted = xmalloc((M.itl.n ? M.itl.n : 1) * sizeof *sorted);
 	compute(&M, &f, sorted);
@@ -793,16 +1068,17 @@ meter_stream(const char *path, char **cmd)
 	/* one write, so reports appended to one file by parallel runs stay
 	 * whole lines */
 	if (write_all(opt.report_fd, rep.p, rep.len) == -1)
-		die(LP_EXIT_FAIL, "%s: write error: %s",
+		die(LP_EXIT_FAIL, "%s%s%s: write error: %s", opt.label ?
+		    opt.label : "", opt.label ? ": " : "",
 		    opt.output ? opt.output : "stderr", strerror(errno));
 	buf_free(&rep);
 	/* the same order as delta-join: provider error, bad input,
 	 * incomplete */
-	if (strcmp(f.status, "error") == 0)
+	if (acc_status(M.acc) == ACC_ERROR)
 		status = LP_EXIT_PROVIDER;
-	else if (M.bad_input || M.read_error)
+	else if (M.bad_input || M.read_error || M.no_input)
 		status = LP_EXIT_FAIL;
-	else if (strcmp(f.status, "incomplete") == 0)
+	else if (strcmp(f.status, "complete") != 0)
 		status = LP_EXIT_INCOMPLETE;
 	if (cmd_status != 0)
 		status = cmd_status;
@@ -821,6 +1097,7 @@ static const char *const ag_name[AG_N] = { "ttft", "tpot", "itl", "e2el" };
 
 struct agg {
 	long long count, completed, failed, good;
+	long long f_error, f_incomplete, f_interrupted; /* failed, by kind */
 	long long in_tokens, out_tokens;
 	double first_start, last_end; /* unix seconds; NaN when unknown */
 	struct dvec v[AG_N];
@@ -865,6 +1142,12 @@ agg_report(struct agg *g, jv r)
 	}
 	if (s == NULL || strcmp(s, "complete") != 0) {
 		g->failed++;
+		if (s && strcmp(s, "incomplete") == 0)
+			g->f_incomplete++;
+		else if (s && strcmp(s, "interrupted") == 0)
+			g->f_interrupted++;
+		else
+			g->f_error++; /* error, or a report without a status */
 		jv_free(st);
 		return;
 	}
@@ -1012,7 +1295,10 @@ agg_print(struct agg *g, struct buf *b)
 		dur = NAN;
 	if (opt.json) {
 		buf_printf(b, "{\"count\":%lld,\"completed\":%lld,"
-		    "\"failed\":%lld", g->count, g->completed, g->failed);
+		    "\"failed\":%lld,\"failed_error\":%lld,"
+		    "\"failed_incomplete\":%lld,\"failed_interrupted\":%lld",
+		    g->count, g->completed, g->failed, g->f_error,
+		    g->f_incomplete, g->f_interrupted);
 		put_num(b, "duration", dur);
 		buf_printf(b, ",\"total_input_tokens\":%lld,"
 		    "\"total_output_tokens\":%lld", g->in_tokens,
@@ -1052,8 +1338,23 @@ agg_print(struct agg *g, struct buf *b)
 		buf_puts(b, "}\n");
 		return;
 	}
-	buf_printf(b, "requests    %lld · %lld completed · %lld failed\n",
+	buf_printf(b, "requests    %lld · %lld completed · %lld failed",
 	    g->count, g->completed, g->failed);
+	if (g->failed) {
+		/* by kind, the kinds that happened */
+		const char *sep = " (";
+
+		if (g->f_error)
+			buf_printf(b, "%s%lld error", sep, g->f_error), sep = ", ";
+		if (g->f_incomplete)
+			buf_printf(b, "%s%lld incomplete", sep, g->f_incomplete),
+			    sep = ", ";
+		if (g->f_interrupted)
+			buf_printf(b, "%s%lld interrupted", sep,
+			    g->f_interrupted);
+		buf_puts(b, ")");
+	}
+	buf_puts(b, "\n");
 	buf_printf(b, "duration    %s s\n", hfmt(s, sizeof s, dur));
 	buf_printf(b, "throughput  %s req/s", rate_fmt(s, sizeof s,
 	    (double)g->completed / dur, 0));
@@ -1113,6 +1414,14 @@ aggregate(int argc, char **argv)
 			if (fd != STDIN_FILENO)
 				close(fd);
 		}
+	}
+	/* nothing to summarize: the error alone, no table of dashes */
+	if (g.count == 0) {
+		warnx("no valid report");
+		for (i = 0; i < AG_N; i++)
+			dvec_free(&g.v[i]);
+		out_close();
+		return LP_EXIT_FAIL;
 	}
 	buf_init(&b, 0);
 	agg_print(&g, &b);

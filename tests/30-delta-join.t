@@ -114,7 +114,7 @@ is "$?" 3 "anthropic stream without message_stop: exit 3"
 printf 'event: message_start\ndata: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n' >"$T/anth-err.sse"
 "$DJ" "$T/anth-err.sse" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")" "4:Hi" "anthropic event: error: exit 4 after the text"
-is "$(cat "$T/err")" "delta-join: provider error: overloaded_error: Overloaded" "anthropic event: error: message"
+is "$(cat "$T/err")" "delta-join: $T/anth-err.sse: provider error: overloaded_error: Overloaded" "anthropic event: error: message names the file"
 "$DJ" -n "$T/anth-err.sse" 2>/dev/null | jq -e '.content[0].text == "Hi"' >/dev/null
 ok $? "anthropic event: error: --native still has the text"
 
@@ -123,7 +123,7 @@ ok $? "anthropic event: error: --native still has the text"
 printf 'event: error\ndata: {"type":"error","code":"server_error","message":"boom","param":null}\n\n' >"$T/resp-err.sse"
 "$DJ" -n "$T/resp-err.sse" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")" '4:{"type":"error","code":"server_error","message":"boom","param":null}' "Responses error before response.created: exit 4, --native is the error body"
-is "$(cat "$T/err")" "delta-join: provider error: server_error: boom" "Responses error before response.created: message"
+is "$(cat "$T/err")" "delta-join: $T/resp-err.sse: provider error: server_error: boom" "Responses error before response.created: message names the file"
 printf 'data: {"error":{"message":"bad key","type":"invalid_request_error","code":"x"}}\n\n' >"$T/chat-err.sse"
 "$DJ" -n "$T/chat-err.sse" >"$T/out" 2>/dev/null; st=$?
 is "$st:$(cat "$T/out")" '4:{"error":{"message":"bad key","type":"invalid_request_error","code":"x"}}' "error object as the only event: --native is that body"
@@ -454,7 +454,9 @@ if command -v mandoc >/dev/null; then
 	is "$(mandoc -Tlint -Wwarning "$TOP/man/delta-join.1" 2>&1)" "" "man page lints clean"
 fi
 "$DJ" "$REAL/openai-chat/text-plain.sse" "$REAL/anthropic-messages/text.sse" >"$T/out"
-is "$?:$(wc -l <"$T/out" | tr -d ' ')" "0:1" "several FILEs: each assembled in turn"
+st=$?; cat "$G/openai-chat--text-plain.text.out" "$G/anthropic-messages--text.text.out" >"$T/want"
+is "$st" 0 "several FILEs: exit 0"
+same_file "$T/out" "$T/want" "several FILEs: each assembled in turn, each text ending its line"
 yes 'data: {"choices":[{"index":0,"delta":{"content":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}
 ' | head -n 200000 | "$DJ" | head -c 10 >/dev/null
 st=${PIPESTATUS[2]}

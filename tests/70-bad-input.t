@@ -115,28 +115,30 @@ OKSM='^status +complete'
 NONE= # nothing on stderr
 ALL="sd sdj dj djj sm"
 
-# empty file: no events; sse-decode has nothing to say, the decoders call
-# a stream without its terminal event incomplete (3)
+# empty file: no events; sse-decode has nothing to say, the decoders say
+# plainly that there was no input (1): what a failed command upstream
+# leaves, not an incomplete stream
 row empty.sse sd 0 "$NONE"
 row empty.sse sdj 0 "$NONE"
-row empty.sse dj 3 "^delta-join: .*empty.sse: stream incomplete: $NOEV"
-row empty.sse djj 3 "^delta-join: .*empty.sse: stream incomplete: $NOEV"
-row empty.sse sm 3 "$INC"
+row empty.sse dj 1 "^delta-join: .*empty.sse: no input\$"
+row empty.sse djj 1 "^delta-join: .*empty.sse: no input\$"
+row empty.sse sm 1 "^stream-metrics: .*: no input\$"
 is "$(wc -c <"$T/out")" 0 "stream-metrics -q: nothing on stdout"
 
 # an HTML error page served as the stream: lines without a colon are field
 # names and no event is ever dispatched
 row html-error.sse sd 1 '^sse-decode: .*: not an event stream: no data, event, id or retry field in [0-9]+ lines'
 row html-error.sse sdj 1 '^sse-decode: .*: not an event stream'
-row html-error.sse dj 3 "^delta-join: .*: stream incomplete: $NOEV"
-row html-error.sse djj 3 "^delta-join: .*: stream incomplete: $NOEV"
+row html-error.sse dj 1 '^delta-join: .*: not an event stream: no data, event, id or retry field in [0-9]+ lines'
+row html-error.sse djj 1 '^delta-join: .*: not an event stream'
+
 row html-error.sse sm 3 "$INC"
 
 # random bytes (1 MiB, fixed seed)
 row binary.bin sd 1 '^sse-decode: .*binary.bin: not an event stream'
 row binary.bin sdj 1 '^sse-decode: .*binary.bin: not an event stream'
-row binary.bin dj 3 "^delta-join: .*binary.bin: stream incomplete"
-row binary.bin djj 3 "^delta-join: .*binary.bin: stream incomplete"
+row binary.bin dj 1 '^delta-join: .*binary.bin: not an event stream'
+row binary.bin djj 1 '^delta-join: .*binary.bin: not an event stream'
 row binary.bin sm 3 "$INC"
 rss binary.bin delta-join 30000
 rss binary.bin sse-decode 30000
@@ -148,7 +150,7 @@ done
 run sse-decode "$BAD/nul-bytes.sse" >"$T/out" 2>/dev/null
 grep -qF '\u0000b' "$T/out"; ok $? "sse-decode: NUL in data written as \\u0000"
 run delta-join "$BAD/nul-bytes.sse" >"$T/out" 2>/dev/null
-printf 'a\0bok' >"$T/want"
+printf 'a\0bok\n' >"$T/want"
 same_file "$T/out" "$T/want" "delta-join: NUL in content written as is"
 
 # lone CRs as line ends: a valid stream, read as with LF
@@ -214,7 +216,12 @@ done
 
 # duplicate and out-of-order indexes: assembled by index
 for k in $ALL; do
-	if [ $k = sm ]; then row tool-index-dup-order.sse $k 0 "$OKSM"; else row tool-index-dup-order.sse $k 0 "$NONE"; fi
+	case $k in
+	sm) row tool-index-dup-order.sse $k 0 "$OKSM" ;;
+	# text mode tells that the reply is only tool calls
+	dj) row tool-index-dup-order.sse $k 0 "^delta-join: .*: no text, 2 tool calls: f, g" ;;
+	*) row tool-index-dup-order.sse $k 0 "$NONE" ;;
+	esac
 done
 is "$(run delta-join --json "$BAD/tool-index-dup-order.sse" 2>/dev/null | jq -c '[.tool_calls[] | [.id, .name, .arguments]]')" \
     '[["call_a","f","{\"a\":1}"],["call_b","g","{\"b\":2}"]]' "delta-join --json: calls by index, fragments joined once"

@@ -45,7 +45,8 @@ pipe() {
 	run llm-request $(base "$p") "$@" hello 2>"$T/lr.err" |
 	    tee "$T/raw" |
 	    run stream-metrics -j -o "$T/rep" 2>"$T/sm.err" |
-	    run delta-join >"$T/text" 2>"$T/dj.err"
+	    run delta-join -x >"$T/text" 2>"$T/dj.err" # -x: as received, so a
+	    # cut text is a prefix of the whole
 	PS="${PIPESTATUS[*]}" ST=$?
 	set +o pipefail
 }
@@ -148,10 +149,10 @@ for p in openai anthropic gemini; do
 		stop_mock
 
 		# no retry left: the HTTP error is llm-request's (4); the
-		# rest see an empty stream (3)
+		# rest see no input (1)
 		mock --fail 1:$code:1
 		pipe "$p" --retry 0
-		is "$PS:$ST" "4 0 3 3:3" "$p $code, --retry 0: status 4 at llm-request"
+		is "$PS:$ST" "4 0 1 1:1" "$p $code, --retry 0: status 4 at llm-request"
 		grep -qE "^llm-request: HTTP $code: " "$T/lr.err"; ok $? "$p $code: stderr names the status"
 		is "$(wc -c <"$T/raw")" 0 "$p $code: no error body on stdout"
 		stop_mock
@@ -171,17 +172,17 @@ for p in openai anthropic gemini; do
 	pipe "$p" --fail-with-body
 	is "$PS:$ST" "4 0 4 4:4" "$p HTTP 400 --fail-with-body: 4 at every stage"
 	jq -e . "$T/raw" >/dev/null 2>&1; ok $? "$p HTTP 400: the error body is on stdout, whole"
-	grep -q '^delta-join: provider error: ' "$T/dj.err"; ok $? "$p HTTP 400: delta-join names the provider error"
+	grep -q "^delta-join: stdin: provider error: " "$T/dj.err"; ok $? "$p HTTP 400: delta-join names the provider error"
 	is "$(repstatus)" error "$p HTTP 400: stream-metrics reports an error"
 	pipe "$p"
-	is "$PS:$ST" "4 0 3 3:3" "$p HTTP 400: 4 at llm-request, an empty stream after it"
+	is "$PS:$ST" "4 0 1 1:1" "$p HTTP 400: 4 at llm-request, an empty stream after it"
 	is "$(wc -c <"$T/raw")" 0 "$p HTTP 400: nothing on stdout without --fail-with-body"
 	stop_mock
 
 	# connection refused: network (5) at llm-request, after its retries
 	MOCK_URL=$DEAD_URL
 	pipe "$p" --retry 1
-	is "$PS:$ST" "5 0 3 3:3" "$p connection refused: 5 at llm-request"
+	is "$PS:$ST" "5 0 1 1:1" "$p connection refused: 5 at llm-request"
 	grep -qiE "^llm-request: .*(refused|connect)" "$T/lr.err"; ok $? "$p connection refused: said so ($(tail -n 1 "$T/lr.err"))"
 	is "$(wc -c <"$T/raw")" 0 "$p connection refused: nothing on stdout"
 
@@ -189,7 +190,7 @@ for p in openai anthropic gemini; do
 	if [ -n "$RST_URL" ]; then
 		MOCK_URL=$RST_URL
 		pipe "$p" --retry 1
-		is "$PS:$ST" "5 0 3 3:3" "$p reset before headers: 5 at llm-request"
+		is "$PS:$ST" "5 0 1 1:1" "$p reset before headers: 5 at llm-request"
 		grep -qiE "^llm-request: .*(reset|closed|empty reply|recv)" "$T/lr.err"
 		ok $? "$p reset before headers: said so ($(tail -n 1 "$T/lr.err"))"
 		is "$(wc -c <"$T/raw")" 0 "$p reset before headers: nothing on stdout"
@@ -201,7 +202,7 @@ for p in openai anthropic gemini; do
 	if [ -n "$MUTE_URL" ]; then
 		MOCK_URL=$MUTE_URL
 		pipe "$p" --retry 1 --idle-timeout 1 --max-time 2
-		is "$PS:$ST" "5 0 3 3:3" "$p no response: 5 at llm-request (--max-time)"
+		is "$PS:$ST" "5 0 1 1:1" "$p no response: 5 at llm-request (--max-time)"
 		grep -q "^llm-request: --max-time 2 s reached after 0 bytes" "$T/lr.err"
 		ok $? "$p no response: said so ($(head -n 1 "$T/lr.err"))"
 		is "$(wc -c <"$T/raw")" 0 "$p no response: nothing on stdout"
@@ -212,7 +213,7 @@ for p in openai anthropic gemini; do
 	# cut after the headers, before any event: retried, then 5
 	mock --cut-after 0
 	pipe "$p" --retry 1
-	is "$PS:$ST" "5 0 3 3:3" "$p cut before the first event: 5 at llm-request"
+	is "$PS:$ST" "5 0 1 1:1" "$p cut before the first event: 5 at llm-request"
 	grep -q "retry 1 of 1" "$T/lr.err"; ok $? "$p cut before the first event: retried (no byte was out)"
 	is "$(wc -c <"$T/raw")" 0 "$p cut before the first event: nothing on stdout"
 	stop_mock
@@ -251,7 +252,7 @@ for p in openai anthropic gemini; do
 	pipe "$p"
 	is "$PS:$ST" "0 0 4 4:4" "$p in-stream error: 0 at llm-request, 4 after it"
 	whole_events_then_error "$p in-stream error: the events before it, byte for byte"
-	grep -q '^delta-join: provider error: ' "$T/dj.err"; ok $? "$p in-stream error: delta-join says so ($(cat "$T/dj.err"))"
+	grep -q "^delta-join: stdin: provider error: " "$T/dj.err"; ok $? "$p in-stream error: delta-join says so ($(cat "$T/dj.err"))"
 	is "$(repstatus)" error "$p in-stream error: stream-metrics reports it"
 	stop_mock
 done

@@ -78,7 +78,8 @@ export OPENAI_BASE_URL=$MOCK_URL/v1
 # here served by llm-mock)
 ANTHROPIC_BASE_URL=$MOCK_URL ANTHROPIC_API_KEY=test-key run_recipe real-provider
 st=$?
-is "$st:$(cat "$T/real-provider.out")" "0:Explain Unix pipes in two sentences.Explain Unix pipes." \
+is "$st:$(cat "$T/real-provider.out")" "0:Explain Unix pipes in two sentences.
+Explain Unix pipes." \
     "recipe real-provider: OpenAI's answer, then Anthropic's (provider from the model)"
 grep -qE '^ttft +[0-9]' "$T/real-provider.err"
 ok $? "recipe real-provider: stream-metrics' report"
