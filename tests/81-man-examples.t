@@ -88,17 +88,22 @@ prep stream-metrics wrapper; ex stream-metrics wrapper
 is "$EX:$(grep -c '^status  complete' "$T/e")" "0:1" "$EXNAME"
 prep stream-metrics save-and-measure; ex stream-metrics save-and-measure
 is "$EX:$(grep -c '^status  complete' "$T/e")" "0:1" "$EXNAME"
-prep stream-metrics batch; ex stream-metrics batch
-is "$EX:$(grep -c '"status":"complete"' "$D/runs.jsonl")" "0:100" "$EXNAME: 100 reports"
-grep -q '^requests    100 · 100 completed' "$T/o"; ok $? "$EXNAME: the summary"
+# The batch examples run 50 to 200 tools; under valgrind (each start-up a
+# second or more of CPU) a tenth of them, the rest of the line unchanged.
+sm_n=100 local_n=50 mock_n=200 mock_p=100
+[ "${VALGRIND:-}" = 1 ] && sm_n=10 local_n=5 mock_n=20 mock_p=10
+prep stream-metrics batch; ex stream-metrics batch "s/^seq 100 /seq $sm_n /"
+is "$EX:$(grep -c '"status":"complete"' "$D/runs.jsonl")" "0:$sm_n" "$EXNAME: $sm_n reports"
+grep -q "^requests    $sm_n · $sm_n completed" "$T/o"; ok $? "$EXNAME: the summary"
 # llm-mock answers on /chat/completions too; vLLM does not: the path is
 # checked in the mock's log
 n0=$(wc -l <"$T/req.ndjson")
-prep stream-metrics local-server; ex stream-metrics local-server "s|http://127.0.0.1:8000|$MOCK_URL|"
-is "$(tail -n +$((n0 + 1)) "$T/req.ndjson" | jq -r .path | sort | uniq -c | sed 's/^ *//')" "50 /v1/chat/completions" \
+prep stream-metrics local-server
+ex stream-metrics local-server "s|http://127.0.0.1:8000|$MOCK_URL|; s/^seq 50 /seq $local_n /"
+is "$(tail -n +$((n0 + 1)) "$T/req.ndjson" | jq -r .path | sort | uniq -c | sed 's/^ *//')" "$local_n /v1/chat/completions" \
     "$EXNAME: every request to /v1/chat/completions, the path vLLM serves"
-is "$EX:$(grep -c '"status":"complete"' "$D/local.jsonl")" "0:50" "$EXNAME: 50 complete reports (the URL has its /v1)"
-is "$(jq -r .completed "$T/o")" 50 "$EXNAME: the summary"
+is "$EX:$(grep -c '"status":"complete"' "$D/local.jsonl")" "0:$local_n" "$EXNAME: $local_n complete reports (the URL has its /v1)"
+is "$(jq -r .completed "$T/o")" "$local_n" "$EXNAME: the summary"
 
 # ---- llm-request(1)
 prep llm-request stream; ex llm-request stream
@@ -155,7 +160,7 @@ cp "$REAL/openai-chat/text-plain.sse" "$D/captures/gpt-plain.sse"
 cp "$REAL/openai-chat/refusal.sse" "$D/captures/gpt-refuse.sse"
 server llm-mock pick sh -c 'llm-request -m gpt-plain --base-url "$SURL/v1" hi | delta-join'
 is "$EX:$(cat "$T/o")" "0:$(delta-join "$REAL/openai-chat/text-plain.sse")" "llm-mock(1) example pick: the capture named by the model"
-prep llm-mock batch; ex llm-mock batch
-is "$EX:$(delta-join -x <"$T/o" 2>/dev/null | grep -o 'item [0-9]*' | sort -u | wc -l)" "0:200" "$EXNAME: 200 answers"
+prep llm-mock batch; ex llm-mock batch "s/seq 200 | xargs -P 100 /seq $mock_n | xargs -P $mock_p /"
+is "$EX:$(delta-join -x <"$T/o" 2>/dev/null | grep -o 'item [0-9]*' | sort -u | wc -l)" "0:$mock_n" "$EXNAME: $mock_n answers"
 
 done_testing
