@@ -1,0 +1,349 @@
+/* prov_anthropic.c - the Anthropic Messages dialect: decoder and the
+ * Message native body. */
+#include "acc_priv.h"
+
+/* ------------------------------------------------------------ anthropic */
+
+static const char *
+norm_anthropic_finish(const char *r)
+{
+	if (streq(r, "end_turn") || streq(r, "stop_sequence"))
+		return "stop";
+	if (streq(r, "max_tokens") ||
+	    streq(r, "model_context_window_exceeded"))
+		return "length";
+	if (streq(r, "tool_use"))
+		return "tool_calls";
+	if (streq(r, "refusal"))
+		return "content_filter";
+	return r;
+}
+
+static const char *
+block_field(const char *type)
+{
+	if (streq(type, "text"))
+		return "text";
+	if (streq(type, "thinking"))
+		return "thinking";
+	return NULL;
+}
+
+static int
+anth_usage(struct acc *a)
+{
+	jv u = jvx_get(a->top, "usage");
+	int rc = 0;
+
+	if (jv_get_kind(u) == JV_KIND_OBJECT) {
+		long long in = num(u, "input_tokens");
+
+		rc = emit_usage(a, in, num(u, "output_tokens"), -1,
+		    num(u, "cache_read_input_tokens"));
+	}
+	jv_free(u);
+	return rc;
+}
+
+/* anth_block_start: take a content block (consumed) as the next slot. */
+static int
+anth_block_start(struct acc *a, jv block)
+{
+	const char *type = str(block, "type", NULL);
+	struct slot *s;
+	struct choice *c;
+	int rc;
+
+	if (a->nitems >= MAX_ITEMS) {
+		jv_free(block);
+		return fail(a, ACC_ERR_INDEX, "too many content blocks%s", "",
+		    0);
+	}
+	a->items = grow(a->items, a->nitems, &a->capitems, sizeof *a->items);
+	s = &a->items[a->nitems++];
+	if ((rc = slot_set(a, s, block, block_field(type))) != 0)
+		return rc;
+	type = str(s->obj, "type", NULL);
+	if (streq(type, "text"))
+		return emit_text(a, DELTA_TEXT, 0, s->text.p, s->text.len);
+	if (streq(type, "thinking"))
+		return emit_text(a, DELTA_REASONING, 0, s->text.p, s->text.len);
+	if (streq(type, "tool_use")) {
+		if ((c = choice_at(a, 0)) == NULL)
+			return a->fail;
+		s->call = c->ncalls;
+		return emit_call(a, 0, s->call, nestr(s->obj, "id", NULL),
+		    nestr(s->obj, "name", NULL), NULL, 0);
+	}
+	return 0;
+}
+
+static int
+anth_delta(struct acc *a, jv j)
+{
+	long long i = index_of(j, "index", -1);
+	jv d = jvx_get(j, "delta");
+	const char *dt = str(d, "type", NULL), *type, *t;
+	struct slot *s;
+	size_t n;
+	int rc = 0;
+
+	if (i < 0 || i >= a->nitems) {
+		/* a delta for a block that never started: its text is still
+		 * written where it streams (nothing is lost), but it has no
+		 * place in the message, so it is an index error */
+		if (streq(dt, "text_delta") &&
+		    (t = str(d, "text", &n)) != NULL)
+			rc = emit_text(a, DELTA_TEXT, 0, t, n);
+		else if (streq(dt, "thinking_delta") &&
+		    (t = str(d, "thinking", &n)) != NULL)
+			rc = emit_text(a, DELTA_REASONING, 0, t, n);
+		jv_free(d);
+		return rc ? rc : fail(a, ACC_ERR_INDEX, "content_block_delta "
+		    "for a block that never started (index out of range)%s",
+		    "", 0);
+	}
+	s = &a->items[i];
+	type = str(s->obj, "type", NULL);
+	if (streq(dt, "text_delta") && streq(type, "text")) {
+		if ((t = str(d, "text", &n)) != NULL) {
+			s->has_field = 1;
+			rc = app_text(a, &s->text, t, n);
+			if (rc == 0)
+				rc = emit_text(a, DELTA_TEXT, 0, t, n);
+		}
+	} else if (streq(dt, "citations_delta") && streq(type, "text")) {
+		if (!jv_is_valid(s->citations)) {
+			jv_free(s->citations);
+			s->citations = jvx_get(s->obj, "citations");
+			if (jv_get_kind(s->citations) != JV_KIND_ARRAY) {
+				jv_free(s->citations);
+				s->citations = jv_array();
+			}
+		}
+		s->citations = jv_array_append(s->citations,
+		    jvx_get(d, "citation"));
+	} else if (streq(dt, "input_json_delta") &&
+	    (streq(type, "tool_use") || streq(type, "server_tool_use"))) {
+		if ((t = str(d, "partial_json", &n)) != NULL) {
+			s->has_json = 1;
+			rc = app(a, &s->json, t, n);
+			if (rc == 0 && s->call >= 0)
+				rc = emit_call(a, 0, s->call, NULL, NULL, t, n);
+		}
+	} else if (streq(dt, "thinking_delta") && streq(type, "thinking")) {
+		if ((t = str(d, "thinking", &n)) != NULL) {
+			s->has_field = 1;
+			rc = app_text(a, &s->text, t, n);
+			if (rc == 0)
+				rc = emit_text(a, DELTA_REASONING, 0, t, n);
+		}
+	} else if (streq(dt, "signature_delta") && streq(type, "thinking")) {
+		s->obj = jv_object_set(s->obj, jv_string("signature"),
+		    jvx_get(d, "signature"));
+	}
+	jv_free(d);
+	return rc;
+}
+
+static int
+anth_block_stop(struct acc *a, jv j)
+{
+	long long i = index_of(j, "index", -1);
+	struct slot *s;
+	struct choice *c;
+	struct tcall *t;
+
+	if (i < 0 || i >= a->nitems || a->items[i].call < 0)
+		return 0;
+	s = &a->items[i];
+	if ((c = choice_at(a, 0)) == NULL || s->call >= c->ncalls)
+		return 0;
+	t = &c->calls[s->call];
+	if (t->args.len == 0) {
+		/* No fragments: the input is the start block's ({}). */
+		jv in = jvx_get(s->obj, "input");
+		jv dump = jv_dump_string(jv_get_kind(in) == JV_KIND_NULL ?
+		    jv_object() : in, 0);
+		size_t n;
+		const char *p = jvx_str(dump, &n);
+
+		if (app(a, &t->args, p, n)) {
+			jv_free(dump);
+			return a->fail;
+		}
+		jv_free(dump);
+	}
+	if (!t->complete) {
+		t->complete = 1;
+		a->calls_dirty = 1;
+	}
+	return 0;
+}
+
+/* anth_set: message[key] = v, or delete it when v is null/absent (the
+ * SDK assigns undefined, which JSON leaves out). */
+static jv
+anth_set(jv obj, const char *key, jv v, int keep_null)
+{
+	if (!jv_is_valid(v) || (!keep_null && jv_get_kind(v) == JV_KIND_NULL)) {
+		jv_free(v);
+		return jv_object_delete(obj, jv_string(key));
+	}
+	return jv_object_set(obj, jv_string(key), v);
+}
+
+static int
+anth_message_delta(struct acc *a, jv j)
+{
+	static const char *const opt[] = { "input_tokens",
+		"cache_creation_input_tokens", "cache_read_input_tokens",
+		"server_tool_use", "output_tokens_details", NULL };
+	jv d = jvx_get(j, "delta"), u = jvx_get(j, "usage"), mu, v;
+	const char *why;
+	int i, rc;
+
+	if (!jv_is_valid(a->top))
+		a->top = JV_OBJECT(jv_string("content"), jv_array());
+	/* delta.stop_reason etc. are assigned even when absent (a delta
+	 * that is no object counts as an empty one) */
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_reason")) ?
+	    jvx_get(d, "stop_reason") : jv_invalid();
+	a->top = anth_set(a->top, "stop_reason", v, 1);
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_sequence")) ?
+	    jvx_get(d, "stop_sequence") : jv_invalid();
+	a->top = anth_set(a->top, "stop_sequence", v, 1);
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_details")) ?
+	    jvx_get(d, "stop_details") : jv_invalid();
+	a->top = anth_set(a->top, "stop_details", v, 1);
+	v = jvx_get(d, "container");
+	if (jv_get_kind(v) != JV_KIND_NULL)
+		a->top = jv_object_set(a->top, jv_string("container"), v);
+	else
+		jv_free(v);
+	mu = jvx_get(a->top, "usage");
+	if (jv_get_kind(mu) != JV_KIND_OBJECT) {
+		jv_free(mu);
+		mu = jv_object();
+	}
+	v = jv_get_kind(u) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(u), jv_string("output_tokens")) ?
+	    jvx_get(u, "output_tokens") : jv_invalid();
+	mu = anth_set(mu, "output_tokens", v, 1);
+	for (i = 0; opt[i]; i++) {
+		v = jvx_get(u, opt[i]);
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			mu = jv_object_set(mu, jv_string(opt[i]), v);
+		else
+			jv_free(v);
+	}
+	a->top = jv_object_set(a->top, jv_string("usage"), mu);
+	why = nestr(d, "stop_reason", NULL);
+	rc = emit_finish(a, 0, norm_anthropic_finish(why), why,
+	    why ? strlen(why) : 0);
+	if (rc == 0)
+		rc = anth_usage(a);
+	jv_free(d);
+	jv_free(u);
+	return rc;
+}
+
+int
+anth_event(struct acc *a, struct ev *ev, jv j)
+{
+	char tmp[128];
+	const char *t;
+	jv v;
+	int i, n, rc = 0;
+
+	if (ev_is_done(ev))
+		return emit_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	t = resp_type(ev, j, tmp, sizeof tmp);
+	v = jvx_get(j, "error");
+	if (streq(t, "error") || jv_get_kind(v) != JV_KIND_NULL) {
+		rc = emit_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	if (streq(t, "message_start")) {
+		jv m = jvx_get(j, "message"), content;
+
+		if (jv_get_kind(m) != JV_KIND_OBJECT) {
+			jv_free(m);
+			return 0;
+		}
+		items_clear(a);
+		jv_free(a->top);
+		content = jvx_get(m, "content");
+		a->top = jv_object_set(m, jv_string("content"), jv_array());
+		set_meta(a, nestr(a->top, "id", NULL),
+		    nestr(a->top, "model", NULL));
+		n = jv_get_kind(content) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(content)) : 0;
+		for (i = 0; i < n && rc == 0; i++)
+			rc = anth_block_start(a, jv_array_get(jv_copy(content),
+			    i));
+		jv_free(content);
+		if (rc == 0)
+			rc = anth_usage(a);
+		return rc;
+	}
+	if (streq(t, "content_block_start")) {
+		/* the block is appended, as the SDK does, whatever its index;
+		 * an index other than its place would send its deltas to
+		 * another block: an index error */
+		long long want = index_of(j, "index", a->nitems);
+
+		rc = anth_block_start(a, jvx_get(j, "content_block"));
+		if (rc == 0 && want != a->nitems - 1)
+			rc = fail(a, ACC_ERR_INDEX, "content_block_start index "
+			    "out of order (index out of range)%s", "", 0);
+		return rc;
+	}
+	if (streq(t, "content_block_delta"))
+		return anth_delta(a, j);
+	if (streq(t, "content_block_stop"))
+		return anth_block_stop(a, j);
+	if (streq(t, "message_delta"))
+		return anth_message_delta(a, j);
+	if (streq(t, "message_stop"))
+		return emit_simple(a, DELTA_DONE);
+	return 0; /* ping and unknown events */
+}
+
+jv
+anth_native(const struct acc *a)
+{
+	jv out = jv_is_valid(a->top) ? jv_copy(a->top) :
+	    JV_OBJECT(jv_string("content"), jv_array());
+	jv arr = jv_array();
+	int i;
+
+	for (i = 0; i < a->nitems; i++) {
+		const struct slot *s = &a->items[i];
+		jv b = slot_jv(s);
+
+		if (jv_is_valid(s->citations))
+			b = jv_object_set(b, jv_string("citations"),
+			    jv_copy(s->citations));
+		if (s->has_json) {
+			jv in = s->json.len ? jvx_parse(s->json.p, s->json.len) :
+			    jv_object();
+
+			/* invalid JSON is kept verbatim, never replaced */
+			if (!jv_is_valid(in)) {
+				jv_free(in);
+				in = jstr(&s->json);
+			}
+			b = jv_object_set(b, jv_string("input"), in);
+		}
+		arr = jv_array_append(arr, b);
+	}
+	return jv_object_set(out, jv_string("content"), arr);
+}

@@ -1,0 +1,197 @@
+/* prov_gemini.c - the Gemini dialect: decoder and the
+ * GenerateContentResponse native body. */
+#include "acc_priv.h"
+
+/* --------------------------------------------------------------- gemini */
+
+static const char *
+norm_gemini_finish(const char *r, int calls)
+{
+	static const char *const filter[] = { "SAFETY", "RECITATION",
+		"BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+		NULL };
+	int i;
+
+	if (streq(r, "STOP"))
+		return calls ? "tool_calls" : "stop";
+	if (streq(r, "MAX_TOKENS"))
+		return "length";
+	for (i = 0; filter[i]; i++)
+		if (streq(r, filter[i]))
+			return "content_filter";
+	return r;
+}
+
+static int
+gem_part(struct acc *a, struct choice *c, int ci, jv part)
+{
+	jv v = jvx_get(part, "thought");
+	int thought = jv_get_kind(v) == JV_KIND_TRUE;
+	const char *t;
+	size_t n;
+	struct slot *s;
+
+	jv_free(v);
+	if ((t = str(part, "text", &n)) != NULL) {
+		s = c->nparts ? &c->parts[c->nparts - 1] : NULL;
+		if (s && s->field && s->thought == thought) {
+			/* consecutive text parts merge; other keys
+			 * (thoughtSignature) are kept */
+			static const char *const k[] = { "text", NULL };
+
+			s->obj = jv_object_merge(s->obj, without(part, k));
+			if (app(a, &s->text, t, n))
+				return a->fail;
+			jv_free(part);
+		} else {
+			if (c->nparts >= MAX_ITEMS) {
+				jv_free(part);
+				return fail(a, ACC_ERR_INDEX, "too many parts%s",
+				    "", 0);
+			}
+			c->parts = grow(c->parts, c->nparts, &c->capparts,
+			    sizeof *c->parts);
+			s = &c->parts[c->nparts++];
+			if (slot_set(a, s, part, "text"))
+				return a->fail;
+			s->thought = thought;
+		}
+		return emit_text(a, thought ? DELTA_REASONING : DELTA_TEXT, ci,
+		    t, n);
+	}
+	if (c->nparts >= MAX_ITEMS) {
+		jv_free(part);
+		return fail(a, ACC_ERR_INDEX, "too many parts%s", "", 0);
+	}
+	c->parts = grow(c->parts, c->nparts, &c->capparts, sizeof *c->parts);
+	s = &c->parts[c->nparts++];
+	slot_init(s, part, NULL);
+	v = jvx_get(part, "functionCall");
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		jv args = jvx_get(v, "args");
+		jv dump = jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
+		    jv_object() : args, 0);
+		const char *p = jvx_str(dump, &n);
+		int call = c->ncalls, rc;
+
+		s->call = call;
+		rc = emit_call(a, ci, call, nestr(v, "id", NULL),
+		    nestr(v, "name", NULL), p, n);
+		jv_free(dump);
+		jv_free(v);
+		if (rc)
+			return rc;
+		if (call < c->ncalls) {
+			c->calls[call].complete = 1;
+			a->calls_dirty = 1;
+		}
+		return 0;
+	}
+	jv_free(v);
+	return 0;
+}
+
+int
+gem_event(struct acc *a, struct ev *ev, jv j)
+{
+	static const char *const tk[] = { "candidates", NULL };
+	static const char *const ck[] = { "content", NULL };
+	jv cands, v, u;
+	int i, n, k, m, rc = 0, finished = 0;
+
+	if (ev_is_done(ev))
+		return emit_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	v = jvx_get(j, "error");
+	if (jv_get_kind(v) != JV_KIND_NULL) {
+		rc = emit_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	a->top = jv_is_valid(a->top) ? jv_object_merge(a->top, without(j, tk)) :
+	    without(j, tk);
+	set_meta(a, nestr(j, "responseId", NULL), nestr(j, "modelVersion",
+	    NULL));
+	cands = jvx_get(j, "candidates");
+	n = jv_get_kind(cands) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(cands)) : 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		jv cand = jv_array_get(jv_copy(cands), i), content, parts;
+		long long ci = index_of(cand, "index", i);
+		struct choice *c = choice_at(a, ci);
+		const char *fr, *role;
+
+		if (c == NULL) {
+			jv_free(cand);
+			rc = a->fail;
+			break;
+		}
+		c->seen = 1;
+		c->cand_rest = jv_object_merge(c->cand_rest, without(cand, ck));
+		content = jvx_get(cand, "content");
+		if ((role = nestr(content, "role", NULL)) != NULL)
+			setstr(&c->role, role, strlen(role));
+		parts = jvx_get(content, "parts");
+		m = jv_get_kind(parts) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(parts)) : 0;
+		for (k = 0; k < m && rc == 0; k++)
+			rc = gem_part(a, c, (int)ci,
+			    jv_array_get(jv_copy(parts), k));
+		if (rc == 0 && (fr = nestr(cand, "finishReason", NULL))) {
+			finished = 1;
+			rc = emit_finish(a, (int)ci, norm_gemini_finish(fr,
+			    c->ncalls), fr, strlen(fr));
+		}
+		jv_free(parts);
+		jv_free(content);
+		jv_free(cand);
+	}
+	jv_free(cands);
+	u = jvx_get(j, "usageMetadata");
+	if (rc == 0 && jv_get_kind(u) == JV_KIND_OBJECT) {
+		long long out = num(u, "candidatesTokenCount");
+		long long th = num(u, "thoughtsTokenCount");
+
+		/* output counts thoughts too, as OpenAI and Anthropic do;
+		 * a sum past what num() takes is no number */
+		if (out >= 0 && th >= 0)
+			out = out < (long long)9e18 - th ? out + th : -1;
+		else if (out < 0)
+			out = th;
+		rc = emit_usage(a, num(u, "promptTokenCount"), out, th,
+		    num(u, "cachedContentTokenCount"));
+	}
+	jv_free(u);
+	if (rc == 0 && finished)
+		rc = emit_simple(a, DELTA_DONE);
+	return rc;
+}
+
+jv
+gem_native(const struct acc *a)
+{
+	static const char *const tk[] = { "candidates", NULL };
+	jv out = jv_object(), cands = jv_array();
+	int i, k;
+
+	for (i = 0; i < a->nchoices; i++) {
+		const struct choice *c = a->ch[i];
+		jv parts = jv_array(), cand;
+
+		if (c == NULL || !c->seen)
+			continue;
+		for (k = 0; k < c->nparts; k++)
+			parts = jv_array_append(parts, slot_jv(&c->parts[k]));
+		cand = JV_OBJECT(jv_string("content"), JV_OBJECT(
+		    jv_string("parts"), parts, jv_string("role"),
+		    jv_string(c->role ? c->role : "model")));
+		cand = jv_object_merge(cand, jv_copy(c->cand_rest));
+		cands = jv_array_append(cands, cand);
+	}
+	out = jv_object_set(out, jv_string("candidates"), cands);
+	if (jv_is_valid(a->top))
+		out = jv_object_merge(out, without(a->top, tk));
+	return out;
+}

@@ -1,0 +1,131 @@
+/* prov_ollama.c - the Ollama dialect: decoder and the final object. */
+#include "acc_priv.h"
+
+/* --------------------------------------------------------------- ollama */
+
+int
+oll_event(struct acc *a, struct ev *ev, jv j)
+{
+	jv v, msg;
+	const char *s;
+	size_t n;
+	struct choice *c;
+	int rc = 0;
+
+	if (ev_is_done(ev))
+		return emit_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	v = jvx_get(j, "error");
+	if (jv_get_kind(v) != JV_KIND_NULL) {
+		rc = emit_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	if ((c = choice_at(a, 0)) == NULL)
+		return a->fail;
+	c->seen = 1;
+	jv_free(a->top);
+	a->top = jv_copy(j);
+	set_meta(a, NULL, nestr(j, "model", NULL));
+	msg = jvx_get(j, "message");
+	if (jv_get_kind(msg) == JV_KIND_OBJECT) {
+		jv tcs = jvx_get(msg, "tool_calls");
+		int i, len;
+
+		if ((s = nestr(msg, "role", &n)) != NULL)
+			setstr(&c->role, s, n);
+		s = str(msg, "thinking", &n);
+		rc = emit_text(a, DELTA_REASONING, 0, s, n);
+		s = str(msg, "content", &n);
+		if (rc == 0)
+			rc = emit_text(a, DELTA_TEXT, 0, s, n);
+		len = jv_get_kind(tcs) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(tcs)) : 0;
+		for (i = 0; i < len && rc == 0; i++) {
+			jv tc = jv_array_get(jv_copy(tcs), i);
+			jv fn = jvx_get(tc, "function");
+			jv args = jvx_get(fn, "arguments");
+			jv dump = jv_get_kind(args) == JV_KIND_STRING ? args :
+			    jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
+			    jv_object() : args, 0);
+			const char *p = jvx_str(dump, &n);
+			const char *id = nestr(tc, "id", NULL);
+			int call = c->ncalls;
+
+			rc = emit_call(a, 0, call, id, nestr(fn, "name", NULL),
+			    p, n);
+			if (rc == 0 && call < c->ncalls) {
+				c->calls[call].complete = 1;
+				a->calls_dirty = 1;
+			}
+			if (!jv_is_valid(c->ollama_calls)) {
+				jv_free(c->ollama_calls);
+				c->ollama_calls = jv_array();
+			}
+			c->ollama_calls = jv_array_append(c->ollama_calls, tc);
+			jv_free(dump);
+			jv_free(fn);
+		}
+		jv_free(tcs);
+	} else {
+		a->ollama_generate = 1;
+		s = str(j, "thinking", &n);
+		rc = emit_text(a, DELTA_REASONING, 0, s, n);
+		s = str(j, "response", &n);
+		if (rc == 0)
+			rc = emit_text(a, DELTA_TEXT, 0, s, n);
+	}
+	jv_free(msg);
+	v = jvx_get(j, "done");
+	if (rc == 0 && jv_get_kind(v) == JV_KIND_TRUE) {
+		const char *why = nestr(j, "done_reason", NULL);
+
+		rc = emit_finish(a, 0, streq(why, "stop") && c->ncalls ?
+		    "tool_calls" : why ? why : "stop", why,
+		    why ? strlen(why) : 0);
+		if (rc == 0)
+			rc = emit_usage(a, num(j, "prompt_eval_count"),
+			    num(j, "eval_count"), -1, -1);
+		if (rc == 0)
+			rc = emit_simple(a, DELTA_DONE);
+	}
+	jv_free(v);
+	return rc;
+}
+
+jv
+oll_native(const struct acc *a)
+{
+	const struct choice *c = a->ch[0];
+	jv out = jv_is_valid(a->top) ? jv_copy(a->top) : jv_object();
+
+	if (c == NULL)
+		return out;
+	if (a->ollama_generate) {
+		out = jv_object_set(out, jv_string("response"),
+		    jstr(&c->content));
+		if (c->has_reasoning)
+			out = jv_object_set(out, jv_string("thinking"),
+			    jstr(&c->reasoning));
+	} else {
+		jv msg = jvx_get(out, "message");
+
+		if (jv_get_kind(msg) != JV_KIND_OBJECT) {
+			jv_free(msg);
+			msg = JV_OBJECT(jv_string("role"),
+			    jv_string(c->role ? c->role : "assistant"));
+		}
+		msg = jv_object_set(msg, jv_string("content"),
+		    jstr(&c->content));
+		if (c->has_reasoning)
+			msg = jv_object_set(msg, jv_string("thinking"),
+			    jstr(&c->reasoning));
+		if (jv_is_valid(c->ollama_calls))
+			msg = jv_object_set(msg, jv_string("tool_calls"),
+			    jv_copy(c->ollama_calls));
+		out = jv_object_set(out, jv_string("message"), msg);
+	}
+	return out;
+}
