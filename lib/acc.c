@@ -1,42 +1,25 @@
 /* acc.c - the accumulator's public entry points: acc_new, acc_event
  * (detect the dialect, hand each event to its provider), the readouts
  * (acc_json, acc_native, usage, tool calls). */
-#include "acc_priv.h"
-
-static const char *const names[] = {
-	"auto", "openai-chat", "openai-responses", "anthropic", "gemini",
-	"ollama"
-};
+#include "prov_priv.h"
 
 const char *
 dialect_name(enum dialect d)
 {
-	if ((unsigned)d >= sizeof names / sizeof names[0])
-		return "auto";
-	return names[d];
+	const struct provider *p = provider_get(d);
+
+	return p ? p->name : "auto";
 }
 
 int
 dialect_parse(const char *name, enum dialect *d)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(name, names[i]) == 0) {
-			*d = (enum dialect)i;
-			return 0;
-		}
-	if (strcmp(name, "openai") == 0 || strcmp(name, "chat") == 0) {
-		*d = DIALECT_OPENAI_CHAT;
+	if (strcmp(name, "auto") == 0) {
+		*d = DIALECT_AUTO;
 		return 0;
 	}
-	if (strcmp(name, "responses") == 0) {
-		*d = DIALECT_OPENAI_RESPONSES;
-		return 0;
-	}
-	return -1;
+	return provider_parse(name, d);
 }
-
 
 /* -------------------------------------------------------------- detect */
 
@@ -48,40 +31,6 @@ ev_type_is(const struct ev *ev, const char *want)
 	return ev->type && ev->type_len == n && memcmp(ev->type, want, n) == 0;
 }
 
-static enum dialect
-detect(const struct ev *ev, jv j)
-{
-	char type[64];
-	const char *dt;
-	size_t n = ev->type_len < sizeof type - 1 ? ev->type_len :
-	    sizeof type - 1;
-
-	memcpy(type, ev->type ? ev->type : "", n);
-	type[n] = 0;
-	dt = str(j, "type", NULL);
-	if (prefix(type, "response.") || prefix(dt, "response."))
-		return DIALECT_OPENAI_RESPONSES;
-	if (streq(type, "message_start") || prefix(type, "content_block_") ||
-	    streq(type, "ping") || streq(type, "message_delta") ||
-	    streq(type, "message_stop") || streq(dt, "message_start") ||
-	    prefix(dt, "content_block_") || streq(dt, "ping") ||
-	    streq(dt, "message_delta") || streq(dt, "message_stop"))
-		return DIALECT_ANTHROPIC;
-	if (jv_get_kind(j) != JV_KIND_OBJECT)
-		return DIALECT_AUTO;
-	if (jv_object_has(jv_copy(j), jv_string("candidates")) ||
-	    jv_object_has(jv_copy(j), jv_string("usageMetadata")))
-		return DIALECT_GEMINI;
-	if (jv_object_has(jv_copy(j), jv_string("done")) &&
-	    jv_object_has(jv_copy(j), jv_string("model")) &&
-	    (jv_object_has(jv_copy(j), jv_string("message")) ||
-	    jv_object_has(jv_copy(j), jv_string("response"))))
-		return DIALECT_OLLAMA;
-	if (jv_object_has(jv_copy(j), jv_string("choices")) ||
-	    streq(str(j, "object", NULL), "chat.completion.chunk"))
-		return DIALECT_OPENAI_CHAT;
-	return DIALECT_AUTO;
-}
 
 /* ------------------------------------------------------------ public */
 
@@ -235,7 +184,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		}
 	}
 	if (a->d == DIALECT_AUTO) {
-		a->d = detect(ev, j);
+		a->d = provider_detect(ev, j);
 		if (a->d == DIALECT_AUTO) {
 			jv e = jvx_get(j, "error");
 
@@ -268,25 +217,8 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		jv_free(a->top);
 		a->top = jv_invalid();
 	}
-	switch (a->d) {
-	case DIALECT_OPENAI_CHAT:
-		rc = chat_event(a, ev, j);
-		break;
-	case DIALECT_OPENAI_RESPONSES:
-		rc = resp_event(a, ev, j);
-		break;
-	case DIALECT_ANTHROPIC:
-		rc = anth_event(a, ev, j);
-		break;
-	case DIALECT_GEMINI:
-		rc = gem_event(a, ev, j);
-		break;
-	case DIALECT_OLLAMA:
-		rc = oll_event(a, ev, j);
-		break;
-	case DIALECT_AUTO:
-		break;
-	}
+	if (a->d != DIALECT_AUTO)
+		rc = provider_get(a->d)->ops->event(a, ev, j);
 	if (rc == 0 && a->fail == 0 && !jv_is_valid(own))
 		fast_learn(a, ev, j);
 	else
@@ -513,23 +445,11 @@ json_raw(const struct acc *a, int choice)
 static jv
 native_raw(const struct acc *a)
 {
-	switch (a->d) {
-	case DIALECT_OPENAI_CHAT:
-		return chat_native(a);
-	case DIALECT_OPENAI_RESPONSES:
-		return resp_native(a);
-	case DIALECT_ANTHROPIC:
-		return anth_native(a);
-	case DIALECT_GEMINI:
-		return gem_native(a);
-	case DIALECT_OLLAMA:
-		return oll_native(a);
-	case DIALECT_AUTO:
-		/* only an error arrived: its body, as without streaming */
-		if (jv_is_valid(a->top))
-			return jv_copy(a->top);
-		break;
-	}
+	if (a->d != DIALECT_AUTO)
+		return provider_get(a->d)->ops->native(a);
+	/* only an error arrived: its body, as without streaming */
+	if (jv_is_valid(a->top))
+		return jv_copy(a->top);
 	return jv_null();
 }
 

@@ -131,7 +131,6 @@ struct acc {
 	} fast;
 };
 
-
 /* str: obj[key] when it is a string (borrowed from obj), else NULL. */
 static inline const char *
 str(jv obj, const char *key, size_t *len)
@@ -256,8 +255,6 @@ without(jv obj, const char *const *keys)
 	return r;
 }
 
-
-
 /* fastpath.c */
 int fast_apply(struct acc *a, struct ev *ev);
 void fast_learn(struct acc *a, struct ev *ev, jv j);
@@ -287,26 +284,6 @@ int emit_error(struct acc *a, jv e);
 void set_meta(struct acc *a, const char *id, const char *model);
 void items_clear(struct acc *a);
 const char *resp_type(const struct ev *ev, jv j, char *tmp, size_t size);
-
-/* prov_anthropic.c */
-int anth_event(struct acc *a, struct ev *ev, jv j);
-jv anth_native(const struct acc *a);
-
-/* prov_chat.c */
-int chat_event(struct acc *a, struct ev *ev, jv j);
-jv chat_native(const struct acc *a);
-
-/* prov_gemini.c */
-int gem_event(struct acc *a, struct ev *ev, jv j);
-jv gem_native(const struct acc *a);
-
-/* prov_ollama.c */
-int oll_event(struct acc *a, struct ev *ev, jv j);
-jv oll_native(const struct acc *a);
-
-/* prov_responses.c */
-int resp_event(struct acc *a, struct ev *ev, jv j);
-jv resp_native(const struct acc *a);
 
 /* surrogate.c */
 char *sent_rewrite(const char *s, size_t n, size_t *len);

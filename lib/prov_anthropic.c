@@ -1,6 +1,6 @@
 /* prov_anthropic.c - the Anthropic Messages dialect: decoder and the
  * Message native body. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* ------------------------------------------------------------ anthropic */
 
@@ -251,7 +251,7 @@ anth_message_delta(struct acc *a, jv j)
 	return rc;
 }
 
-int
+static int
 anth_event(struct acc *a, struct ev *ev, jv j)
 {
 	char tmp[128];
@@ -317,7 +317,7 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 	return 0; /* ping and unknown events */
 }
 
-jv
+static jv
 anth_native(const struct acc *a)
 {
 	jv out = jv_is_valid(a->top) ? jv_copy(a->top) :
@@ -347,3 +347,148 @@ anth_native(const struct acc *a)
 	}
 	return jv_object_set(out, jv_string("content"), arr);
 }
+
+/* ------------------------------------------------------------- writer */
+
+static void
+anth_ping(struct w *w)
+{
+	w_sse_begin(w, "ping");
+	w_lit(w, "{\"type\": \"ping\"}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_w_block_stop(struct w *w, size_t idx)
+{
+	w_sse_begin(w, "content_block_stop");
+	w_lit(w, "{\"type\":\"content_block_stop\",\"index\":");
+	w_num(w, (long long)idx);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	char id[128];
+	size_t i, k, idx = 0;
+	int pinged = 0;
+
+	w_sse_begin(w, "message_start");
+	w_lit(w, "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_");
+	w_lit(w, w->id);
+	w_lit(w, "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+	    "\"usage\":{\"input_tokens\":");
+	w_num(w, w_in_tokens(m));
+	w_lit(w, ",\"cache_creation_input_tokens\":0,"
+	    "\"cache_read_input_tokens\":0,\"output_tokens\":1}}}");
+	w_end(w, "\n\n");
+	if (m->ntext) {
+		w_sse_begin(w, "content_block_start");
+		w_lit(w, "{\"type\":\"content_block_start\",\"index\":0,"
+		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+		w_end(w, "\n\n");
+		anth_ping(w);
+		pinged = 1;
+		for (i = 0; i < m->ntext; i++) {
+			w_sse_begin(w, "content_block_delta");
+			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":0,"
+			    "\"delta\":{\"type\":\"text_delta\",\"text\":");
+			w_str(w, m->text[i]);
+			w_lit(w, "}}");
+			w_end(w, "\n\n");
+		}
+		anth_w_block_stop(w, 0);
+		idx = 1;
+	}
+	for (i = 0; i < m->ncalls; i++, idx++) {
+		const struct emit_call *c = &m->calls[i];
+
+		w_call_id(id, sizeof id, "toolu_mock_", c, i);
+		w_sse_begin(w, "content_block_start");
+		w_lit(w, "{\"type\":\"content_block_start\",\"index\":");
+		w_num(w, (long long)idx);
+		w_lit(w, ",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+		w_str(w, id);
+		w_lit(w, ",\"name\":");
+		w_str(w, c->name);
+		w_lit(w, ",\"input\":{}}}");
+		w_end(w, "\n\n");
+		if (!pinged) {
+			anth_ping(w);
+			pinged = 1;
+		}
+		for (k = 0; k <= c->nargs; k++) {
+			/* the first fragment is always "", as Anthropic does */
+			w_sse_begin(w, "content_block_delta");
+			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":");
+			w_num(w, (long long)idx);
+			w_lit(w, ",\"delta\":{\"type\":\"input_json_delta\","
+			    "\"partial_json\":");
+			w_str(w, k ? c->args[k - 1] : "");
+			w_lit(w, "}}");
+			w_end(w, "\n\n");
+		}
+		anth_w_block_stop(w, idx);
+	}
+	if (!pinged)
+		anth_ping(w);
+	w_sse_begin(w, "message_delta");
+	w_lit(w, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
+	w_lit(w, m->ncalls ? "\"tool_use\"" : "\"end_turn\"");
+	w_lit(w, ",\"stop_sequence\":null},\"usage\":{\"output_tokens\":");
+	w_num(w, w_out_tokens(m));
+	w_lit(w, "}}");
+	w_end(w, "\n\n");
+	w_sse_begin(w, "message_stop");
+	w_lit(w, "{\"type\":\"message_stop\"}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_write_error(struct w *w)
+{
+	w_sse_begin(w, "error");
+	w_lit(w, "{\"type\":\"error\",\"error\":{\"type\":"
+	    "\"overloaded_error\",\"message\":\"Overloaded\"}}");
+	w_end(w, "\n\n");
+}
+
+static int
+anth_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+
+	rc |= LIT(b, "{\"type\":\"error\",\"error\":{\"type\":\"");
+	rc |= buf_puts(b, r->an_type);
+	rc |= LIT(b, "\",\"message\":");
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, "}}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+anth_is_type(const char *t)
+{
+	return streq(t, "message_start") || prefix(t, "content_block_") ||
+	    streq(t, "ping") || streq(t, "message_delta") ||
+	    streq(t, "message_stop");
+}
+
+static int
+anth_detect(const char *type, const char *dtype, jv j)
+{
+	return anth_is_type(type) || anth_is_type(dtype);
+}
+
+const struct prov_ops prov_anthropic = {
+	anth_detect, anth_event, anth_native, anth_write, anth_write_error,
+	anth_error_body
+};

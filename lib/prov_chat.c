@@ -1,6 +1,6 @@
 /* prov_chat.c - the OpenAI Chat Completions dialect (and every
  * OpenAI-compatible server): decoder and chat.completion native body. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* --------------------------------------------------------- openai chat */
 
@@ -255,7 +255,7 @@ chat_choice(struct acc *a, jv ch)
 	return rc;
 }
 
-int
+static int
 chat_event(struct acc *a, struct ev *ev, jv j)
 {
 	static const char *const tknown[] = { "choices", NULL };
@@ -306,7 +306,7 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	return rc;
 }
 
-jv
+static jv
 chat_native(const struct acc *a)
 {
 	static const char *const tdrop[] = { "id", "choices", "created",
@@ -414,3 +414,118 @@ chat_native(const struct acc *a)
 	jv_free(top);
 	return out;
 }
+
+/* ------------------------------------------------------------- writer */
+
+static void
+chat_head(struct w *w)
+{
+	w_sse_begin(w, NULL);
+	w_lit(w, "{\"id\":\"chatcmpl-");
+	w_lit(w, w->id);
+	w_lit(w, "\",\"object\":\"chat.completion.chunk\",\"created\":");
+	w_num(w, w->m ? w->m->created : 0);
+	w_lit(w, ",\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"choices\":[");
+}
+
+static void
+chat_choice_end(struct w *w, const char *finish)
+{
+	w_lit(w, "},\"logprobs\":null,\"finish_reason\":");
+	if (finish) {
+		w_lit(w, "\"");
+		w_lit(w, finish);
+		w_lit(w, "\"");
+	} else
+		w_lit(w, "null");
+	w_lit(w, "}]}");
+	w_end(w, "\n\n");
+}
+
+static void
+chat_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	char id[128];
+	size_t i, k;
+	long long in = w_in_tokens(m), out = w_out_tokens(m);
+
+	chat_head(w);
+	w_lit(w, "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":");
+	w_lit(w, m->ntext || !m->ncalls ? "\"\"" : "null");
+	w_lit(w, ",\"refusal\":null");
+	chat_choice_end(w, NULL);
+	for (i = 0; i < m->ntext; i++) {
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"content\":");
+		w_str(w, m->text[i]);
+		chat_choice_end(w, NULL);
+	}
+	for (i = 0; i < m->ncalls; i++) {
+		const struct emit_call *c = &m->calls[i];
+
+		w_call_id(id, sizeof id, "call_mock_", c, i);
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":");
+		w_num(w, (long long)i);
+		w_lit(w, ",\"id\":");
+		w_str(w, id);
+		w_lit(w, ",\"type\":\"function\",\"function\":{\"name\":");
+		w_str(w, c->name);
+		w_lit(w, ",\"arguments\":\"\"}}]");
+		chat_choice_end(w, NULL);
+		for (k = 0; k < c->nargs; k++) {
+			chat_head(w);
+			w_lit(w, "{\"index\":0,\"delta\":{\"tool_calls\":"
+			    "[{\"index\":");
+			w_num(w, (long long)i);
+			w_lit(w, ",\"function\":{\"arguments\":");
+			w_str(w, c->args[k]);
+			w_lit(w, "}}]");
+			chat_choice_end(w, NULL);
+		}
+	}
+	chat_head(w);
+	w_lit(w, "{\"index\":0,\"delta\":{");
+	chat_choice_end(w, m->ncalls ? "tool_calls" : "stop");
+	chat_head(w);
+	w_lit(w, "],\"usage\":{\"prompt_tokens\":");
+	w_num(w, in);
+	w_lit(w, ",\"completion_tokens\":");
+	w_num(w, out);
+	w_lit(w, ",\"total_tokens\":");
+	w_num(w, in + out);
+	w_lit(w, "}}");
+	w_end(w, "\n\n");
+	w_sse_begin(w, NULL);
+	w_lit(w, "[DONE]");
+	w_end(w, "\n\n");
+}
+
+static void
+chat_write_error(struct w *w)
+{
+	w_sse_begin(w, NULL);
+	w_lit(w, "{\"error\":{\"message\":");
+	w_str(w, W_OVERLOADED);
+	w_lit(w, ",\"type\":\"server_error\",\"param\":null,"
+	    "\"code\":\"overloaded\"}}");
+	w_end(w, "\n\n");
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+chat_detect(const char *type, const char *dtype, jv j)
+{
+	return jv_get_kind(j) == JV_KIND_OBJECT &&
+	    (jv_object_has(jv_copy(j), jv_string("choices")) ||
+	    streq(str(j, "object", NULL), "chat.completion.chunk"));
+}
+
+const struct prov_ops prov_chat = {
+	chat_detect, chat_event, chat_native, chat_write, chat_write_error,
+	openai_error_body
+};

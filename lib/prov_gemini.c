@@ -1,6 +1,6 @@
 /* prov_gemini.c - the Gemini dialect: decoder and the
  * GenerateContentResponse native body. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* --------------------------------------------------------------- gemini */
 
@@ -91,7 +91,7 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 	return 0;
 }
 
-int
+static int
 gem_event(struct acc *a, struct ev *ev, jv j)
 {
 	static const char *const tk[] = { "candidates", NULL };
@@ -169,7 +169,7 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 	return rc;
 }
 
-jv
+static jv
 gem_native(const struct acc *a)
 {
 	static const char *const tk[] = { "candidates", NULL };
@@ -195,3 +195,110 @@ gem_native(const struct acc *a)
 		out = jv_object_merge(out, without(a->top, tk));
 	return out;
 }
+
+/* ------------------------------------------------------------- writer */
+
+static void
+gem_usage(struct w *w, int final)
+{
+	long long in = w_in_tokens(w->m), out = w_out_tokens(w->m);
+
+	w_lit(w, "\"usageMetadata\":{\"promptTokenCount\":");
+	w_num(w, in);
+	if (final) {
+		w_lit(w, ",\"candidatesTokenCount\":");
+		w_num(w, out);
+	}
+	w_lit(w, ",\"totalTokenCount\":");
+	w_num(w, final ? in + out : in);
+	w_lit(w, "},\"modelVersion\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"responseId\":\"");
+	w_lit(w, w->id);
+	w_lit(w, "\"}");
+	w_end(w, "\r\n\r\n");
+}
+
+static void
+gem_cand_end(struct w *w, int final)
+{
+	w_lit(w, "],\"role\":\"model\"}");
+	if (final)
+		w_lit(w, ",\"finishReason\":\"STOP\"");
+	w_lit(w, ",\"index\":0}],");
+	gem_usage(w, final);
+}
+
+static void
+gem_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	size_t i;
+
+	for (i = 0; i < m->ntext; i++) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
+		w_str(w, m->text[i]);
+		w_lit(w, "}");
+		gem_cand_end(w, i + 1 == m->ntext && !m->ncalls);
+	}
+	if (m->ncalls) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[");
+		for (i = 0; i < m->ncalls; i++) {
+			if (i)
+				w_lit(w, ",");
+			w_lit(w, "{\"functionCall\":{\"name\":");
+			w_str(w, m->calls[i].name);
+			w_lit(w, ",\"args\":");
+			w_args_object(w, &m->calls[i]);
+			w_lit(w, "}}");
+		}
+		gem_cand_end(w, 1);
+	} else if (!m->ntext) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":"
+		    "[{\"text\":\"\"}");
+		gem_cand_end(w, 1);
+	}
+}
+
+static void
+gem_write_error(struct w *w)
+{
+	w_sse_begin(w, NULL);
+	w_lit(w, "{\"error\":{\"code\":503,\"message\":\"The model is "
+	    "overloaded. Please try again later.\",\"status\":"
+	    "\"UNAVAILABLE\"}}");
+	w_end(w, "\r\n\r\n");
+}
+
+static int
+gem_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+
+	rc |= buf_printf(b, "{\"error\":{\"code\":%d,\"message\":",
+	    status);
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, ",\"status\":\"");
+	rc |= buf_puts(b, r->gm_status);
+	rc |= LIT(b, "\"}}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+gem_detect(const char *type, const char *dtype, jv j)
+{
+	return jv_get_kind(j) == JV_KIND_OBJECT &&
+	    (jv_object_has(jv_copy(j), jv_string("candidates")) ||
+	    jv_object_has(jv_copy(j), jv_string("usageMetadata")));
+}
+
+const struct prov_ops prov_gemini = {
+	gem_detect, gem_event, gem_native, gem_write, gem_write_error,
+	gem_error_body
+};

@@ -1,9 +1,9 @@
 /* prov_ollama.c - the Ollama dialect: decoder and the final object. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* --------------------------------------------------------------- ollama */
 
-int
+static int
 oll_event(struct acc *a, struct ev *ev, jv j)
 {
 	jv v, msg;
@@ -95,7 +95,7 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 	return rc;
 }
 
-jv
+static jv
 oll_native(const struct acc *a)
 {
 	const struct choice *c = a->ch[0];
@@ -129,3 +129,91 @@ oll_native(const struct acc *a)
 	}
 	return out;
 }
+
+/* ------------------------------------------------------------- writer */
+
+static void
+oll_head(struct w *w)
+{
+	buf_reset(&w->b);
+	w_lit(w, "{\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":"
+	    "{\"role\":\"assistant\",\"content\":");
+}
+
+static void
+oll_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	size_t i;
+
+	for (i = 0; i < m->ntext; i++) {
+		oll_head(w);
+		w_str(w, m->text[i]);
+		w_lit(w, "},\"done\":false}");
+		w_end(w, "\n");
+	}
+	if (m->ncalls) {
+		oll_head(w);
+		w_lit(w, "\"\",\"tool_calls\":[");
+		for (i = 0; i < m->ncalls; i++) {
+			if (i)
+				w_lit(w, ",");
+			w_lit(w, "{\"function\":{\"name\":");
+			w_str(w, m->calls[i].name);
+			w_lit(w, ",\"arguments\":");
+			w_args_object(w, &m->calls[i]);
+			w_lit(w, "}}");
+		}
+		w_lit(w, "]},\"done\":false}");
+		w_end(w, "\n");
+	}
+	oll_head(w);
+	w_lit(w, "\"\"},\"done\":true,\"done_reason\":\"stop\","
+	    "\"total_duration\":0,\"load_duration\":0,\"prompt_eval_count\":");
+	w_num(w, w_in_tokens(m));
+	w_lit(w, ",\"prompt_eval_duration\":0,\"eval_count\":");
+	w_num(w, w_out_tokens(m));
+	w_lit(w, ",\"eval_duration\":0}");
+	w_end(w, "\n");
+}
+
+static void
+oll_write_error(struct w *w)
+{
+	buf_reset(&w->b);
+	w_lit(w, "{\"error\":");
+	w_str(w, W_OVERLOADED);
+	w_lit(w, "}");
+	w_end(w, "\n");
+}
+
+static int
+oll_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+
+	rc |= LIT(b, "{\"error\":");
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, "}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+oll_detect(const char *type, const char *dtype, jv j)
+{
+	return jv_get_kind(j) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(j), jv_string("done")) &&
+	    jv_object_has(jv_copy(j), jv_string("model")) &&
+	    (jv_object_has(jv_copy(j), jv_string("message")) ||
+	    jv_object_has(jv_copy(j), jv_string("response")));
+}
+
+const struct prov_ops prov_ollama = {
+	oll_detect, oll_event, oll_native, oll_write, oll_write_error,
+	oll_error_body
+};

@@ -1,6 +1,6 @@
 /* prov_responses.c - the OpenAI Responses dialect: decoder and the
  * response object native body. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* ------------------------------------------------------ openai responses */
 
@@ -282,7 +282,7 @@ resp_orphan(struct acc *a, jv j, const char *t, const char *key, int k)
 	    "part that does not exist (index out of range)", t, 0);
 }
 
-int
+static int
 resp_event(struct acc *a, struct ev *ev, jv j)
 {
 	char tmp[128];
@@ -545,7 +545,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	return 0;
 }
 
-jv
+static jv
 resp_native(const struct acc *a)
 {
 	jv out = jv_is_valid(a->top) ? jv_copy(a->top) : jv_object();
@@ -574,3 +574,258 @@ resp_native(const struct acc *a)
 	buf_free(&text);
 	return out;
 }
+
+/* ------------------------------------------------------------- writer */
+
+static void
+resp_begin(struct w *w, const char *type)
+{
+	w_sse_begin(w, type);
+	w_lit(w, "{\"type\":\"");
+	w_lit(w, type);
+	w_lit(w, "\",\"sequence_number\":");
+	w_num(w, w->seq++);
+}
+
+static void
+resp_object(struct w *w, const char *status, const char *output,
+    const char *error)
+{
+	const struct emit_msg *m = w->m;
+
+	w_lit(w, "{\"id\":\"resp_");
+	w_lit(w, w->id);
+	w_lit(w, "\",\"object\":\"response\",\"created_at\":");
+	w_num(w, m ? m->created : 0);
+	w_lit(w, ",\"status\":\"");
+	w_lit(w, status);
+	w_lit(w, "\",\"error\":");
+	w_lit(w, error ? error : "null");
+	w_lit(w, ",\"incomplete_details\":null,\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"output\":[");
+	w_lit(w, output ? output : "");
+	w_lit(w, "],\"parallel_tool_calls\":true,\"tool_choice\":\"auto\","
+	    "\"tools\":[],\"usage\":");
+	if (m && strcmp(status, "completed") == 0) {
+		long long in = w_in_tokens(m), out = w_out_tokens(m);
+
+		w_lit(w, "{\"input_tokens\":");
+		w_num(w, in);
+		w_lit(w, ",\"input_tokens_details\":{\"cached_tokens\":0},"
+		    "\"output_tokens\":");
+		w_num(w, out);
+		w_lit(w, ",\"output_tokens_details\":{\"reasoning_tokens\":0},"
+		    "\"total_tokens\":");
+		w_num(w, in + out);
+		w_lit(w, "}");
+	} else
+		w_lit(w, "null");
+	w_lit(w, "}");
+}
+
+/* resp_item_msg appends the completed message item with text t. */
+static int
+resp_item_msg(struct buf *o, const char *id, const char *t, size_t n)
+{
+	int rc = 0;
+
+	rc |= LIT(o, "{\"id\":\"msg_");
+	rc |= buf_puts(o, id);
+	rc |= LIT(o, "\",\"type\":\"message\",\"status\":\"completed\","
+	    "\"content\":[{\"type\":\"output_text\",\"annotations\":[],"
+	    "\"logprobs\":[],\"text\":");
+	rc |= jsonw_string(o, t, n);
+	rc |= LIT(o, "}],\"role\":\"assistant\"}");
+	return rc;
+}
+
+static int
+resp_w_item_call(struct buf *o, const char *fid, const char *cid,
+    const char *name, const char *args, size_t n, int done)
+{
+	int rc = 0;
+
+	rc |= LIT(o, "{\"id\":");
+	rc |= jsonw_string(o, fid, strlen(fid));
+	rc |= LIT(o, ",\"type\":\"function_call\",\"status\":");
+	rc |= buf_puts(o, done ? "\"completed\"" : "\"in_progress\"");
+	rc |= LIT(o, ",\"arguments\":");
+	rc |= jsonw_string(o, args, n);
+	rc |= LIT(o, ",\"call_id\":");
+	rc |= jsonw_string(o, cid, strlen(cid));
+	rc |= LIT(o, ",\"name\":");
+	rc |= jsonw_string(o, name, strlen(name));
+	rc |= LIT(o, "}");
+	return rc;
+}
+
+static void
+resp_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	struct buf output, full, item;
+	char cid[128], fid[160];
+	size_t i, k;
+	long long oi = 0;
+
+	buf_init(&output, 0);
+	buf_init(&full, 0);
+	buf_init(&item, 0);
+	resp_begin(w, "response.created");
+	w_lit(w, ",\"response\":");
+	resp_object(w, "in_progress", NULL, NULL);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+	resp_begin(w, "response.in_progress");
+	w_lit(w, ",\"response\":");
+	resp_object(w, "in_progress", NULL, NULL);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+	if (m->ntext) {
+		w_joined(&full, m->text, m->ntext);
+		resp_begin(w, "response.output_item.added");
+		w_lit(w, ",\"output_index\":0,\"item\":{\"id\":\"msg_");
+		w_lit(w, w->id);
+		w_lit(w, "\",\"type\":\"message\",\"status\":\"in_progress\","
+		    "\"content\":[],\"role\":\"assistant\"}}");
+		w_end(w, "\n\n");
+		resp_begin(w, "response.content_part.added");
+		w_lit(w, ",\"item_id\":\"msg_");
+		w_lit(w, w->id);
+		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"part\":"
+		    "{\"type\":\"output_text\",\"annotations\":[],"
+		    "\"logprobs\":[],\"text\":\"\"}}");
+		w_end(w, "\n\n");
+		for (i = 0; i < m->ntext; i++) {
+			resp_begin(w, "response.output_text.delta");
+			w_lit(w, ",\"item_id\":\"msg_");
+			w_lit(w, w->id);
+			w_lit(w, "\",\"output_index\":0,\"content_index\":0,"
+			    "\"delta\":");
+			w_str(w, m->text[i]);
+			w_lit(w, ",\"logprobs\":[]}");
+			w_end(w, "\n\n");
+		}
+		resp_begin(w, "response.output_text.done");
+		w_lit(w, ",\"item_id\":\"msg_");
+		w_lit(w, w->id);
+		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"text\":");
+		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
+			w->err = 1;
+		w_lit(w, ",\"logprobs\":[]}");
+		w_end(w, "\n\n");
+		resp_begin(w, "response.content_part.done");
+		w_lit(w, ",\"item_id\":\"msg_");
+		w_lit(w, w->id);
+		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"part\":"
+		    "{\"type\":\"output_text\",\"annotations\":[],"
+		    "\"logprobs\":[],\"text\":");
+		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
+			w->err = 1;
+		w_lit(w, "}}");
+		w_end(w, "\n\n");
+		buf_reset(&item);
+		if (resp_item_msg(&item, w->id, full.p ? full.p : "",
+		    full.len) != 0)
+			w->err = 1;
+		resp_begin(w, "response.output_item.done");
+		w_lit(w, ",\"output_index\":0,\"item\":");
+		buf_append(&w->b, item.p, item.len);
+		w_lit(w, "}");
+		w_end(w, "\n\n");
+		buf_append(&output, item.p, item.len);
+		oi = 1;
+	}
+	for (i = 0; i < m->ncalls; i++, oi++) {
+		const struct emit_call *c = &m->calls[i];
+
+		w_call_id(cid, sizeof cid, "call_mock_", c, i);
+		snprintf(fid, sizeof fid, "fc_%s_%zu", w->id, i);
+		w_joined(&full, c->args, c->nargs);
+		resp_begin(w, "response.output_item.added");
+		w_lit(w, ",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"item\":");
+		if (resp_w_item_call(&w->b, fid, cid, c->name, "", 0, 0) != 0)
+			w->err = 1;
+		w_lit(w, "}");
+		w_end(w, "\n\n");
+		for (k = 0; k < c->nargs; k++) {
+			resp_begin(w, "response.function_call_arguments.delta");
+			w_lit(w, ",\"item_id\":");
+			w_str(w, fid);
+			w_lit(w, ",\"output_index\":");
+			w_num(w, oi);
+			w_lit(w, ",\"delta\":");
+			w_str(w, c->args[k]);
+			w_lit(w, "}");
+			w_end(w, "\n\n");
+		}
+		resp_begin(w, "response.function_call_arguments.done");
+		w_lit(w, ",\"item_id\":");
+		w_str(w, fid);
+		w_lit(w, ",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"arguments\":");
+		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
+			w->err = 1;
+		w_lit(w, "}");
+		w_end(w, "\n\n");
+		buf_reset(&item);
+		if (resp_w_item_call(&item, fid, cid, c->name,
+		    full.p ? full.p : "", full.len, 1) != 0)
+			w->err = 1;
+		resp_begin(w, "response.output_item.done");
+		w_lit(w, ",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"item\":");
+		buf_append(&w->b, item.p, item.len);
+		w_lit(w, "}");
+		w_end(w, "\n\n");
+		if (output.len)
+			buf_putc(&output, ',');
+		buf_append(&output, item.p, item.len);
+	}
+	resp_begin(w, "response.completed");
+	w_lit(w, ",\"response\":");
+	resp_object(w, "completed", output.p ? output.p : "", NULL);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+	buf_free(&output);
+	buf_free(&full);
+	buf_free(&item);
+}
+
+static void
+resp_write_error(struct w *w)
+{
+	/* the real stream: error, then response.failed */
+	w->seq = 1000;
+	resp_begin(w, "error");
+	w_lit(w, ",\"error\":{\"type\":\"server_error\",\"code\":"
+	    "\"server_error\",\"message\":");
+	w_str(w, W_OVERLOADED);
+	w_lit(w, ",\"param\":null}}");
+	w_end(w, "\n\n");
+	resp_begin(w, "response.failed");
+	w_lit(w, ",\"response\":");
+	resp_object(w, "failed", NULL, "{\"code\":\"server_error\","
+	    "\"message\":\"The server is overloaded, please try again "
+	    "later.\"}");
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+resp_detect(const char *type, const char *dtype, jv j)
+{
+	return prefix(type, "response.") || prefix(dtype, "response.");
+}
+
+const struct prov_ops prov_responses = {
+	resp_detect, resp_event, resp_native, resp_write, resp_write_error,
+	openai_error_body
+};
