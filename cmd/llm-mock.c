@@ -33,6 +33,7 @@
 #include "mem.h"
 #include "mock_capture.h"
 #include "out.h"
+#include "req_spec.h"
 
 static const char usage_text[] =
 "Usage: llm-mock [OPTIONS] [CAPTURE...]\n"
@@ -230,16 +231,6 @@ struct hdrs {
 	int redact;   /* replace credentials */
 };
 
-static int
-is_secret(const char *lname)
-{
-	return strcmp(lname, "authorization") == 0 ||
-	    strcmp(lname, "x-api-key") == 0 ||
-	    strcmp(lname, "x-goog-api-key") == 0 ||
-	    strcmp(lname, "api-key") == 0 ||
-	    strcmp(lname, "proxy-authorization") == 0;
-}
-
 static enum MHD_Result
 collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -252,7 +243,7 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	for (i = 0; key[i] && i < sizeof name - 1; i++)
 		name[i] = (key[i] >= 'A' && key[i] <= 'Z') ? key[i] + 32 : key[i];
 	name[i] = '\0';
-	if (h->redact && is_secret(name))
+	if (h->redact && req_header_is_secret(name, strlen(name)))
 		value = "<redacted>";
 	if (value == NULL)
 		value = "";
@@ -267,26 +258,6 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	return MHD_YES;
 }
 
-/* put_encoded appends s percent-encoded (unreserved bytes as they are). */
-static void
-put_encoded(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char ch;
-
-	for (; *s; s++) {
-		ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~:/,", ch))
-			buf_putc(b, ch);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[ch >> 4]);
-			buf_putc(b, hex[ch & 15]);
-		}
-	}
-}
-
 /* query_arg rebuilds the query string (without "?") from the decoded
  * arguments; the value of "key" (Gemini's key parameter) is replaced by
  * <redacted>. */
@@ -298,14 +269,14 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value
 	(void)kind;
 	if (b->len)
 		buf_putc(b, '&');
-	put_encoded(b, key);
+	buf_put_pct(b, key);
 	if (value == NULL)
 		return MHD_YES;
 	buf_putc(b, '=');
 	if (strcmp(key, "key") == 0)
 		buf_puts(b, "<redacted>");
 	else
-		put_encoded(b, value);
+		buf_put_pct(b, value);
 	return MHD_YES;
 }
 

@@ -110,3 +110,22 @@ buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 	b->p[b->len] = '\0';
 }
+
+int
+buf_put_pct(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+	int rc = 0;
+
+	for (; *s && rc == 0; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			rc = buf_putc(b, c);
+		else
+			rc = buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+	return rc;
+}

@@ -208,7 +208,6 @@ oll_detect(const char *type, const char *dtype, jv j)
 {
 	return jv_get_kind(j) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(j), jv_string("done")) &&
-	    jv_object_has(jv_copy(j), jv_string("model")) &&
 	    (jv_object_has(jv_copy(j), jv_string("message")) ||
 	    jv_object_has(jv_copy(j), jv_string("response")));
 }

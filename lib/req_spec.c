@@ -92,26 +92,6 @@ req_base_env(enum req_provider p)
 	}
 }
 
-/* pct_encode appends s with everything but RFC 3986 unreserved bytes
- * percent-encoded. */
-static void
-pct_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			buf_putc(b, c);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
 /* ends_with tells whether s[0..n) ends with the path segment seg
  * ("/v1"), compared without case. */
 static int
@@ -190,7 +170,7 @@ req_url(enum req_provider p, const char *base, const char *model, int stream)
 		buf_puts(&b, ends_with(base, n, "/v1beta") ||
 		    ends_with(base, n, "/v1") || ends_with(base, n, "/v1alpha") ?
 		    "/models/" : "/v1beta/models/");
-		pct_encode(&b, model);
+		buf_put_pct(&b, model);
 		buf_puts(&b, stream ? ":streamGenerateContent?alt=sse" :
 		    ":generateContent");
 		break;
