@@ -33,6 +33,7 @@
 #include "mem.h"
 #include "mock_capture.h"
 #include "out.h"
+#include "provider.h"
 #include "req_spec.h"
 
 static const char usage_text[] =
@@ -486,81 +487,6 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 	return &caps[d][atomic_fetch_add(&rr[d], 1) % ncaps[d]];
 }
 
-/* text_of appends the text of a content value (string, or parts with
- * "text") to b. */
-static void
-text_of(jv content, struct buf *b)
-{
-	const char *s;
-	size_t n;
-	int i, len;
-	jv part, t;
-
-	if ((s = jvx_str(content, &n)) != NULL) {
-		buf_append(b, s, n);
-		return;
-	}
-	if (jv_get_kind(content) != JV_KIND_ARRAY)
-		return;
-	len = jv_array_length(jv_copy(content));
-	for (i = 0; i < len; i++) {
-		part = jv_array_get(jv_copy(content), i);
-		if ((s = jvx_str(part, &n)) != NULL) {
-			buf_append(b, s, n);
-		} else {
-			t = jvx_get(part, "text");
-			if ((s = jvx_str(t, &n)) != NULL)
-				buf_append(b, s, n);
-			jv_free(t);
-		}
-		jv_free(part);
-	}
-}
-
-/* last_user appends the last user message of a request body to b. */
-static void
-last_user(jv body, enum dialect d, struct buf *b)
-{
-	const char *list = "messages", *ckey = "content", *s;
-	jv arr, item, role;
-	int i;
-
-	if (d == DIALECT_OPENAI_RESPONSES) {
-		arr = jvx_get(body, "input");
-		if (jv_get_kind(arr) == JV_KIND_STRING) {
-			text_of(arr, b);
-			jv_free(arr);
-			return;
-		}
-		jv_free(arr);
-		list = "input";
-	} else if (d == DIALECT_GEMINI) {
-		list = "contents";
-		ckey = "parts";
-	}
-	arr = jvx_get(body, list);
-	if (jv_get_kind(arr) == JV_KIND_ARRAY) {
-		for (i = jv_array_length(jv_copy(arr)) - 1; i >= 0; i--) {
-			item = jv_array_get(jv_copy(arr), i);
-			role = jvx_get(item, "role");
-			s = jvx_str(role, NULL);
-			if ((s && strcmp(s, "user") == 0) ||
-			    (!s && d == DIALECT_GEMINI)) {
-				jv c = jvx_get(item, ckey);
-
-				text_of(c, b);
-				jv_free(c);
-				jv_free(role);
-				jv_free(item);
-				break;
-			}
-			jv_free(role);
-			jv_free(item);
-		}
-	}
-	jv_free(arr);
-}
-
 /* tokens splits s into words, each with its leading white space; the
  * pointers index into b, which holds NUL-separated copies. */
 static size_t
@@ -639,7 +565,7 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 	if (opt.echo) {
 		buf_init(&text, 0);
 		buf_init(&words, 0);
-		last_user(body, d, &text);
+		provider_last_user(d, body, &text);
 		m.ntext = tokens(text.p ? text.p : "", text.len, &words, &tok);
 		m.text = tok;
 		m.input_tokens = (long long)m.ntext;

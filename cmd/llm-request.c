@@ -25,6 +25,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
+#include "provider.h"
 #include "req_spec.h"
 
 static const char usage_text[] =
@@ -900,8 +901,9 @@ no_core_dumps(void)
 int
 main(int argc, char **argv)
 {
-	enum req_provider prov = REQ_OPENAI;
-	const char *model, *base, *key_env, *key_alt, *ct;
+	enum dialect prov = DIALECT_OPENAI_CHAT;
+	const char *model, *base, *key_env, *key_alt, *ct, *extra;
+	char accept[64];
 	char *url, *prompt, *key = NULL, *body_text, line[512];
 	char *model_copy = NULL, *user_key = NULL;
 	struct buf body_file;
@@ -922,7 +924,7 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (req_provider_parse(optarg, &prov) == -1)
+			if (provider_parse(optarg, &prov) == -1)
 				usage_error("--provider: unknown provider '%s' "
 				    "(openai, responses, anthropic, gemini, "
 				    "ollama)", optarg);
@@ -1017,10 +1019,10 @@ main(int argc, char **argv)
 		if (model == NULL)
 			model = getenv("LLM_MODEL");
 		if (opt.provider_name == NULL)
-			prov = req_provider_infer(model);
+			prov = provider_infer(model);
 		if (model == NULL || *model == '\0')
-			model = req_default_model(prov);
-		if (opt.model && prov != REQ_GEMINI)
+			model = provider_get(prov)->default_model;
+		if (opt.model && !provider_get(prov)->model_in_path)
 			body = jv_object_set(body, jv_string("model"),
 			    jv_string(opt.model));
 		as_is = opt.model == NULL && opt.jq == NULL &&
@@ -1034,9 +1036,9 @@ main(int argc, char **argv)
 		if (model == NULL || *model == '\0')
 			model = getenv("LLM_MODEL");
 		if (opt.provider_name == NULL)
-			prov = req_provider_infer(model);
+			prov = provider_infer(model);
 		if (model == NULL || *model == '\0')
-			model = req_default_model(prov);
+			model = provider_get(prov)->default_model;
 		memset(&r, 0, sizeof r);
 		r.messages = opt.messages ? json_file(opt.messages,
 		    JV_KIND_ARRAY, "--messages") : jv_null();
@@ -1076,10 +1078,10 @@ main(int argc, char **argv)
 
 	/* Where to, and with which key. */
 	base = opt.base_url;
-	if (base == NULL && req_base_env(prov))
-		base = getenv(req_base_env(prov));
+	if (base == NULL && provider_get(prov)->base_env)
+		base = getenv(provider_get(prov)->base_env);
 	if (base == NULL || *base == '\0')
-		base = req_default_base(prov);
+		base = provider_get(prov)->default_base;
 	url = req_url(prov, base, model, !opt.no_stream);
 	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
 		usage_error("--base-url: only http:// and https:// URLs");
@@ -1087,7 +1089,8 @@ main(int argc, char **argv)
 	if (opt.insecure && !loopback)
 		usage_error("--insecure is only for loopback test servers");
 
-	key_env = req_key_env(prov, &key_alt);
+	key_env = provider_get(prov)->key_env;
+	key_alt = provider_get(prov)->key_env_alt;
 	if (opt.key_file) {
 		key = read_key_file(opt.key_file);
 	} else if (key_env) {
@@ -1124,27 +1127,32 @@ main(int argc, char **argv)
 		hdr_add(&h, "Content-Type: application/json");
 	if (opt.no_stream)
 		ct = "Accept: application/json";
-	else if (prov == REQ_OLLAMA)
-		ct = "Accept: application/x-ndjson";
-	else
-		ct = "Accept: text/event-stream";
+	else {
+		snprintf(accept, sizeof accept, "Accept: %s",
+		    provider_get(prov)->content_type);
+		ct = accept;
+	}
 	if (!user_has_header("Accept"))
 		hdr_add(&h, ct);
 	if (!user_has_header("User-Agent"))
 		hdr_add(&h, "User-Agent: llm-request/" LLMPIPE_VERSION
 		    " (llmpipe)");
-	if (prov == REQ_ANTHROPIC && !user_has_header("anthropic-version"))
-		hdr_add(&h, "anthropic-version: " REQ_ANTHROPIC_VERSION);
-	if (key) {
-		const char *name = prov == REQ_ANTHROPIC ? "x-api-key" :
-		    prov == REQ_GEMINI ? "x-goog-api-key" : "Authorization";
+	if ((extra = provider_get(prov)->extra_header) != NULL) {
+		char name[64];
+
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(extra, ":"),
+		    extra);
+		if (!user_has_header(name))
+			hdr_add(&h, extra);
+	}
+	if (key && provider_get(prov)->key_header) {
+		const char *name = provider_get(prov)->key_header;
 		struct buf kb;
 
 		if (!user_has_header(name)) {
 			buf_init(&kb, 0);
 			buf_printf(&kb, "%s: %s%s", name,
-			    strcmp(name, "Authorization") == 0 ? "Bearer " : "",
-			    key);
+			    provider_get(prov)->key_prefix, key);
 			hdr_add(&h, kb.p);
 			buf_free(&kb);
 		}

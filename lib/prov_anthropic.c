@@ -488,7 +488,78 @@ anth_detect(const char *type, const char *dtype, jv j)
 	return anth_is_type(type) || anth_is_type(dtype);
 }
 
+/* ------------------------------------------------------------- request */
+
+/* The API refuses a request without max_tokens. */
+#define ANTH_MAX_TOKENS 4096
+
+static void
+anth_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	/* The SDKs' base has no version; one that has is taken too. */
+	buf_puts(b, req_base_ends(base, n, "/v1") ? "/messages" :
+	    "/v1/messages");
+}
+
+static jv
+anth_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+
+	if (r->prompt)
+		msgs = jv_array_append(msgs, req_user_text(r->prompt));
+	if (r->system)
+		body = jv_object_set(body, jv_string("system"),
+		    jv_string(r->system));
+	body = jv_object_set(body, jv_string("messages"), msgs);
+	body = jv_object_set(body, jv_string("max_tokens"),
+	    jv_number(r->max_tokens >= 0 ? (double)r->max_tokens :
+	    ANTH_MAX_TOKENS));
+	if (r->has_temperature)
+		body = jv_object_set(body, jv_string("temperature"),
+		    jv_number(r->temperature));
+	return body;
+}
+
+static int
+anth_req_ready(jv body, int stream)
+{
+	jv mt;
+	int ok = req_stream_ok(body, stream, 0);
+
+	if (ok) {
+		mt = jvx_get(body, "max_tokens");
+		ok = jv_get_kind(mt) != JV_KIND_NULL;
+		jv_free(mt);
+	}
+	return ok;
+}
+
+static jv
+anth_req_finish(jv body, int stream)
+{
+	jv mt = jvx_get(body, "max_tokens");
+
+	if (jv_get_kind(mt) == JV_KIND_NULL)
+		body = jv_object_set(body, jv_string("max_tokens"),
+		    jv_number(ANTH_MAX_TOKENS));
+	jv_free(mt);
+	return req_stream_flag(body, stream);
+}
+
+static void
+anth_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "messages", "content", 0, b);
+}
+
 const struct prov_ops prov_anthropic = {
-	anth_detect, anth_event, anth_native, anth_write, anth_write_error,
-	anth_error_body
+	.detect = anth_detect, .event = anth_event, .native = anth_native,
+	.write = anth_write, .write_error = anth_write_error,
+	.error_body = anth_error_body,
+	.req_path = anth_req_path, .req_body = anth_req_body,
+	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
+	.last_user = anth_last_user,
 };

@@ -525,7 +525,67 @@ chat_detect(const char *type, const char *dtype, jv j)
 	    streq(str(j, "object", NULL), "chat.completion.chunk"));
 }
 
+/* ------------------------------------------------------------- request */
+
+static void
+chat_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	buf_puts(b, "/chat/completions");
+}
+
+static jv
+chat_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+
+	body = jv_object_set(body, jv_string("messages"),
+	    req_chat_messages(r, msgs));
+	if (r->max_tokens >= 0)
+		body = jv_object_set(body, jv_string("max_tokens"),
+		    jv_number((double)r->max_tokens));
+	if (r->has_temperature)
+		body = jv_object_set(body, jv_string("temperature"),
+		    jv_number(r->temperature));
+	return body;
+}
+
+static int
+chat_req_ready(jv body, int stream)
+{
+	jv so;
+	int ok = req_stream_ok(body, stream, 0);
+
+	if (ok && !stream) {
+		so = jvx_get(body, "stream_options");
+		ok = jv_get_kind(so) == JV_KIND_NULL;
+		jv_free(so);
+	}
+	return ok;
+}
+
+/* Token counts arrive only when asked for. */
+static jv
+chat_req_streaming(jv body)
+{
+	jv so = jv_object_set(jv_object(), jv_string("include_usage"),
+	    jv_true());
+
+	return jv_object_set(body, jv_string("stream_options"), so);
+}
+
+static void
+chat_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "messages", "content", 0, b);
+}
+
 const struct prov_ops prov_chat = {
-	chat_detect, chat_event, chat_native, chat_write, chat_write_error,
-	openai_error_body
+	.detect = chat_detect, .event = chat_event, .native = chat_native,
+	.write = chat_write, .write_error = chat_write_error,
+	.error_body = openai_error_body,
+	.req_path = chat_req_path, .req_body = chat_req_body,
+	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
+	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
 };

@@ -298,7 +298,72 @@ gem_detect(const char *type, const char *dtype, jv j)
 	    jv_object_has(jv_copy(j), jv_string("usageMetadata")));
 }
 
+/* ------------------------------------------------------------- request */
+
+static void
+gem_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	if (strncmp(model, "models/", 7) == 0)
+		model += 7;
+	buf_puts(b, req_base_ends(base, n, "/v1beta") ||
+	    req_base_ends(base, n, "/v1") || req_base_ends(base, n, "/v1alpha") ?
+	    "/models/" : "/v1beta/models/");
+	buf_put_pct(b, model);
+	buf_puts(b, stream ? ":streamGenerateContent?alt=sse" :
+	    ":generateContent");
+}
+
+/* The model is in the URL, not in the body. */
+static jv
+gem_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object();
+
+	if (r->prompt) {
+		jv m = jv_object_set(jv_object(), jv_string("role"),
+		    jv_string("user"));
+		jv part = jv_object_set(jv_object(), jv_string("text"),
+		    jv_string(r->prompt));
+
+		msgs = jv_array_append(msgs, jv_object_set(m,
+		    jv_string("parts"), jv_array_append(jv_array(), part)));
+	}
+	body = jv_object_set(body, jv_string("contents"), msgs);
+	if (r->system) {
+		jv part = jv_object_set(jv_object(), jv_string("text"),
+		    jv_string(r->system));
+		body = jv_object_set(body, jv_string("systemInstruction"),
+		    jv_object_set(jv_object(), jv_string("parts"),
+		    jv_array_append(jv_array(), part)));
+	}
+	return req_options(body, "generationConfig", "maxOutputTokens", r);
+}
+
+/* Gemini streams by URL: any body is ready, and is sent as it is. */
+static int
+gem_req_ready(jv body, int stream)
+{
+	return 1;
+}
+
+static jv
+gem_req_finish(jv body, int stream)
+{
+	return body;
+}
+
+static void
+gem_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "contents", "parts", 1, b);
+}
+
 const struct prov_ops prov_gemini = {
-	gem_detect, gem_event, gem_native, gem_write, gem_write_error,
-	gem_error_body
+	.detect = gem_detect, .event = gem_event, .native = gem_native,
+	.write = gem_write, .write_error = gem_write_error,
+	.error_body = gem_error_body,
+	.req_path = gem_req_path, .req_body = gem_req_body,
+	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
+	.last_user = gem_last_user,
 };

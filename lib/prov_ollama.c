@@ -212,7 +212,78 @@ oll_detect(const char *type, const char *dtype, jv j)
 	    jv_object_has(jv_copy(j), jv_string("response")));
 }
 
+/* ------------------------------------------------------------- request */
+
+/* oll_req_host appends http:// and an OLLAMA_HOST-style
+ * "host[:port][/path]" (no scheme) as Ollama's own client reads it: an empty host is 127.0.0.1,
+ * a missing port is 11434, a bare IPv6 address gets brackets. */
+static void
+oll_req_host(struct buf *b, const char *s, size_t n)
+{
+	size_t hl = 0, colons = 0, i;
+
+	buf_puts(b, "http://");
+	while (hl < n && s[hl] != '/')
+		hl++;
+	for (i = 0; i < hl; i++)
+		colons += s[i] == ':';
+	if (hl == 0)
+		buf_puts(b, "127.0.0.1:11434");
+	else if (s[0] == '[') {
+		buf_append(b, s, hl);
+		if (s[hl - 1] == ']')
+			buf_puts(b, ":11434");
+	} else if (colons > 1) {
+		buf_putc(b, '[');
+		buf_append(b, s, hl);
+		buf_puts(b, "]:11434");
+	} else {
+		if (s[0] == ':')
+			buf_puts(b, "127.0.0.1");
+		buf_append(b, s, hl);
+		if (colons == 0)
+			buf_puts(b, ":11434");
+	}
+	buf_append(b, s + hl, n - hl);
+}
+
+
+static void
+oll_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	buf_puts(b, "/api/chat");
+}
+
+static jv
+oll_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+
+	body = jv_object_set(body, jv_string("messages"),
+	    req_chat_messages(r, msgs));
+	return req_options(body, "options", "num_predict", r);
+}
+
+/* Ollama streams unless told not to. */
+static int
+oll_req_ready(jv body, int stream)
+{
+	return req_stream_ok(body, stream, 1);
+}
+
+static void
+oll_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "messages", "content", 0, b);
+}
+
 const struct prov_ops prov_ollama = {
-	oll_detect, oll_event, oll_native, oll_write, oll_write_error,
-	oll_error_body
+	.detect = oll_detect, .event = oll_event, .native = oll_native,
+	.write = oll_write, .write_error = oll_write_error,
+	.error_body = oll_error_body,
+	.req_host = oll_req_host, .req_path = oll_req_path,
+	.req_body = oll_req_body, .req_ready = oll_req_ready,
+	.req_finish = req_stream_flag, .last_user = oll_last_user,
 };

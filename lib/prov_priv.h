@@ -8,6 +8,7 @@
 #include "emit_priv.h"
 #include "jsonw.h"
 #include "provider.h"
+#include "req_spec.h"
 
 struct prov_ops {
 	/* detect: 1 when an event of SSE type `type` (NUL-terminated, "" when
@@ -26,7 +27,45 @@ struct prov_ops {
 	/* error_body: the HTTP error body for status (r: its vocabulary). */
 	int (*error_body)(struct buf *b, int status, const struct status_row *r,
 	    const char *message);
+	/* The request side (req_spec.h). req_host: a base without a scheme
+	 * as the provider's own client reads it, scheme included (NULL:
+	 * https:// is prefixed); req_path: the endpoint path for model,
+	 * after base[0..n); req_body: the body of r, messages msgs
+	 * (consumed) with the prompt added, before tools and the stream
+	 * flag; req_ready and req_finish: as req_body_ready and
+	 * req_body_finish; req_streaming: what a streaming body adds (NULL:
+	 * nothing). */
+	void (*req_host)(struct buf *b, const char *base, size_t n);
+	void (*req_path)(struct buf *b, const char *base, size_t n,
+	    const char *model, int stream);
+	jv (*req_body)(const struct req_params *r, jv msgs);
+	int (*req_ready)(jv body, int stream);
+	jv (*req_finish)(jv body, int stream);
+	jv (*req_streaming)(jv body);
+	/* last_user appends the text of the last user message of a request
+	 * body (borrowed) to b: what llm-mock --echo answers with. */
+	void (*last_user)(jv body, struct buf *b);
 };
+
+/* Helpers of the request side shared by the providers (req_spec.c). */
+/* req_base_ends: base[0..n) ends with the path segment seg, any case. */
+int req_base_ends(const char *s, size_t n, const char *seg);
+/* req_user_text: {"role":"user","content":prompt} */
+jv req_user_text(const char *prompt);
+/* req_chat_messages: the chat message list (OpenAI chat, Ollama): a
+ * system message first, msgs (consumed), the prompt last. */
+jv req_chat_messages(const struct req_params *r, jv msgs);
+/* req_options: body with key set to an object of r's max tokens (named
+ * max_key) and temperature, when either is set. Consumes body. */
+jv req_options(jv body, const char *key, const char *max_key,
+    const struct req_params *r);
+/* req_stream_ok: body's "stream" asks for stream (default_on: absent
+ * means on). Borrows body. */
+int req_stream_ok(jv body, int stream, int default_on);
+/* req_last_user appends the content text of the last item of the array
+ * body[list] whose "role" is "user" (or, any_role, has no role) to b. */
+void req_last_user(jv body, const char *list, const char *ckey,
+    int any_role, struct buf *b);
 
 extern const struct prov_ops prov_chat, prov_responses, prov_anthropic,
     prov_gemini, prov_ollama;

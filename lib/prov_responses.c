@@ -825,7 +825,67 @@ resp_detect(const char *type, const char *dtype, jv j)
 	return prefix(type, "response.") || prefix(dtype, "response.");
 }
 
+/* ------------------------------------------------------------- request */
+
+static void
+resp_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	buf_puts(b, "/responses");
+}
+
+static jv
+resp_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+	int has_msgs = jv_get_kind(r->messages) == JV_KIND_ARRAY;
+
+	if (r->prompt)
+		msgs = jv_array_append(msgs, req_user_text(r->prompt));
+	if (r->system)
+		body = jv_object_set(body, jv_string("instructions"),
+		    jv_string(r->system));
+	/* A lone prompt is sent in the API's simplest form, a string. */
+	if (!has_msgs && r->prompt) {
+		jv_free(msgs);
+		msgs = jv_string(r->prompt);
+	}
+	body = jv_object_set(body, jv_string("input"), msgs);
+	if (r->max_tokens >= 0)
+		body = jv_object_set(body, jv_string("max_output_tokens"),
+		    jv_number((double)r->max_tokens));
+	if (r->has_temperature)
+		body = jv_object_set(body, jv_string("temperature"),
+		    jv_number(r->temperature));
+	return body;
+}
+
+static int
+resp_req_ready(jv body, int stream)
+{
+	return req_stream_ok(body, stream, 0);
+}
+
+static void
+resp_last_user(jv body, struct buf *b)
+{
+	jv in = jvx_get(body, "input");
+	const char *s;
+	size_t n;
+
+	if ((s = jvx_str(in, &n)) != NULL)
+		buf_append(b, s, n);
+	else
+		req_last_user(body, "input", "content", 0, b);
+	jv_free(in);
+}
+
 const struct prov_ops prov_responses = {
-	resp_detect, resp_event, resp_native, resp_write, resp_write_error,
-	openai_error_body
+	.detect = resp_detect, .event = resp_event, .native = resp_native,
+	.write = resp_write, .write_error = resp_write_error,
+	.error_body = openai_error_body,
+	.req_path = resp_req_path, .req_body = resp_req_body,
+	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
+	.last_user = resp_last_user,
 };

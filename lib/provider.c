@@ -19,33 +19,46 @@ static const char *const no_paths[] = { NULL };
 
 /* In enum dialect order: rows[d - 1] is d's. */
 static const struct provider rows[] = {
-	{ DIALECT_OPENAI_CHAT, "openai-chat", { "openai", "chat", NULL },
-	    "text/event-stream", 0,
-	    "https://api.openai.com/v1", "OPENAI_BASE_URL", "gpt-4o-mini",
-	    "OPENAI_API_KEY", NULL, "Authorization", "Bearer ", NULL, NULL,
-	    chat_paths, &prov_chat },
-	{ DIALECT_OPENAI_RESPONSES, "openai-responses", { "responses", NULL },
-	    "text/event-stream", 0,
-	    "https://api.openai.com/v1", "OPENAI_BASE_URL", "gpt-4o-mini",
-	    "OPENAI_API_KEY", NULL, "Authorization", "Bearer ", NULL, NULL,
-	    responses_paths, &prov_responses },
-	{ DIALECT_ANTHROPIC, "anthropic", { NULL },
-	    "text/event-stream", 0,
-	    "https://api.anthropic.com", "ANTHROPIC_BASE_URL",
-	    "claude-sonnet-4-5", "ANTHROPIC_API_KEY", NULL, "x-api-key", "",
-	    "anthropic-version: 2023-06-01", "claude-",
-	    anthropic_paths, &prov_anthropic },
-	{ DIALECT_GEMINI, "gemini", { NULL },
-	    "text/event-stream", 0,
-	    "https://generativelanguage.googleapis.com", NULL,
-	    "gemini-2.5-flash", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-	    "x-goog-api-key", "", NULL, "gemini-",
-	    no_paths, &prov_gemini },
-	{ DIALECT_OLLAMA, "ollama", { NULL },
-	    "application/x-ndjson", 1,
-	    "http://127.0.0.1:11434", "OLLAMA_HOST", "llama3.2",
-	    NULL, NULL, NULL, NULL, NULL, NULL,
-	    ollama_paths, &prov_ollama },
+	{ .id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	  .alias = { "openai", "chat", NULL },
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.openai.com/v1",
+	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	  .key_env = "OPENAI_API_KEY",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .paths = chat_paths, .ops = &prov_chat },
+	{ .id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
+	  .alias = { "responses", NULL },
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.openai.com/v1",
+	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	  .key_env = "OPENAI_API_KEY",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .paths = responses_paths, .ops = &prov_responses },
+	{ .id = DIALECT_ANTHROPIC, .name = "anthropic",
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.anthropic.com",
+	  .base_env = "ANTHROPIC_BASE_URL",
+	  .default_model = "claude-sonnet-4-5",
+	  .key_env = "ANTHROPIC_API_KEY",
+	  .key_header = "x-api-key", .key_prefix = "",
+	  .extra_header = "anthropic-version: 2023-06-01",
+	  .model_prefix = "claude-",
+	  .paths = anthropic_paths, .ops = &prov_anthropic },
+	{ .id = DIALECT_GEMINI, .name = "gemini",
+	  .content_type = "text/event-stream",
+	  .default_base = "https://generativelanguage.googleapis.com",
+	  .default_model = "gemini-2.5-flash",
+	  .key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
+	  .key_header = "x-goog-api-key", .key_prefix = "",
+	  .model_prefix = "gemini-", .model_in_path = 1,
+	  .paths = no_paths, .ops = &prov_gemini },
+	{ .id = DIALECT_OLLAMA, .name = "ollama",
+	  .content_type = "application/x-ndjson", .ndjson = 1,
+	  .default_base = "http://127.0.0.1:11434",
+	  .base_env = "OLLAMA_HOST", .default_model = "llama3.2",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .paths = ollama_paths, .ops = &prov_ollama },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -135,4 +148,13 @@ provider_infer(const char *model)
 		    strlen(rows[i].model_prefix)) == 0)
 			return rows[i].id;
 	return DIALECT_OPENAI_CHAT;
+}
+
+void
+provider_last_user(enum dialect d, jv body, struct buf *b)
+{
+	const struct provider *p = provider_get(d);
+
+	if (p)
+		p->ops->last_user(body, b);
 }

@@ -11,6 +11,7 @@
 #include <jv.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "dialect.h"
 #include "evread.h"
 
@@ -26,12 +27,15 @@ struct provider {
 	const char *default_base;    /* base URL without --base-url */
 	const char *base_env;        /* variable holding the base, or NULL */
 	const char *default_model;
-	const char *key_env;         /* variable holding the key, or NULL */
+	const char *key_env;         /* variable holding the key; NULL: none
+	                              * is needed (a key from a file is
+	                              * still sent) */
 	const char *key_env_alt;     /* a second one, or NULL */
 	const char *key_header;      /* header carrying the key, or NULL */
 	const char *key_prefix;      /* before the key in it ("Bearer ") */
 	const char *extra_header;    /* "name: value" always sent, or NULL */
 	const char *model_prefix;    /* models that imply it ("claude-") */
+	int model_in_path;           /* the model goes in the URL, not the body */
 	const char *const *paths;    /* llm-mock's POST routes, NULL-ended */
 	const struct prov_ops *ops;
 };
@@ -58,5 +62,10 @@ enum dialect provider_detect(const struct ev *ev, jv j);
 /* provider_infer: the provider a model name implies (claude-* is
  * anthropic, gemini-* or models/gemini-* gemini), else openai-chat. */
 enum dialect provider_infer(const char *model);
+
+/* provider_last_user appends the text of the last user message of a
+ * request body in d's shape (borrowed) to b: llm-mock's reading of a
+ * request, the inverse of req_build_body for the prompt. */
+void provider_last_user(enum dialect d, jv body, struct buf *b);
 
 #endif
