@@ -17,6 +17,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
+#include "provider.h"
 
 static const char usage_text[] =
 "Usage: delta-join [OPTIONS] [FILE...]\n"
@@ -29,8 +30,7 @@ static const char usage_text[] =
 "  -n, --native          at the end, the provider's non-streaming body\n"
 "  -e, --events          the normalized deltas, one JSON line each\n"
 "  -T, --tool-calls      each tool call as one JSON line once complete\n"
-"      --dialect NAME    openai-chat, openai-responses, anthropic, gemini,\n"
-"                        ollama or auto (default: detect from the events)\n"
+"      --dialect NAME    @DIALECTS@ or auto (default: detect from the events)\n"
 "      --max-size SIZE   cap on the assembled message (default 64M,\n"
 "                        at most 256M)\n"
 "      --max-event SIZE  largest event or line accepted (default 64M,\n"
@@ -40,6 +40,9 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 success, 1 failure (I/O, bad input, invalid tool-call\n"
 "arguments), 2 usage, 3 stream incomplete, 4 provider error in the stream.\n";
+
+/* usage_text with the table's lists filled in (provider_usage) */
+static char *help;
 
 #define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
@@ -403,7 +406,8 @@ main(int argc, char **argv)
 
 
 	err_init(argv);
-	err_usage(usage_text);
+	help = provider_usage(usage_text);
+	err_usage(help);
 	mem_init();
 	opt.mode = MODE_TEXT;
 	opt.dialect = DIALECT_AUTO;
@@ -426,9 +430,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_DIALECT:
 			if (dialect_parse(optarg, &opt.dialect) == -1)
-				usage_error("unknown dialect '%s' (openai-chat, "
-				    "openai-responses, anthropic, gemini, "
-				    "ollama, auto)", optarg);
+				usage_error("unknown dialect '%s' (%s, auto)",
+				    optarg, provider_names(", "));
 			break;
 		case OPT_MAX_SIZE:
 			if (args_size(optarg, &opt.max_size) == -1 ||
@@ -444,7 +447,7 @@ main(int argc, char **argv)
 			opt.max_event = args_max_event(optarg);
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(help);
 		case 'V':
 			print_version();
 		default:

@@ -72,13 +72,14 @@ static const char usage_text[] =
 "  -h, --help                   show this help and exit\n"
 "  -V, --version                show the version and exit\n"
 "\n"
-"Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages,\n"
-"/v1beta/models/MODEL:streamGenerateContent (and :generateContent),\n"
-"/api/chat; GET /v1/models, /v1beta/models, /api/tags.\n"
+"Endpoints: POST @POSTS@; GET @GETS@.\n"
 "Stops cleanly on SIGTERM or SIGINT.\n"
 "\n"
 "Exit status: 0 success (stopped by a signal), 1 failure (cannot listen,\n"
 "bad capture), 2 usage.\n";
+
+/* usage_text with the table's lists filled in (provider_usage) */
+static char *help;
 
 enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
@@ -111,7 +112,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define NDIALECTS 6
+#define NDIALECTS DIALECT_COUNT
 #define TRICKLE_US 1000
 #define MAX_FAIL_HEADERS 32
 
@@ -174,55 +175,27 @@ struct req {
 struct route {
 	enum dialect d;
 	enum { R_UNKNOWN, R_GENERATE, R_MODELS, R_BAD_METHOD } kind;
-	int gemini_stream;     /* :streamGenerateContent */
-	char model[256];       /* Gemini: the model in the path */
+	int stream;            /* the path says stream (1) or not (0), or -1 */
+	char model[256];       /* the model in the path, or "" */
 };
 
+/* route_of: the table's reading of the path, and whether the method
+ * fits it. */
 static void
 route_of(const char *url, const char *method, struct route *r)
 {
-	static const struct { const char *path; enum dialect d; } posts[] = {
-		{ "/v1/chat/completions", DIALECT_OPENAI_CHAT },
-		{ "/chat/completions", DIALECT_OPENAI_CHAT },
-		{ "/v1/responses", DIALECT_OPENAI_RESPONSES },
-		{ "/responses", DIALECT_OPENAI_RESPONSES },
-		{ "/v1/messages", DIALECT_ANTHROPIC },
-		{ "/api/chat", DIALECT_OLLAMA },
-	};
-	int post = strcmp(method, "POST") == 0;
-	int get = strcmp(method, "GET") == 0;
-	const char *m, *colon;
-	size_t i;
+	struct provider_route pr;
 
+	provider_route(url, &pr);
 	memset(r, 0, sizeof *r);
-	r->d = DIALECT_OPENAI_CHAT;
-	for (i = 0; i < sizeof posts / sizeof posts[0]; i++)
-		if (strcmp(url, posts[i].path) == 0) {
-			r->d = posts[i].d;
-			r->kind = post ? R_GENERATE : R_BAD_METHOD;
-			return;
-		}
-	if (strncmp(url, "/v1beta/models/", 15) == 0 ||
-	    strncmp(url, "/v1/models/", 11) == 0) {
-		m = strchr(url + 1, '/');
-		m = strchr(m + 1, '/') + 1;
-		colon = strrchr(m, ':');
-		if (colon && (strcmp(colon, ":streamGenerateContent") == 0 ||
-		    strcmp(colon, ":generateContent") == 0)) {
-			r->d = DIALECT_GEMINI;
-			r->kind = post ? R_GENERATE : R_BAD_METHOD;
-			r->gemini_stream = colon[1] == 's';
-			snprintf(r->model, sizeof r->model, "%.*s",
-			    (int)(colon - m), m);
-			return;
-		}
-	}
-	if (strcmp(url, "/v1/models") == 0 || strcmp(url, "/models") == 0 ||
-	    strcmp(url, "/v1beta/models") == 0 || strcmp(url, "/api/tags") == 0) {
-		r->d = url[2] == '1' && url[3] == 'b' ? DIALECT_GEMINI :
-		    url[1] == 'a' ? DIALECT_OLLAMA : DIALECT_OPENAI_CHAT;
-		r->kind = get ? R_MODELS : R_BAD_METHOD;
-	}
+	r->d = pr.d;
+	r->stream = pr.stream;
+	snprintf(r->model, sizeof r->model, "%s", pr.model);
+	if (pr.kind == PROUTE_GENERATE)
+		r->kind = strcmp(method, "POST") == 0 ? R_GENERATE :
+		    R_BAD_METHOD;
+	else if (pr.kind == PROUTE_MODELS)
+		r->kind = strcmp(method, "GET") == 0 ? R_MODELS : R_BAD_METHOD;
 }
 
 /* ---- the request log ---- */
@@ -259,8 +232,22 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	return MHD_YES;
 }
 
+/* query_secret: a query parameter that carries a key (a provider's
+ * key_query). */
+static int
+query_secret(const char *name)
+{
+	const struct provider *p;
+	size_t i;
+
+	for (i = 0; (p = provider_at(i)) != NULL; i++)
+		if (p->key_query && strcmp(p->key_query, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* query_arg rebuilds the query string (without "?") from the decoded
- * arguments; the value of "key" (Gemini's key parameter) is replaced by
+ * arguments; the value of a key parameter (query_secret) is replaced by
  * <redacted>. */
 static enum MHD_Result
 query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -274,23 +261,27 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value
 	if (value == NULL)
 		return MHD_YES;
 	buf_putc(b, '=');
-	if (strcmp(key, "key") == 0)
+	if (query_secret(key))
 		buf_puts(b, "<redacted>");
 	else
 		buf_put_pct(b, value);
 	return MHD_YES;
 }
 
+/* key_header: the (lowercased) name of the first provider key header
+ * the request carries, in table order, or NULL. */
 static const char *
-key_header(struct MHD_Connection *c)
+key_header(struct MHD_Connection *c, char *name, size_t n)
 {
-	static const char *const names[] = { "authorization", "x-api-key",
-		"x-goog-api-key" };
+	const struct provider *p;
 	size_t i;
 
-	for (i = 0; i < 3; i++)
-		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i]))
-			return names[i];
+	for (i = 0; (p = provider_at(i)) != NULL; i++)
+		if (p->key_header && MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header)) {
+			provider_header_name(p->key_header, name, n);
+			return name;
+		}
 	return NULL;
 }
 
@@ -300,7 +291,8 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 {
 	struct hdrs h;
 	jv line, s;
-	const char *kh = key_header(c);
+	char khbuf[64];
+	const char *kh = key_header(c, khbuf, sizeof khbuf);
 	struct buf b;
 
 	line = jv_object();
@@ -377,55 +369,57 @@ send_error(struct MHD_Connection *c, enum dialect d, int status,
 	return rc;
 }
 
+/* send_models: the model list of d, or of another provider listing the
+ * same path whose extra header the request carries. */
 static enum MHD_Result
-send_models(struct MHD_Connection *c, enum dialect d)
+send_models(struct MHD_Connection *c, const char *url, enum dialect d)
 {
-	static const char openai[] = "{\"object\":\"list\",\"data\":[{\"id\":"
-	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
-	    "\"llm-mock\"}]}";
-	static const char anthropic[] = "{\"data\":[{\"type\":\"model\","
-	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
-	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
-	    "\"llm-mock\",\"last_id\":\"llm-mock\"}";
-	static const char gemini[] = "{\"models\":[{\"name\":\"models/llm-mock"
-	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
-	    "[\"generateContent\",\"streamGenerateContent\"]}]}";
-	static const char ollama[] = "{\"models\":[{\"name\":\"llm-mock\","
-	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
-	    "\"size\":0}]}";
-	const char *p = openai;
+	const struct provider *p = provider_get(d), *q;
+	const char *const *v;
+	char name[64];
+	size_t i;
 
-	if (d == DIALECT_GEMINI)
-		p = gemini;
-	else if (d == DIALECT_OLLAMA)
-		p = ollama;
-	else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "anthropic-version"))
-		p = anthropic;
-	return queue_buffer(c, 200, "application/json", p, strlen(p), 0);
+	for (i = 0; (q = provider_at(i)) != NULL; i++) {
+		if (q == p || q->extra_header == NULL)
+			continue;
+		provider_header_name(q->extra_header, name, sizeof name);
+		for (v = q->models_paths; v && *v; v++)
+			if (strcmp(*v, url) == 0 && MHD_lookup_connection_value(
+			    c, MHD_HEADER_KIND, name))
+				p = q;
+	}
+	return queue_buffer(c, 200, "application/json", p->models_body,
+	    strlen(p->models_body), 0);
 }
 
+/* has_key: the request carries the key of d (models: of any provider)
+ * in its key header (after its prefix, "Bearer "), or in the path's key
+ * query parameter (key_query). A provider that needs no key (no key
+ * variable) takes any request. */
 static int
 has_key(struct MHD_Connection *c, enum dialect d, int models)
 {
+	const struct provider *p;
 	const char *v;
+	size_t i, n;
 
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "authorization");
-	if (v && strncasecmp(v, "Bearer ", 7) == 0 && v[7] &&
-	    (models || d == DIALECT_OPENAI_CHAT ||
-	    d == DIALECT_OPENAI_RESPONSES))
+	if (provider_get(d)->key_env == NULL)
 		return 1;
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
-	if (v && *v && (models || d == DIALECT_ANTHROPIC))
-		return 1;
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-goog-api-key");
-	if (v && *v && (models || d == DIALECT_GEMINI))
-		return 1;
-	/* Gemini also takes the key as the query parameter "key". */
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "key");
-	if (v && *v && d == DIALECT_GEMINI)
-		return 1;
-	return d == DIALECT_OLLAMA;
+	for (i = 0; (p = provider_at(i)) != NULL; i++) {
+		if (!models && p->id != d)
+			continue;
+		if (p->key_header && (v = MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header)) != NULL) {
+			n = strlen(p->key_prefix);
+			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n])
+				return 1;
+		}
+		if (p->key_query && p->id == d && (v =
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+		    p->key_query)) != NULL && *v)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- what to answer ---- */
@@ -465,8 +459,7 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 	if (opt.pick) {
 		int got = body_field(body, opt.pick, want, sizeof want);
 
-		if (!got && d == DIALECT_GEMINI && strcmp(opt.pick,
-		    "model") == 0 && rt->model[0]) {
+		if (!got && strcmp(opt.pick, "model") == 0 && rt->model[0]) {
 			snprintf(want, sizeof want, "%s", rt->model);
 			got = 1;
 		}
@@ -767,18 +760,9 @@ send_native(struct MHD_Connection *c, const struct emit_stream *s)
 static int
 wants_stream(const struct route *rt, jv body)
 {
-	jv st;
-	int r;
-
-	if (rt->d == DIALECT_GEMINI)
-		return rt->gemini_stream;
-	st = jvx_get(body, "stream");
-	if (rt->d == DIALECT_OLLAMA)
-		r = jv_get_kind(st) != JV_KIND_FALSE;
-	else
-		r = jv_get_kind(st) == JV_KIND_TRUE;
-	jv_free(st);
-	return r;
+	if (rt->stream >= 0)
+		return rt->stream;
+	return provider_body_streams(rt->d, body);
 }
 
 static void
@@ -829,7 +813,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	if (rt.kind == R_MODELS) {
 		jv_free(body);
 		verbose(method, url, 200, "models");
-		return send_models(c, rt.d);
+		return send_models(c, url, rt.d);
 	}
 	if (q->too_big) {
 		jv_free(body);
@@ -1139,7 +1123,8 @@ main(int argc, char **argv)
 	size_t sz;
 
 	err_init(argv);
-	err_usage(usage_text);
+	help = provider_usage(usage_text);
+	err_usage(help);
 	mem_init();
 	while ((c = getopt_long(argc, argv, "l:ep:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -1227,7 +1212,7 @@ main(int argc, char **argv)
 			opt.quiet = 1;
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(help);
 		case 'V':
 			print_version();
 		default:

@@ -34,7 +34,7 @@ static const char usage_text[] =
 "it arrives (SSE, or NDJSON for ollama). The prompt is the arguments\n"
 "joined by spaces, or stdin when there is none (or it is -).\n"
 "\n"
-"  -p, --provider NAME      openai, responses, anthropic, gemini, ollama\n"
+"  -p, --provider NAME      @PROVIDERS@\n"
 "                           (default: from the model name, else openai)\n"
 "  -m, --model MODEL        model (default $LLM_MODEL, else per provider)\n"
 "  -s, --system TEXT        system prompt\n"
@@ -62,11 +62,13 @@ static const char usage_text[] =
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,\n"
-"GEMINI_API_KEY or GOOGLE_API_KEY) or --api-key-file, never from argv.\n"
+"Keys come from the environment (@KEY_VARS@) or --api-key-file, never from argv.\n"
 "\n"
 "Exit status: 0 success, 1 failure (I/O), 2 usage or bad input file,\n"
 "4 HTTP error status, 5 network failure or timeout, 130 interrupted.\n";
+
+/* usage_text with the table's lists filled in (provider_usage) */
+static char *help;
 
 enum {
 	OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_TOOLS, OPT_MESSAGES, OPT_BODY,
@@ -901,7 +903,7 @@ no_core_dumps(void)
 int
 main(int argc, char **argv)
 {
-	enum dialect prov = DIALECT_OPENAI_CHAT;
+	enum dialect prov = provider_at(0)->id;
 	const char *model, *base, *key_env, *key_alt, *ct, *extra;
 	char accept[64];
 	char *url, *prompt, *key = NULL, *body_text, line[512];
@@ -916,7 +918,8 @@ main(int argc, char **argv)
 	CURLcode cc;
 
 	err_init(argv);
-	err_usage(usage_text);
+	help = provider_usage(usage_text);
+	err_usage(help);
 	mem_init();
 	no_core_dumps();
 	buf_init(&body_file, 0);
@@ -926,8 +929,8 @@ main(int argc, char **argv)
 		case 'p':
 			if (provider_parse(optarg, &prov) == -1)
 				usage_error("--provider: unknown provider '%s' "
-				    "(openai, responses, anthropic, gemini, "
-				    "ollama)", optarg);
+				    "(%s)", optarg,
+				    provider_usage("@PROVIDERS@"));
 			opt.provider_name = optarg;
 			break;
 		case 'm': opt.model = optarg; break;
@@ -977,7 +980,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_FAIL_WITH_BODY: opt.fail_with_body = 1; break;
 		case 'h':
-			print_help(usage_text);
+			print_help(help);
 		case 'V':
 			print_version();
 		default:

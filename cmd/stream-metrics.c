@@ -27,6 +27,7 @@
 #include "mem.h"
 #include "metrics_stats.h"
 #include "out.h"
+#include "provider.h"
 
 static const char usage_text[] =
 "Usage: stream-metrics [OPTIONS] [FILE]\n"
@@ -46,8 +47,7 @@ static const char usage_text[] =
 "  -p, --progress           live figures on stderr (only when it is a tty)\n"
 "      --t0 WHEN            start, the default (process or COMMAND start),\n"
 "                           or first-byte\n"
-"      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
-"                           ollama or auto (default: detect from the events)\n"
+"      --dialect NAME       @DIALECTS@ or auto (default: detect from the events)\n"
 "      --max-event SIZE     largest event or line accepted (default 64M,\n"
 "                           at most 1G)\n"
 "  -a, --aggregate          summarize -j reports (files or stdin)\n"
@@ -86,6 +86,9 @@ static const char usage_text[] =
 "3 stream incomplete, 4 provider error in the stream, 130 interrupted\n"
 "(SIGINT: the report of what arrived is still written); in wrapper mode\n"
 "a failing COMMAND's status (126/127 when it cannot be run).\n";
+
+/* usage_text with the table's lists filled in (provider_usage) */
+static char *help;
 
 enum {
 	OPT_T0 = 256, OPT_DIALECT, OPT_MAX_EVENT, OPT_PERCENTILES,
@@ -1166,7 +1169,8 @@ main(int argc, char **argv)
 	int c, i, dashdash = -1, pct_set = 0;
 
 	err_init(argv);
-	err_usage(usage_text);
+	help = provider_usage(usage_text);
+	err_usage(help);
 	mem_init();
 	M.mono_start = clock_mono_us();
 	M.wall_start = clock_wall_us();
@@ -1225,7 +1229,7 @@ main(int argc, char **argv)
 			opt.goodput = optarg;
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(help);
 		case 'V':
 			print_version();
 		default:

@@ -126,6 +126,7 @@ struct acc {
 		struct buf pre, mid, post;
 		int aux, aux_first;
 		int aux_top;          /* aux goes into the merged chunk fields */
+		const char *aux_key;  /* under this key */
 		struct buf text;      /* the decoded string of one event */
 		struct buf auxv;      /* the decoded aux string */
 	} fast;
@@ -254,6 +255,16 @@ without(jv obj, const char *const *keys)
 		r = jv_object_delete(r, jv_string(*keys));
 	return r;
 }
+
+/* Where a provider's repeated text chunk holds its one string, for the
+ * fast path (the provider's fast operation fills it in). */
+struct fast_spec {
+	const struct jscan_step *paths[2]; /* the text, tried in order */
+	int depth;                         /* steps in each path */
+	int block;       /* the item (a->items) whose text grows, or -1 */
+	const struct jscan_step *aux; /* a second string slot (one step) */
+	int aux_top;     /* its last value goes into a->top under its key */
+};
 
 /* fastpath.c */
 int fast_apply(struct acc *a, struct ev *ev);

@@ -211,7 +211,7 @@ emit_message(struct emit_stream *s, const struct emit_msg *m)
 	struct w w;
 
 	w_init(&w, s, m);
-	(p ? p : provider_get(DIALECT_OPENAI_CHAT))->ops->write(&w);
+	(p ? p : provider_at(0))->ops->write(&w);
 	return w_done(&w);
 }
 
@@ -222,7 +222,7 @@ emit_error_event(struct emit_stream *s, const struct emit_msg *m)
 	struct w w;
 
 	w_init(&w, s, m);
-	(p ? p : provider_get(DIALECT_OPENAI_CHAT))->ops->write_error(&w);
+	(p ? p : provider_at(0))->ops->write_error(&w);
 	return w_done(&w);
 }
 
@@ -273,7 +273,7 @@ emit_error_body(struct buf *b, enum dialect d, int status, const char *message)
 	if (message == NULL)
 		message = r->msg;
 	p = provider_get(d);
-	rc = (p ? p : provider_get(DIALECT_OPENAI_CHAT))->ops->error_body(b,
+	rc = (p ? p : provider_at(0))->ops->error_body(b,
 	    status, r, message);
 	return rc ? -1 : 0;
 }

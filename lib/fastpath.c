@@ -1,5 +1,5 @@
 /* fastpath.c - the template fast path for repeated text chunks. */
-#include "acc_priv.h"
+#include "prov_priv.h"
 
 /* ------------------------------------------------------------ fast path */
 
@@ -100,7 +100,7 @@ fast_apply(struct acc *a, struct ev *ev)
 	}
 	/* the SDK keeps the last chunk's fields: its obfuscation too */
 	if (f->aux && f->aux_top)
-		a->top = jv_object_set(a->top, jv_string("obfuscation"),
+		a->top = jv_object_set(a->top, jv_string(f->aux_key),
 		    jv_string_sized(f->auxv.p ? f->auxv.p : "",
 		    (int)f->auxv.len));
 	rc = emit_text(a, f->kind, f->choice, f->text.p, f->text.len);
@@ -113,59 +113,25 @@ fast_apply(struct acc *a, struct ev *ev)
 void
 fast_learn(struct acc *a, struct ev *ev, jv j)
 {
-	static const struct jscan_step chat_content[] = { { "choices", 0 },
-	    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
-	static const struct jscan_step chat_rc[] = { { "choices", 0 },
-	    { NULL, 0 }, { "delta", 0 }, { "reasoning_content", 0 } };
-	static const struct jscan_step chat_r[] = { { "choices", 0 },
-	    { NULL, 0 }, { "delta", 0 }, { "reasoning", 0 } };
-	static const struct jscan_step anth_text[] = { { "delta", 0 },
-	    { "text", 0 } };
-	static const struct jscan_step anth_thinking[] = { { "delta", 0 },
-	    { "thinking", 0 } };
-	static const struct jscan_step chat_obf[] = { { "obfuscation", 0 } };
-	const struct jscan_step *paths[2] = { NULL, NULL };
+	const struct prov_ops *ops;
+	struct fast_spec fs;
 	struct fast *f = &a->fast;
 	size_t off = 0, len = 0, aoff = 0, alen = 0, lo, hi;
-	int depth = 0, i, found = 0, block = -1;
+	int i, found = 0;
 
 	f->valid = 0;
 	if (!fast_enabled() || ev->data == NULL || a->ev_ndeltas != 1 ||
 	    (a->ev_kind != DELTA_TEXT && a->ev_kind != DELTA_REASONING) ||
 	    a->ev_len == 0 || a->st != ACC_RUNNING)
 		return;
-	if (a->d == DIALECT_OPENAI_CHAT) {
-		jv ch = jvx_get(j, "choices"), c0 = jvx_idx(ch, 0),
-		    lp = jvx_get(c0, "logprobs");
-		int plain = jv_get_kind(ch) == JV_KIND_ARRAY &&
-		    jv_array_length(jv_copy(ch)) == 1 &&
-		    jv_get_kind(lp) == JV_KIND_NULL;
-
-		/* logprobs accumulate, so a chunk carrying them is no template */
-		jv_free(ch);
-		jv_free(c0);
-		jv_free(lp);
-		if (!plain)
-			return;
-		depth = 4;
-		if (a->ev_kind == DELTA_TEXT)
-			paths[0] = chat_content;
-		else {
-			paths[0] = chat_rc;
-			paths[1] = chat_r;
-		}
-	} else if (a->d == DIALECT_ANTHROPIC) {
-		long long bi = index_of(j, "index", -1);
-
-		if (bi < 0 || bi >= a->nitems)
-			return;
-		block = (int)bi;
-		depth = 2;
-		paths[0] = a->ev_kind == DELTA_TEXT ? anth_text : anth_thinking;
-	} else
+	/* the provider says where the string is, if its chunk can be one */
+	ops = provider_get(a->d) ? provider_get(a->d)->ops : NULL;
+	memset(&fs, 0, sizeof fs);
+	fs.block = -1;
+	if (ops == NULL || ops->fast == NULL || !ops->fast(a, j, &fs))
 		return;
-	for (i = 0; i < 2 && paths[i] && !found; i++) {
-		if (jscan_path(ev->data, ev->data_len, paths[i], depth, &off,
+	for (i = 0; i < 2 && fs.paths[i] && !found; i++) {
+		if (jscan_path(ev->data, ev->data_len, fs.paths[i], fs.depth, &off,
 		    &len) != 0 || ev->data[off] != '"')
 			continue;
 		buf_reset(&f->text);
@@ -176,18 +142,19 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	}
 	if (!found)
 		return;
-	/* gpt-5 chunks carry a random "obfuscation" string: a second slot,
-	 * whose last value the merged chunk fields keep */
+	/* a second string slot (a random one per chunk), whose last value
+	 * the merged top fields keep */
 	f->aux = 0;
-	if (a->d == DIALECT_OPENAI_CHAT &&
-	    jscan_path(ev->data, ev->data_len, chat_obf, 1, &aoff, &alen) == 0) {
+	if (fs.aux &&
+	    jscan_path(ev->data, ev->data_len, fs.aux, 1, &aoff, &alen) == 0) {
 		buf_reset(&f->auxv);
 		if (ev->data[aoff] != '"' || jscan_string(ev->data + aoff,
 		    alen, &f->auxv) != alen)
 			return;
 		f->aux = 1;
 		f->aux_first = aoff < off;
-		f->aux_top = nestr(j, "id", NULL) != NULL;
+		f->aux_top = fs.aux_top;
+		f->aux_key = fs.aux[0].key;
 	}
 	buf_reset(&f->type);
 	buf_reset(&f->pre);
@@ -206,6 +173,6 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 		return;
 	f->kind = a->ev_kind;
 	f->choice = a->ev_choice;
-	f->block = block;
+	f->block = fs.block;
 	f->valid = 1;
 }

@@ -259,8 +259,9 @@ mock_capture_load(const char *path, struct emit_stream *s, size_t max_bytes,
 		snprintf(err, errlen, "cannot tell the dialect from the events");
 		return -1;
 	}
-	if (s->d == DIALECT_OLLAMA && !s->ndjson) {
-		snprintf(err, errlen, "Ollama events must be NDJSON lines");
+	if (provider_get(s->d)->ndjson && !s->ndjson) {
+		snprintf(err, errlen, "%s events must be NDJSON lines",
+		    provider_get(s->d)->name);
 		return -1;
 	}
 	s->name = xstrdup(path);

@@ -555,11 +555,30 @@ anth_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+/* ----------------------------------------------------------- fast path */
+
+static int
+anth_fast(const struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const struct jscan_step text[] = { { "delta", 0 },
+	    { "text", 0 } };
+	static const struct jscan_step thinking[] = { { "delta", 0 },
+	    { "thinking", 0 } };
+	long long bi = index_of(j, "index", -1);
+
+	if (bi < 0 || bi >= a->nitems)
+		return 0;
+	fs->block = (int)bi;
+	fs->depth = 2;
+	fs->paths[0] = a->ev_kind == DELTA_TEXT ? text : thinking;
+	return 1;
+}
+
 const struct prov_ops prov_anthropic = {
 	.detect = anth_detect, .event = anth_event, .native = anth_native,
 	.write = anth_write, .write_error = anth_write_error,
 	.error_body = anth_error_body,
 	.req_path = anth_req_path, .req_body = anth_req_body,
 	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
-	.last_user = anth_last_user,
+	.last_user = anth_last_user, .fast = anth_fast,
 };

@@ -581,6 +581,44 @@ chat_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+/* ----------------------------------------------------------- fast path */
+
+static int
+chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const struct jscan_step content[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
+	static const struct jscan_step rc[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "reasoning_content", 0 } };
+	static const struct jscan_step r[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "reasoning", 0 } };
+	/* gpt-5 chunks carry a random "obfuscation" string: a second slot,
+	 * whose last value the merged chunk fields keep */
+	static const struct jscan_step obf[] = { { "obfuscation", 0 } };
+	jv ch = jvx_get(j, "choices"), c0 = jvx_idx(ch, 0),
+	    lp = jvx_get(c0, "logprobs");
+	int plain = jv_get_kind(ch) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(ch)) == 1 &&
+	    jv_get_kind(lp) == JV_KIND_NULL;
+
+	/* logprobs accumulate, so a chunk carrying them is no template */
+	jv_free(ch);
+	jv_free(c0);
+	jv_free(lp);
+	if (!plain)
+		return 0;
+	fs->depth = 4;
+	if (a->ev_kind == DELTA_TEXT)
+		fs->paths[0] = content;
+	else {
+		fs->paths[0] = rc;
+		fs->paths[1] = r;
+	}
+	fs->aux = obf;
+	fs->aux_top = nestr(j, "id", NULL) != NULL;
+	return 1;
+}
+
 const struct prov_ops prov_chat = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
@@ -588,4 +626,5 @@ const struct prov_ops prov_chat = {
 	.req_path = chat_req_path, .req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
+	.fast = chat_fast,
 };

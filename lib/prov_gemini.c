@@ -353,6 +353,27 @@ gem_req_finish(jv body, int stream)
 	return body;
 }
 
+/* gem_route: POST /v1beta/models/MODEL:streamGenerateContent (or
+ * :generateContent; /v1/models/ too). */
+static int
+gem_route(const char *url, struct provider_route *r)
+{
+	const char *m, *colon;
+
+	if (strncmp(url, "/v1beta/models/", 15) != 0 &&
+	    strncmp(url, "/v1/models/", 11) != 0)
+		return 0;
+	m = strchr(url + 1, '/');
+	m = strchr(m + 1, '/') + 1;
+	colon = strrchr(m, ':');
+	if (colon == NULL || (strcmp(colon, ":streamGenerateContent") != 0 &&
+	    strcmp(colon, ":generateContent") != 0))
+		return 0;
+	r->stream = colon[1] == 's';
+	snprintf(r->model, sizeof r->model, "%.*s", (int)(colon - m), m);
+	return 1;
+}
+
 static void
 gem_last_user(jv body, struct buf *b)
 {
@@ -365,5 +386,5 @@ const struct prov_ops prov_gemini = {
 	.error_body = gem_error_body,
 	.req_path = gem_req_path, .req_body = gem_req_body,
 	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
-	.last_user = gem_last_user,
+	.route = gem_route, .last_user = gem_last_user,
 };

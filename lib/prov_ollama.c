@@ -270,7 +270,8 @@ oll_req_body(const struct req_params *r, jv msgs)
 static int
 oll_req_ready(jv body, int stream)
 {
-	return req_stream_ok(body, stream, 1);
+	return req_stream_ok(body, stream,
+	    provider_get(DIALECT_OLLAMA)->stream_default);
 }
 
 static void
