@@ -402,6 +402,7 @@ set_mode(int mode, int ch)
 int
 main(int argc, char **argv)
 {
+	char why[128];
 	int c, i, st = LP_EXIT_OK, s;
 
 
@@ -444,7 +445,9 @@ main(int argc, char **argv)
 				    "limit", optarg);
 			break;
 		case OPT_MAX_EVENT:
-			opt.max_event = args_max_event(optarg);
+			if (args_max_event(optarg, &opt.max_event, why,
+			    sizeof why) == -1)
+				usage_error("--max-event: %s", why);
 			break;
 		case 'h':
 			print_help(help);

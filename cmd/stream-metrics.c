@@ -149,8 +149,8 @@ struct meter {
 	long long usage_chunks; /* chunks when output tokens were last
 				 * reported (-1: never): a count reported
 				 * before later token-bearing frames (the
-				 * placeholder in Anthropic's message_start
-				 * of a cut stream) does not cover them */
+				 * placeholder count at the start of a cut
+				 * Anthropic stream) does not cover them */
 	int bad_input;        /* events the dialect could not read */
 	int last_bad;         /* ... the last event was one of them */
 	int read_error;       /* the reader failed (then the rest is copied) */
@@ -1165,6 +1165,7 @@ parse_goodput(const char *s)
 int
 main(int argc, char **argv)
 {
+	char why[128];
 	char **cmd = NULL;
 	int c, i, dashdash = -1, pct_set = 0;
 
@@ -1210,7 +1211,9 @@ main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_MAX_EVENT:
-			opt.max_event = args_max_event(optarg);
+			if (args_max_event(optarg, &opt.max_event, why,
+			    sizeof why) == -1)
+				usage_error("--max-event: %s", why);
 			break;
 		case OPT_PERCENTILES:
 			opt.npct = mstats_parse_percentiles(optarg, opt.pct,

@@ -34,12 +34,6 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-/* print_version writes "prog (llmpipe) VERSION" to stdout and exits 0. */
-noreturn void print_version(void);
-
-/* print_help writes the usage text to stdout and exits 0. */
-noreturn void print_help(const char *usage_text);
-
 /* usage_hint tells to try --help (getopt has said what was wrong) and
  * exits 2. After err_usage(text) it prints the text's synopsis (its
  * "Usage:" line and the lines below it naming the tool) first. */

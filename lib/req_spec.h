@@ -16,7 +16,7 @@
 
 /* req_url returns the request URL (malloc'ed, caller frees): base without
  * trailing slashes, a scheme added when base has none (https://, or the
- * provider's own reading of a bare host, as Ollama's OLLAMA_HOST), then
+ * provider's own reading of a bare host, such as Ollama's), then
  * the provider's path for model (the row's req_path operation). The
  * provider's defaults (base URL, key variables, model) are facts of its
  * row in provider.h. */
