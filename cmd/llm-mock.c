@@ -424,7 +424,8 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 
 /* ---- what to answer ---- */
 
-/* body_str returns body[field] as text (numbers too) into out. */
+/* body_field writes body[field] as text (numbers and booleans too) into
+ * out; returns 1, or 0 when the field is absent or of another kind. */
 static int
 body_field(jv body, const char *field, char *out, size_t n)
 {
@@ -769,8 +770,7 @@ static void
 verbose(const char *method, const char *url, int status, const char *what)
 {
 	if (opt.verbose)
-		fprintf(stderr, "%s: %s %s %d %s\n", progname, method, url,
-		    status, what);
+		warnx("%s %s %d %s", method, url, status, what);
 }
 
 static enum MHD_Result
@@ -928,8 +928,15 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	if (opt.quiet || !opt.verbose)
 		return;
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* libmicrohttpd's messages end with a newline; warnx adds one */
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	warnx("%s", msg);
 }
 
 /* ---- setup ---- */
@@ -1035,8 +1042,8 @@ load_captures(char **paths, int n)
 		    sizeof *caps[s.d]);
 		caps[s.d][ncaps[s.d]++] = s;
 		if (opt.verbose)
-			fprintf(stderr, "%s: %s: %s, %zu events\n", progname,
-			    paths[i], dialect_name(s.d), s.n);
+			warnx("%s: %s, %zu events", paths[i],
+			    dialect_name(s.d), s.n);
 	}
 }
 
@@ -1275,7 +1282,7 @@ main(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	if (opt.verbose)
-		fprintf(stderr, "%s: stopping on signal %d\n", progname, sig);
+		warnx("stopping on signal %d", sig);
 	pthread_mutex_lock(&stop_mu);
 	atomic_store(&stopping, 1);
 	pthread_cond_broadcast(&stop_cv);

@@ -911,6 +911,7 @@ main(int argc, char **argv)
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
+	struct curl_slist *sl;
 	size_t body_len;
 	jv body, bmodel;
 	int c, i, as_is = 0, loopback, need_key, status;
@@ -1209,14 +1210,15 @@ main(int argc, char **argv)
 		    cc == CURLE_OUT_OF_MEMORY ? "out of memory" :
 		    curl_easy_strerror(cc));
 	for (i = 0; i < h.n; i++) {
-		struct curl_slist *n = curl_slist_append(slist, h.line[i]);
-
-		if (n == NULL)
+		sl = curl_slist_append(slist, h.line[i]);
+		if (sl == NULL)
 			die(LP_EXIT_FAIL, "out of memory");
-		slist = n;
+		slist = sl;
 	}
 	/* No "Expect: 100-continue" round trip before large bodies. */
-	slist = curl_slist_append(slist, "Expect:");
+	if ((sl = curl_slist_append(slist, "Expect:")) == NULL)
+		die(LP_EXIT_FAIL, "out of memory");
+	slist = sl;
 	status = send_request(url, slist, body_text, body_len);
 	curl_slist_free_all(slist);
 	curl_global_cleanup();

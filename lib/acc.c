@@ -179,8 +179,8 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 
 			jvx_error_text(jv_copy(j), msg, sizeof msg);
 			jv_free(own);
-			return fail(a, ACC_ERR_JSON, "not valid JSON: %s", msg,
-			    ev->line);
+			return fail(a, ACC_ERR_JSON, ev->line,
+			    "not valid JSON: %s", msg);
 		}
 	}
 	if (a->d == DIALECT_AUTO) {

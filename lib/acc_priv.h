@@ -5,6 +5,7 @@
 #ifndef LLMPIPE_ACC_PRIV_H
 #define LLMPIPE_ACC_PRIV_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,7 +272,11 @@ int fast_apply(struct acc *a, struct ev *ev);
 void fast_learn(struct acc *a, struct ev *ev, jv j);
 
 /* fold.c */
-int fail(struct acc *a, int code, const char *fmt, const char *arg, long line);
+/* fail records an error of the event being fed: code (an ACC_ERR_*) in
+ * a->fail, "line L: " (when line > 0) and the formatted message in
+ * a->err (cut at its size). Returns code. */
+int fail(struct acc *a, int code, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void *grow(void *p, int n, int *cap, size_t size);
 int app(struct acc *a, struct buf *b, const char *p, size_t n);
 int app_text(struct acc *a, struct buf *b, const char *p, size_t n);

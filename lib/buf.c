@@ -99,18 +99,6 @@ buf_reset(struct buf *b)
 		b->p[0] = '\0';
 }
 
-void
-buf_consume(struct buf *b, size_t n)
-{
-	if (n >= b->len) {
-		buf_reset(b);
-		return;
-	}
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-	b->p[b->len] = '\0';
-}
-
 int
 buf_put_pct(struct buf *b, const char *s)
 {

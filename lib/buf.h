@@ -48,7 +48,4 @@ int buf_put_pct(struct buf *b, const char *s);
 /* buf_reset sets len to 0 and keeps the memory. */
 void buf_reset(struct buf *b);
 
-/* buf_consume drops the first n bytes. */
-void buf_consume(struct buf *b, size_t n);
-
 #endif

@@ -13,14 +13,18 @@
 
 /* -------------------------------------------------------------- helpers */
 int
-fail(struct acc *a, int code, const char *fmt, const char *arg, long line)
+fail(struct acc *a, int code, long line, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (line > 0)
 		snprintf(a->err, sizeof a->err, "line %ld: ", line);
 	else
 		a->err[0] = 0;
-	snprintf(a->err + strlen(a->err), sizeof a->err - strlen(a->err),
-	    fmt, arg ? arg : "");
+	va_start(ap, fmt);
+	vsnprintf(a->err + strlen(a->err), sizeof a->err - strlen(a->err),
+	    fmt, ap);
+	va_end(ap);
 	a->fail = code;
 	return code;
 }
@@ -42,8 +46,8 @@ app(struct acc *a, struct buf *b, const char *p, size_t n)
 	if (n == 0)
 		return 0;
 	if (a->total + n > a->max || buf_append(b, p, n) == -1)
-		return fail(a, ACC_ERR_TOO_BIG,
-		    "assembled message over the size cap%s", "", 0);
+		return fail(a, ACC_ERR_TOO_BIG, 0,
+		    "assembled message over the size cap");
 	a->total += n;
 	return 0;
 }
@@ -124,7 +128,7 @@ choice_at(struct acc *a, long long idx)
 	struct choice *c;
 
 	if (idx < 0 || idx >= MAX_CHOICES) {
-		fail(a, ACC_ERR_INDEX, "choice index out of range%s", "", 0);
+		fail(a, ACC_ERR_INDEX, 0, "choice index out of range");
 		return NULL;
 	}
 	if (a->ch[idx])
@@ -152,7 +156,7 @@ call_at(struct acc *a, struct choice *c, long long idx)
 	struct tcall *t;
 
 	if (idx < 0 || idx >= MAX_CALLS) {
-		fail(a, ACC_ERR_INDEX, "tool-call index out of range%s", "", 0);
+		fail(a, ACC_ERR_INDEX, 0, "tool-call index out of range");
 		return NULL;
 	}
 	if (idx >= c->capcalls) {
@@ -338,9 +342,8 @@ emit(struct acc *a, struct delta *d)
 			buf_reset(&a->s_text);
 			if (sent_resolve(&a->s_text, d->text ? d->text : "",
 			    d->len, pend, 1) == -1)
-				return fail(a, ACC_ERR_TOO_BIG,
-				    "assembled message over the size cap%s", "",
-				    0);
+				return fail(a, ACC_ERR_TOO_BIG, 0,
+				    "assembled message over the size cap");
 			e.text = a->s_text.p;
 			e.len = a->s_text.len;
 			/* only a held-back half: nothing to hand on yet */

@@ -56,8 +56,7 @@ anth_block_start(struct acc *a, jv block)
 
 	if (a->nitems >= MAX_ITEMS) {
 		jv_free(block);
-		return fail(a, ACC_ERR_INDEX, "too many content blocks%s", "",
-		    0);
+		return fail(a, ACC_ERR_INDEX, 0, "too many content blocks");
 	}
 	a->items = grow(a->items, a->nitems, &a->capitems, sizeof *a->items);
 	s = &a->items[a->nitems++];
@@ -99,9 +98,8 @@ anth_delta(struct acc *a, jv j)
 		    (t = str(d, "thinking", &n)) != NULL)
 			rc = emit_text(a, DELTA_REASONING, 0, t, n);
 		jv_free(d);
-		return rc ? rc : fail(a, ACC_ERR_INDEX, "content_block_delta "
-		    "for a block that never started (index out of range)%s",
-		    "", 0);
+		return rc ? rc : fail(a, ACC_ERR_INDEX, 0, "content_block_delta "
+		    "for a block that never started (index out of range)");
 	}
 	s = &a->items[i];
 	type = str(s->obj, "type", NULL);
@@ -302,8 +300,8 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 
 		rc = anth_block_start(a, jvx_get(j, "content_block"));
 		if (rc == 0 && want != a->nitems - 1)
-			rc = fail(a, ACC_ERR_INDEX, "content_block_start index "
-			    "out of order (index out of range)%s", "", 0);
+			rc = fail(a, ACC_ERR_INDEX, 0, "content_block_start index "
+			    "out of order (index out of range)");
 		return rc;
 	}
 	if (streq(t, "content_block_delta"))

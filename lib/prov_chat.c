@@ -118,8 +118,8 @@ chat_tool_calls(struct acc *a, struct choice *c, int ci, jv tcs)
 			}
 		}
 		rc = idx < 0 || idx >= MAX_CALLS ?
-		    fail(a, ACC_ERR_INDEX, "tool-call index out of range%s",
-		    "", 0) : emit_call(a, ci, (int)idx, id, name, args, alen);
+		    fail(a, ACC_ERR_INDEX, 0, "tool-call index out of range") :
+		    emit_call(a, ci, (int)idx, id, name, args, alen);
 		if (rc == 0 && (t = call_at(a, c, idx)) != NULL) {
 			jv extra = without(tc, known);
 

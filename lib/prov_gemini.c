@@ -46,8 +46,7 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 		} else {
 			if (c->nparts >= MAX_ITEMS) {
 				jv_free(part);
-				return fail(a, ACC_ERR_INDEX, "too many parts%s",
-				    "", 0);
+				return fail(a, ACC_ERR_INDEX, 0, "too many parts");
 			}
 			c->parts = grow(c->parts, c->nparts, &c->capparts,
 			    sizeof *c->parts);
@@ -61,7 +60,7 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 	}
 	if (c->nparts >= MAX_ITEMS) {
 		jv_free(part);
-		return fail(a, ACC_ERR_INDEX, "too many parts%s", "", 0);
+		return fail(a, ACC_ERR_INDEX, 0, "too many parts");
 	}
 	c->parts = grow(c->parts, c->nparts, &c->capparts, sizeof *c->parts);
 	s = &c->parts[c->nparts++];

@@ -212,9 +212,8 @@ part_slot(struct acc *a, struct slot *it, jv j, int added, int summary)
 
 	if (added) {
 		if (*n >= MAX_ITEMS) {
-			fail(a, ACC_ERR_INDEX, summary ?
-			    "too many summary parts%s" :
-			    "too many content parts%s", "", 0);
+			fail(a, ACC_ERR_INDEX, 0, summary ?
+			    "too many summary parts" : "too many content parts");
 			return NULL;
 		}
 		if (summary)
@@ -278,8 +277,8 @@ resp_orphan(struct acc *a, jv j, const char *t, const char *key, int k)
 
 	if (k >= 0 && p != NULL)
 		rc = emit_text(a, (enum delta_kind)k, 0, p, n);
-	return rc ? rc : fail(a, ACC_ERR_INDEX, "%s for an output item or "
-	    "part that does not exist (index out of range)", t, 0);
+	return rc ? rc : fail(a, ACC_ERR_INDEX, 0, "%s for an output item or "
+	    "part that does not exist (index out of range)", t);
 }
 
 static int
@@ -367,8 +366,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 			return 0;
 		if (!done) {
 			if (a->nitems >= MAX_ITEMS)
-				return fail(a, ACC_ERR_INDEX,
-				    "too many output items%s", "", 0);
+				return fail(a, ACC_ERR_INDEX, 0, "too many output items");
 			a->items = grow(a->items, a->nitems, &a->capitems,
 			    sizeof *a->items);
 			s = &a->items[a->nitems++];

@@ -232,7 +232,8 @@ req_status_retryable(long status)
 	}
 }
 
-/* parse_ms parses a non-negative decimal number of units scaled by mul. */
+/* parse_num parses a non-negative decimal number of units, scaled by mul
+ * and rounded, or returns -1. */
 static int64_t
 parse_num(const char *s, double mul)
 {
