@@ -202,9 +202,9 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 				    jvx_get(j, "message"));
 			}
 			if (ev_is_done(ev)) {
-				rc = emit_simple(a, DELTA_DONE);
+				rc = fold_simple(a, DELTA_DONE);
 			} else if (jv_get_kind(e) != JV_KIND_NULL) {
-				rc = emit_error(a, e);
+				rc = fold_error(a, e);
 				/* before any provider event: the error body is
 				 * what a request without streaming gets */
 				if (!jv_is_valid(a->top))

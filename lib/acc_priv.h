@@ -286,17 +286,17 @@ int slot_set(struct acc *a, struct slot *s, jv obj, const char *field);
 jv slot_jv(const struct slot *s);
 struct choice *choice_at(struct acc *a, long long idx);
 struct tcall *call_at(struct acc *a, struct choice *c, long long idx);
-int emit(struct acc *a, struct delta *d);
-int emit_text(struct acc *a, enum delta_kind k, int choice,
+int fold_delta(struct acc *a, struct delta *d);
+int fold_text(struct acc *a, enum delta_kind k, int choice,
     const char *s, size_t n);
-int emit_call(struct acc *a, int choice, int call, const char *id,
+int fold_call(struct acc *a, int choice, int call, const char *id,
     const char *name, const char *args, size_t len);
-int emit_finish(struct acc *a, int choice, const char *norm,
+int fold_finish(struct acc *a, int choice, const char *norm,
     const char *raw, size_t rawlen);
-int emit_usage(struct acc *a, long long in, long long out,
+int fold_usage(struct acc *a, long long in, long long out,
     long long reason, long long cached);
-int emit_simple(struct acc *a, enum delta_kind k);
-int emit_error(struct acc *a, jv e);
+int fold_simple(struct acc *a, enum delta_kind k);
+int fold_error(struct acc *a, jv e);
 void set_meta(struct acc *a, const char *id, const char *model);
 void items_clear(struct acc *a);
 const char *resp_type(const struct ev *ev, jv j, char *tmp, size_t size);

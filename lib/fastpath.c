@@ -103,7 +103,7 @@ fast_apply(struct acc *a, struct ev *ev)
 		a->top = jv_object_set(a->top, jv_string(f->aux_key),
 		    jv_string_sized(f->auxv.p ? f->auxv.p : "",
 		    (int)f->auxv.len));
-	rc = emit_text(a, f->kind, f->choice, f->text.p, f->text.len);
+	rc = fold_text(a, f->kind, f->choice, f->text.p, f->text.len);
 	return rc ? rc : 1;
 }
 
@@ -131,8 +131,8 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	if (ops == NULL || ops->fast == NULL || !ops->fast(a, j, &fs))
 		return;
 	for (i = 0; i < 2 && fs.paths[i] && !found; i++) {
-		if (jscan_path(ev->data, ev->data_len, fs.paths[i], fs.depth, &off,
-		    &len) != 0 || ev->data[off] != '"')
+		if (jscan_path(ev->data, ev->data_len, fs.paths[i], fs.depth,
+		    &off, &len) != 0 || ev->data[off] != '"')
 			continue;
 		buf_reset(&f->text);
 		/* the token must decode to exactly the text the full path saw */

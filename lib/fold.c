@@ -1,5 +1,5 @@
 /* fold.c - the accumulator's engine: each provider's events become normalized
- * deltas (emit), folded into one normalized message per choice, plus the
+ * deltas (fold_delta), folded into one normalized message per choice, plus the
  * state each provider's non-streaming body needs (acc_native mirrors the
  * official SDK accumulators field by field: openai ChatCompletionStream,
  * openai ResponseStream/ResponseAccumulator, @anthropic-ai/sdk
@@ -210,12 +210,12 @@ switch_complete(struct acc *a, struct tcall *t)
 	jv_free(v);
 }
 
-/* ----------------------------------------------------------------- emit */
+/* ----------------------------------------------------------- fold_delta */
 
-/* emit folds one normalized delta into the normalized message and hands
+/* fold_delta folds one normalized delta into the normalized message and hands
  * it to the callback. Returns 0, or an ACC_ERR_* from the fold. */
 int
-emit(struct acc *a, struct delta *d)
+fold_delta(struct acc *a, struct delta *d)
 {
 	struct choice *c = NULL;
 	struct tcall *t = NULL;
@@ -363,7 +363,7 @@ emit(struct acc *a, struct delta *d)
 }
 
 int
-emit_text(struct acc *a, enum delta_kind k, int choice, const char *s,
+fold_text(struct acc *a, enum delta_kind k, int choice, const char *s,
     size_t n)
 {
 	struct delta d;
@@ -375,11 +375,11 @@ emit_text(struct acc *a, enum delta_kind k, int choice, const char *s,
 	d.choice = choice;
 	d.text = s;
 	d.len = n;
-	return emit(a, &d);
+	return fold_delta(a, &d);
 }
 
 int
-emit_call(struct acc *a, int choice, int call, const char *id,
+fold_call(struct acc *a, int choice, int call, const char *id,
     const char *name, const char *args, size_t len)
 {
 	struct delta d;
@@ -392,11 +392,11 @@ emit_call(struct acc *a, int choice, int call, const char *id,
 	d.name = name;
 	d.text = args;
 	d.len = args ? len : 0;
-	return emit(a, &d);
+	return fold_delta(a, &d);
 }
 
 int
-emit_finish(struct acc *a, int choice, const char *norm, const char *raw,
+fold_finish(struct acc *a, int choice, const char *norm, const char *raw,
     size_t rawlen)
 {
 	struct delta d;
@@ -413,11 +413,11 @@ emit_finish(struct acc *a, int choice, const char *norm, const char *raw,
 	d.choice = choice;
 	d.text = norm;
 	d.len = strlen(norm);
-	return emit(a, &d);
+	return fold_delta(a, &d);
 }
 
 int
-emit_usage(struct acc *a, long long in, long long out, long long reason,
+fold_usage(struct acc *a, long long in, long long out, long long reason,
     long long cached)
 {
 	struct delta d;
@@ -428,23 +428,23 @@ emit_usage(struct acc *a, long long in, long long out, long long reason,
 	d.output_tokens = out;
 	d.reasoning_tokens = reason;
 	d.cached_tokens = cached;
-	return emit(a, &d);
+	return fold_delta(a, &d);
 }
 
 int
-emit_simple(struct acc *a, enum delta_kind k)
+fold_simple(struct acc *a, enum delta_kind k)
 {
 	struct delta d;
 
 	memset(&d, 0, sizeof d);
 	d.kind = k;
-	return emit(a, &d);
+	return fold_delta(a, &d);
 }
 
-/* emit_error reports an error object ({"type"|"code"|"status",
+/* fold_error reports an error object ({"type"|"code"|"status",
  * "message"}) or string. */
 int
-emit_error(struct acc *a, jv e)
+fold_error(struct acc *a, jv e)
 {
 	struct delta d;
 	char tbuf[64];
@@ -476,7 +476,7 @@ emit_error(struct acc *a, jv e)
 	d.name = type ? type : "error";
 	d.text = msg ? msg : "";
 	d.len = msg ? mlen : 0;
-	rc = emit(a, &d);
+	rc = fold_delta(a, &d);
 	jv_free(dump);
 	return rc;
 }

@@ -38,7 +38,7 @@ anth_usage(struct acc *a)
 	if (jv_get_kind(u) == JV_KIND_OBJECT) {
 		long long in = num(u, "input_tokens");
 
-		rc = emit_usage(a, in, num(u, "output_tokens"), -1,
+		rc = fold_usage(a, in, num(u, "output_tokens"), -1,
 		    num(u, "cache_read_input_tokens"));
 	}
 	jv_free(u);
@@ -64,14 +64,14 @@ anth_block_start(struct acc *a, jv block)
 		return rc;
 	type = str(s->obj, "type", NULL);
 	if (streq(type, "text"))
-		return emit_text(a, DELTA_TEXT, 0, s->text.p, s->text.len);
+		return fold_text(a, DELTA_TEXT, 0, s->text.p, s->text.len);
 	if (streq(type, "thinking"))
-		return emit_text(a, DELTA_REASONING, 0, s->text.p, s->text.len);
+		return fold_text(a, DELTA_REASONING, 0, s->text.p, s->text.len);
 	if (streq(type, "tool_use")) {
 		if ((c = choice_at(a, 0)) == NULL)
 			return a->fail;
 		s->call = c->ncalls;
-		return emit_call(a, 0, s->call, nestr(s->obj, "id", NULL),
+		return fold_call(a, 0, s->call, nestr(s->obj, "id", NULL),
 		    nestr(s->obj, "name", NULL), NULL, 0);
 	}
 	return 0;
@@ -93,10 +93,10 @@ anth_delta(struct acc *a, jv j)
 		 * place in the message, so it is an index error */
 		if (streq(dt, "text_delta") &&
 		    (t = str(d, "text", &n)) != NULL)
-			rc = emit_text(a, DELTA_TEXT, 0, t, n);
+			rc = fold_text(a, DELTA_TEXT, 0, t, n);
 		else if (streq(dt, "thinking_delta") &&
 		    (t = str(d, "thinking", &n)) != NULL)
-			rc = emit_text(a, DELTA_REASONING, 0, t, n);
+			rc = fold_text(a, DELTA_REASONING, 0, t, n);
 		jv_free(d);
 		return rc ? rc : fail(a, ACC_ERR_INDEX, 0, "content_block_delta "
 		    "for a block that never started (index out of range)");
@@ -108,7 +108,7 @@ anth_delta(struct acc *a, jv j)
 			s->has_field = 1;
 			rc = app_text(a, &s->text, t, n);
 			if (rc == 0)
-				rc = emit_text(a, DELTA_TEXT, 0, t, n);
+				rc = fold_text(a, DELTA_TEXT, 0, t, n);
 		}
 	} else if (streq(dt, "citations_delta") && streq(type, "text")) {
 		if (!jv_is_valid(s->citations)) {
@@ -127,14 +127,14 @@ anth_delta(struct acc *a, jv j)
 			s->has_json = 1;
 			rc = app(a, &s->json, t, n);
 			if (rc == 0 && s->call >= 0)
-				rc = emit_call(a, 0, s->call, NULL, NULL, t, n);
+				rc = fold_call(a, 0, s->call, NULL, NULL, t, n);
 		}
 	} else if (streq(dt, "thinking_delta") && streq(type, "thinking")) {
 		if ((t = str(d, "thinking", &n)) != NULL) {
 			s->has_field = 1;
 			rc = app_text(a, &s->text, t, n);
 			if (rc == 0)
-				rc = emit_text(a, DELTA_REASONING, 0, t, n);
+				rc = fold_text(a, DELTA_REASONING, 0, t, n);
 		}
 	} else if (streq(dt, "signature_delta") && streq(type, "thinking")) {
 		s->obj = jv_object_set(s->obj, jv_string("signature"),
@@ -240,7 +240,7 @@ anth_message_delta(struct acc *a, jv j)
 	}
 	a->top = jv_object_set(a->top, jv_string("usage"), mu);
 	why = nestr(d, "stop_reason", NULL);
-	rc = emit_finish(a, 0, norm_anthropic_finish(why), why,
+	rc = fold_finish(a, 0, norm_anthropic_finish(why), why,
 	    why ? strlen(why) : 0);
 	if (rc == 0)
 		rc = anth_usage(a);
@@ -258,13 +258,13 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 	int i, n, rc = 0;
 
 	if (ev_is_done(ev))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
 	t = resp_type(ev, j, tmp, sizeof tmp);
 	v = jvx_get(j, "error");
 	if (streq(t, "error") || jv_get_kind(v) != JV_KIND_NULL) {
-		rc = emit_error(a, v);
+		rc = fold_error(a, v);
 		jv_free(v);
 		return rc;
 	}
@@ -311,7 +311,7 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 	if (streq(t, "message_delta"))
 		return anth_message_delta(a, j);
 	if (streq(t, "message_stop"))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	return 0; /* ping and unknown events */
 }
 

@@ -17,7 +17,7 @@ chat_usage(struct acc *a, jv u)
 {
 	if (jv_get_kind(u) != JV_KIND_OBJECT)
 		return 0;
-	return emit_usage(a, num(u, "prompt_tokens"),
+	return fold_usage(a, num(u, "prompt_tokens"),
 	    num(u, "completion_tokens"),
 	    num2(u, "completion_tokens_details", "reasoning_tokens"),
 	    num2(u, "prompt_tokens_details", "cached_tokens"));
@@ -34,7 +34,7 @@ chat_content(struct acc *a, struct choice *c, int ci, jv content)
 
 	if (jv_get_kind(content) == JV_KIND_STRING) {
 		s = jvx_str(content, &len);
-		return emit_text(a, DELTA_TEXT, ci, s, len);
+		return fold_text(a, DELTA_TEXT, ci, s, len);
 	}
 	if (jv_get_kind(content) != JV_KIND_ARRAY)
 		return 0;
@@ -47,20 +47,20 @@ chat_content(struct acc *a, struct choice *c, int ci, jv content)
 
 		if (streq(bt, "text")) {
 			s = str(b, "text", &len);
-			rc = emit_text(a, DELTA_TEXT, ci, s, len);
+			rc = fold_text(a, DELTA_TEXT, ci, s, len);
 		} else if (streq(bt, "thinking")) {
 			jv th = jvx_get(b, "thinking");
 
 			if (jv_get_kind(th) == JV_KIND_STRING) {
 				s = jvx_str(th, &len);
-				rc = emit_text(a, DELTA_REASONING, ci, s, len);
+				rc = fold_text(a, DELTA_REASONING, ci, s, len);
 			} else if (jv_get_kind(th) == JV_KIND_ARRAY) {
 				m = jv_array_length(jv_copy(th));
 				for (j = 0; j < m && rc == 0; j++) {
 					jv p = jv_array_get(jv_copy(th), j);
 
 					s = str(p, "text", &len);
-					rc = emit_text(a, DELTA_REASONING, ci,
+					rc = fold_text(a, DELTA_REASONING, ci,
 					    s, len);
 					jv_free(p);
 				}
@@ -119,7 +119,7 @@ chat_tool_calls(struct acc *a, struct choice *c, int ci, jv tcs)
 		}
 		rc = idx < 0 || idx >= MAX_CALLS ?
 		    fail(a, ACC_ERR_INDEX, 0, "tool-call index out of range") :
-		    emit_call(a, ci, (int)idx, id, name, args, alen);
+		    fold_call(a, ci, (int)idx, id, name, args, alen);
 		if (rc == 0 && (t = call_at(a, c, idx)) != NULL) {
 			jv extra = without(tc, known);
 
@@ -213,13 +213,13 @@ chat_choice(struct acc *a, jv ch)
 		jv_free(v);
 		if (rc == 0 && (s = str(delta, "reasoning_content", &n)) != NULL) {
 			c->reasoning_keys |= 1;
-			rc = emit_text(a, DELTA_REASONING, (int)ci, s, n);
+			rc = fold_text(a, DELTA_REASONING, (int)ci, s, n);
 		} else if (rc == 0 && (s = str(delta, "reasoning", &n)) != NULL) {
 			c->reasoning_keys |= 2;
-			rc = emit_text(a, DELTA_REASONING, (int)ci, s, n);
+			rc = fold_text(a, DELTA_REASONING, (int)ci, s, n);
 		}
 		if (rc == 0 && (s = str(delta, "refusal", &n)) != NULL) {
-			rc = emit_text(a, DELTA_REFUSAL, (int)ci, s, n);
+			rc = fold_text(a, DELTA_REFUSAL, (int)ci, s, n);
 		}
 		v = jvx_get(delta, "function_call");
 		if (rc == 0 && jv_get_kind(v) == JV_KIND_OBJECT) {
@@ -233,7 +233,7 @@ chat_choice(struct acc *a, jv ch)
 			if (args && app(a, &c->fc_args, args, n))
 				rc = a->fail;
 			if (rc == 0)
-				rc = emit_call(a, (int)ci, 0, NULL, name, args,
+				rc = fold_call(a, (int)ci, 0, NULL, name, args,
 				    args ? n : 0);
 		}
 		jv_free(v);
@@ -251,7 +251,7 @@ chat_choice(struct acc *a, jv ch)
 	}
 	jv_free(delta);
 	if (rc == 0 && (fr = nestr(ch, "finish_reason", &frn)) != NULL)
-		rc = emit_finish(a, (int)ci, norm_openai_finish(fr), fr, frn);
+		rc = fold_finish(a, (int)ci, norm_openai_finish(fr), fr, frn);
 	return rc;
 }
 
@@ -263,7 +263,7 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	int i, n, rc = 0;
 
 	if (ev_is_done(ev))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
 	/* The SDK takes the first chunk whole, then later chunks' fields
@@ -278,7 +278,7 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	set_meta(a, nestr(j, "id", NULL), nestr(j, "model", NULL));
 	e = jvx_get(j, "error");
 	if (jv_get_kind(e) != JV_KIND_NULL)
-		rc = emit_error(a, e);
+		rc = fold_error(a, e);
 	jv_free(e);
 	choices = jvx_get(j, "choices");
 	if (jv_get_kind(choices) == JV_KIND_ARRAY) {

@@ -55,7 +55,7 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 				return a->fail;
 			s->thought = thought;
 		}
-		return emit_text(a, thought ? DELTA_REASONING : DELTA_TEXT, ci,
+		return fold_text(a, thought ? DELTA_REASONING : DELTA_TEXT, ci,
 		    t, n);
 	}
 	if (c->nparts >= MAX_ITEMS) {
@@ -74,7 +74,7 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 		int call = c->ncalls, rc;
 
 		s->call = call;
-		rc = emit_call(a, ci, call, nestr(v, "id", NULL),
+		rc = fold_call(a, ci, call, nestr(v, "id", NULL),
 		    nestr(v, "name", NULL), p, n);
 		jv_free(dump);
 		jv_free(v);
@@ -99,12 +99,12 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 	int i, n, k, m, rc = 0, finished = 0;
 
 	if (ev_is_done(ev))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
 	v = jvx_get(j, "error");
 	if (jv_get_kind(v) != JV_KIND_NULL) {
-		rc = emit_error(a, v);
+		rc = fold_error(a, v);
 		jv_free(v);
 		return rc;
 	}
@@ -140,7 +140,7 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 			    jv_array_get(jv_copy(parts), k));
 		if (rc == 0 && (fr = nestr(cand, "finishReason", NULL))) {
 			finished = 1;
-			rc = emit_finish(a, (int)ci, norm_gemini_finish(fr,
+			rc = fold_finish(a, (int)ci, norm_gemini_finish(fr,
 			    c->ncalls), fr, strlen(fr));
 		}
 		jv_free(parts);
@@ -159,12 +159,12 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 			out = out < (long long)9e18 - th ? out + th : -1;
 		else if (out < 0)
 			out = th;
-		rc = emit_usage(a, num(u, "promptTokenCount"), out, th,
+		rc = fold_usage(a, num(u, "promptTokenCount"), out, th,
 		    num(u, "cachedContentTokenCount"));
 	}
 	jv_free(u);
 	if (rc == 0 && finished)
-		rc = emit_simple(a, DELTA_DONE);
+		rc = fold_simple(a, DELTA_DONE);
 	return rc;
 }
 

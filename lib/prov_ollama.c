@@ -13,12 +13,12 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 	int rc = 0;
 
 	if (ev_is_done(ev))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
 	v = jvx_get(j, "error");
 	if (jv_get_kind(v) != JV_KIND_NULL) {
-		rc = emit_error(a, v);
+		rc = fold_error(a, v);
 		jv_free(v);
 		return rc;
 	}
@@ -37,10 +37,10 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 		if ((s = nestr(msg, "role", &n)) != NULL)
 			setstr(&c->role, s, n);
 		s = str(msg, "thinking", &n);
-		rc = emit_text(a, DELTA_REASONING, 0, s, n);
+		rc = fold_text(a, DELTA_REASONING, 0, s, n);
 		s = str(msg, "content", &n);
 		if (rc == 0)
-			rc = emit_text(a, DELTA_TEXT, 0, s, n);
+			rc = fold_text(a, DELTA_TEXT, 0, s, n);
 		len = jv_get_kind(tcs) == JV_KIND_ARRAY ?
 		    jv_array_length(jv_copy(tcs)) : 0;
 		for (i = 0; i < len && rc == 0; i++) {
@@ -54,7 +54,7 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 			const char *id = nestr(tc, "id", NULL);
 			int call = c->ncalls;
 
-			rc = emit_call(a, 0, call, id, nestr(fn, "name", NULL),
+			rc = fold_call(a, 0, call, id, nestr(fn, "name", NULL),
 			    p, n);
 			if (rc == 0 && call < c->ncalls) {
 				c->calls[call].complete = 1;
@@ -72,24 +72,24 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 	} else {
 		a->ollama_generate = 1;
 		s = str(j, "thinking", &n);
-		rc = emit_text(a, DELTA_REASONING, 0, s, n);
+		rc = fold_text(a, DELTA_REASONING, 0, s, n);
 		s = str(j, "response", &n);
 		if (rc == 0)
-			rc = emit_text(a, DELTA_TEXT, 0, s, n);
+			rc = fold_text(a, DELTA_TEXT, 0, s, n);
 	}
 	jv_free(msg);
 	v = jvx_get(j, "done");
 	if (rc == 0 && jv_get_kind(v) == JV_KIND_TRUE) {
 		const char *why = nestr(j, "done_reason", NULL);
 
-		rc = emit_finish(a, 0, streq(why, "stop") && c->ncalls ?
+		rc = fold_finish(a, 0, streq(why, "stop") && c->ncalls ?
 		    "tool_calls" : why ? why : "stop", why,
 		    why ? strlen(why) : 0);
 		if (rc == 0)
-			rc = emit_usage(a, num(j, "prompt_eval_count"),
+			rc = fold_usage(a, num(j, "prompt_eval_count"),
 			    num(j, "eval_count"), -1, -1);
 		if (rc == 0)
-			rc = emit_simple(a, DELTA_DONE);
+			rc = fold_simple(a, DELTA_DONE);
 	}
 	jv_free(v);
 	return rc;

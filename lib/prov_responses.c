@@ -111,12 +111,12 @@ resp_item_call(struct acc *a, struct slot *s, int done)
 	name = nestr(s->obj, "name", NULL);
 	if (s->call < 0) {
 		s->call = c->ncalls;
-		if (emit_call(a, 0, s->call, id, name, NULL, 0))
+		if (fold_call(a, 0, s->call, id, name, NULL, 0))
 			return a->fail;
 	}
 	if (s->call < c->ncalls && c->calls[s->call].args.len == 0 &&
 	    s->text.len)
-		if (emit_call(a, 0, s->call, id, name, s->text.p, s->text.len))
+		if (fold_call(a, 0, s->call, id, name, s->text.p, s->text.len))
 			return a->fail;
 	if (done && s->call < c->ncalls && !c->calls[s->call].complete) {
 		c->calls[s->call].complete = 1;
@@ -170,7 +170,7 @@ resp_usage(struct acc *a, jv r)
 	int rc = 0;
 
 	if (jv_get_kind(u) == JV_KIND_OBJECT)
-		rc = emit_usage(a, num(u, "input_tokens"),
+		rc = fold_usage(a, num(u, "input_tokens"),
 		    num(u, "output_tokens"),
 		    num2(u, "output_tokens_details", "reasoning_tokens"),
 		    num2(u, "input_tokens_details", "cached_tokens"));
@@ -250,7 +250,7 @@ resp_text(struct acc *a, struct slot *s, const char *want, jv j,
 	    app_text(a, &s->text, t, n) : app(a, &s->text, t, n)))
 		return a->fail;
 	if (!replace && k >= 0)
-		return emit_text(a, (enum delta_kind)k, 0, t, n);
+		return fold_text(a, (enum delta_kind)k, 0, t, n);
 	return 0;
 }
 
@@ -276,7 +276,7 @@ resp_orphan(struct acc *a, jv j, const char *t, const char *key, int k)
 	int rc = 0;
 
 	if (k >= 0 && p != NULL)
-		rc = emit_text(a, (enum delta_kind)k, 0, p, n);
+		rc = fold_text(a, (enum delta_kind)k, 0, p, n);
 	return rc ? rc : fail(a, ACC_ERR_INDEX, 0, "%s for an output item or "
 	    "part that does not exist (index out of range)", t);
 }
@@ -291,7 +291,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 	int rc = 0;
 
 	if (ev_is_done(ev))
-		return emit_simple(a, DELTA_DONE);
+		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
 	t = resp_type(ev, j, tmp, sizeof tmp);
@@ -303,7 +303,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 			v = JV_OBJECT(jv_string("code"), jvx_get(j, "code"),
 			    jv_string("message"), jvx_get(j, "message"));
 		}
-		rc = emit_error(a, v);
+		rc = fold_error(a, v);
 		jv_free(v);
 		return rc;
 	}
@@ -322,19 +322,19 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		if (rc == 0 && streq(t, "response.completed")) {
 			struct choice *c = choice_at(a, 0);
 
-			rc = c == NULL ? a->fail : emit_finish(a, 0,
+			rc = c == NULL ? a->fail : fold_finish(a, 0,
 			    c->ncalls ? "tool_calls" : "stop", NULL, 0);
 			if (rc == 0)
-				rc = emit_simple(a, DELTA_DONE);
+				rc = fold_simple(a, DELTA_DONE);
 		} else if (rc == 0 && streq(t, "response.incomplete")) {
 			jv d = jvx_get(r, "incomplete_details");
 			const char *why = nestr(d, "reason", NULL);
 
-			rc = emit_finish(a, 0, streq(why, "max_output_tokens") ?
+			rc = fold_finish(a, 0, streq(why, "max_output_tokens") ?
 			    "length" : why ? why : "incomplete", NULL, 0);
 			jv_free(d);
 			if (rc == 0)
-				rc = emit_simple(a, DELTA_DONE);
+				rc = fold_simple(a, DELTA_DONE);
 		} else if (rc == 0 && streq(t, "response.failed")) {
 			v = jvx_get(r, "error");
 			if (jv_get_kind(v) == JV_KIND_NULL)
@@ -342,7 +342,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 				    jv_string("response_failed"),
 				    jv_string("message"),
 				    jv_string("response failed"));
-			rc = emit_error(a, v);
+			rc = fold_error(a, v);
 			jv_free(v);
 		}
 		jv_free(r);
@@ -524,7 +524,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 			if (it->call < 0)
 				rc = resp_item_call(a, it, 0);
 			if (rc == 0)
-				rc = emit_call(a, 0, it->call, NULL, NULL, d, n);
+				rc = fold_call(a, 0, it->call, NULL, NULL, d, n);
 		}
 		return rc;
 	}
