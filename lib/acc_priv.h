@@ -299,7 +299,7 @@ int fold_simple(struct acc *a, enum delta_kind k);
 int fold_error(struct acc *a, jv e);
 void set_meta(struct acc *a, const char *id, const char *model);
 void items_clear(struct acc *a);
-const char *resp_type(const struct ev *ev, jv j, char *tmp, size_t size);
+const char *event_type(const struct ev *ev, jv j, char *tmp, size_t size);
 
 /* surrogate.c */
 char *sent_rewrite(const char *s, size_t n, size_t *len);

@@ -501,8 +501,11 @@ items_clear(struct acc *a)
 	a->nitems = 0;
 }
 
+/* event_type: an event's type, the data's "type" string (borrowed from
+ * j) or else the SSE event name (copied into tmp): the typed dialects
+ * (Responses, Anthropic) send either or both. */
 const char *
-resp_type(const struct ev *ev, jv j, char *tmp, size_t size)
+event_type(const struct ev *ev, jv j, char *tmp, size_t size)
 {
 	const char *t = str(j, "type", NULL);
 	size_t n;

@@ -261,7 +261,7 @@ anth_event(struct acc *a, struct ev *ev, jv j)
 		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
-	t = resp_type(ev, j, tmp, sizeof tmp);
+	t = event_type(ev, j, tmp, sizeof tmp);
 	v = jvx_get(j, "error");
 	if (streq(t, "error") || jv_get_kind(v) != JV_KIND_NULL) {
 		rc = fold_error(a, v);

@@ -294,7 +294,7 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		return fold_simple(a, DELTA_DONE);
 	if (jv_get_kind(j) != JV_KIND_OBJECT)
 		return 0;
-	t = resp_type(ev, j, tmp, sizeof tmp);
+	t = event_type(ev, j, tmp, sizeof tmp);
 	it = resp_item(a, j);
 	if (streq(t, "error")) {
 		v = jvx_get(j, "error");
