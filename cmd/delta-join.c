@@ -41,9 +41,6 @@ static const char usage_text[] =
 "Exit status: 0 success, 1 failure (I/O, bad input, invalid tool-call\n"
 "arguments), 2 usage, 3 stream incomplete, 4 provider error in the stream.\n";
 
-/* usage_text with the table's lists filled in (provider_usage) */
-static char *help;
-
 #define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
 enum { OPT_DIALECT = 256, OPT_MAX_SIZE, OPT_MAX_EVENT };
@@ -407,8 +404,7 @@ main(int argc, char **argv)
 
 
 	err_init(argv);
-	help = provider_usage(usage_text);
-	err_usage(help);
+	err_usage(usage_text);
 	mem_init();
 	opt.mode = MODE_TEXT;
 	opt.dialect = DIALECT_AUTO;
@@ -450,7 +446,7 @@ main(int argc, char **argv)
 				usage_error("--max-event: %s", why);
 			break;
 		case 'h':
-			print_help(help);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

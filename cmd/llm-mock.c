@@ -78,9 +78,6 @@ static const char usage_text[] =
 "Exit status: 0 success (stopped by a signal), 1 failure (cannot listen,\n"
 "bad capture), 2 usage.\n";
 
-/* usage_text with the table's lists filled in (provider_usage) */
-static char *help;
-
 enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
@@ -1130,8 +1127,7 @@ main(int argc, char **argv)
 	size_t sz;
 
 	err_init(argv);
-	help = provider_usage(usage_text);
-	err_usage(help);
+	err_usage(usage_text);
 	mem_init();
 	while ((c = getopt_long(argc, argv, "l:ep:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -1219,7 +1215,7 @@ main(int argc, char **argv)
 			opt.quiet = 1;
 			break;
 		case 'h':
-			print_help(help);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

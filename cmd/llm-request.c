@@ -67,9 +67,6 @@ static const char usage_text[] =
 "Exit status: 0 success, 1 failure (I/O), 2 usage or bad input file,\n"
 "4 HTTP error status, 5 network failure or timeout, 130 interrupted.\n";
 
-/* usage_text with the table's lists filled in (provider_usage) */
-static char *help;
-
 enum {
 	OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_TOOLS, OPT_MESSAGES, OPT_BODY,
 	OPT_JQ, OPT_NO_STREAM, OPT_BASE_URL, OPT_KEY_FILE, OPT_DRY_RUN,
@@ -919,8 +916,7 @@ main(int argc, char **argv)
 	CURLcode cc;
 
 	err_init(argv);
-	help = provider_usage(usage_text);
-	err_usage(help);
+	err_usage(usage_text);
 	mem_init();
 	no_core_dumps();
 	buf_init(&body_file, 0);
@@ -981,7 +977,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_FAIL_WITH_BODY: opt.fail_with_body = 1; break;
 		case 'h':
-			print_help(help);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

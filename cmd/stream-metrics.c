@@ -87,9 +87,6 @@ static const char usage_text[] =
 "(SIGINT: the report of what arrived is still written); in wrapper mode\n"
 "a failing COMMAND's status (126/127 when it cannot be run).\n";
 
-/* usage_text with the table's lists filled in (provider_usage) */
-static char *help;
-
 enum {
 	OPT_T0 = 256, OPT_DIALECT, OPT_MAX_EVENT, OPT_PERCENTILES,
 	OPT_GOODPUT
@@ -1170,8 +1167,7 @@ main(int argc, char **argv)
 	int c, i, dashdash = -1, pct_set = 0;
 
 	err_init(argv);
-	help = provider_usage(usage_text);
-	err_usage(help);
+	err_usage(usage_text);
 	mem_init();
 	M.mono_start = clock_mono_us();
 	M.wall_start = clock_wall_us();
@@ -1232,7 +1228,7 @@ main(int argc, char **argv)
 			opt.goodput = optarg;
 			break;
 		case 'h':
-			print_help(help);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

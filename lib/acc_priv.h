@@ -287,8 +287,24 @@ jv slot_jv(const struct slot *s);
 struct choice *choice_at(struct acc *a, long long idx);
 struct tcall *call_at(struct acc *a, struct choice *c, long long idx);
 int fold_delta(struct acc *a, struct delta *d);
-int fold_text(struct acc *a, enum delta_kind k, int choice,
-    const char *s, size_t n);
+/* fold_text folds a text, reasoning or refusal fragment (nothing when
+ * empty). Inline: it is the hot call of every text chunk, from the fast
+ * path and the decoders alike. */
+static inline int
+fold_text(struct acc *a, enum delta_kind k, int choice, const char *s,
+    size_t n)
+{
+	struct delta d;
+
+	if (s == NULL || n == 0)
+		return 0;
+	memset(&d, 0, sizeof d);
+	d.kind = k;
+	d.choice = choice;
+	d.text = s;
+	d.len = n;
+	return fold_delta(a, &d);
+}
 int fold_call(struct acc *a, int choice, int call, const char *id,
     const char *name, const char *args, size_t len);
 int fold_finish(struct acc *a, int choice, const char *norm,

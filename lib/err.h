@@ -40,7 +40,9 @@ noreturn void usage_error(const char *fmt, ...)
 noreturn void usage_hint(void);
 
 /* err_usage registers the tool's --help text for usage_hint and
- * usage_error, so a usage error shows the usage line. */
+ * usage_error, so a usage error shows the usage line (its synopsis, the
+ * lines that start with "Usage:" or the tool's name, which hold no
+ * provider_usage markers). */
 void err_usage(const char *usage_text);
 
 #endif

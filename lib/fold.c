@@ -363,22 +363,6 @@ fold_delta(struct acc *a, struct delta *d)
 }
 
 int
-fold_text(struct acc *a, enum delta_kind k, int choice, const char *s,
-    size_t n)
-{
-	struct delta d;
-
-	if (s == NULL || n == 0)
-		return 0;
-	memset(&d, 0, sizeof d);
-	d.kind = k;
-	d.choice = choice;
-	d.text = s;
-	d.len = n;
-	return fold_delta(a, &d);
-}
-
-int
 fold_call(struct acc *a, int choice, int call, const char *id,
     const char *name, const char *args, size_t len)
 {
