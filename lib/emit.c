@@ -72,6 +72,7 @@ openai_error_body(struct buf *b, int status, const struct status_row *r,
     const char *message)
 {
 	int rc = 0;
+	(void)status;
 
 	rc |= LIT(b, "{\"error\":{\"message\":");
 	rc |= jsonw_string(b, message, strlen(message));

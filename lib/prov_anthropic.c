@@ -461,6 +461,7 @@ anth_error_body(struct buf *b, int status, const struct status_row *r,
     const char *message)
 {
 	int rc = 0;
+	(void)status;
 
 	rc |= LIT(b, "{\"type\":\"error\",\"error\":{\"type\":\"");
 	rc |= buf_puts(b, r->an_type);
@@ -483,6 +484,8 @@ anth_is_type(const char *t)
 static int
 anth_detect(const char *type, const char *dtype, jv j)
 {
+	(void)j;
+
 	return anth_is_type(type) || anth_is_type(dtype);
 }
 
@@ -495,6 +498,9 @@ static void
 anth_req_path(struct buf *b, const char *base, size_t n, const char *model,
     int stream)
 {
+	(void)model;
+	(void)stream;
+
 	/* The SDKs' base has no version; one that has is taken too. */
 	buf_puts(b, req_base_ends(base, n, "/v1") ? "/messages" :
 	    "/v1/messages");

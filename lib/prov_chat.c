@@ -520,6 +520,9 @@ chat_write_error(struct w *w)
 static int
 chat_detect(const char *type, const char *dtype, jv j)
 {
+	(void)type;
+	(void)dtype;
+
 	return jv_get_kind(j) == JV_KIND_OBJECT &&
 	    (jv_object_has(jv_copy(j), jv_string("choices")) ||
 	    streq(str(j, "object", NULL), "chat.completion.chunk"));
@@ -531,6 +534,11 @@ static void
 chat_req_path(struct buf *b, const char *base, size_t n, const char *model,
     int stream)
 {
+	(void)base;
+	(void)n;
+	(void)model;
+	(void)stream;
+
 	buf_puts(b, "/chat/completions");
 }
 

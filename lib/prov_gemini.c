@@ -292,6 +292,9 @@ gem_error_body(struct buf *b, int status, const struct status_row *r,
 static int
 gem_detect(const char *type, const char *dtype, jv j)
 {
+	(void)type;
+	(void)dtype;
+
 	return jv_get_kind(j) == JV_KIND_OBJECT &&
 	    (jv_object_has(jv_copy(j), jv_string("candidates")) ||
 	    jv_object_has(jv_copy(j), jv_string("usageMetadata")));
@@ -343,12 +346,17 @@ gem_req_body(const struct req_params *r, jv msgs)
 static int
 gem_req_ready(jv body, int stream)
 {
+	(void)body;
+	(void)stream;
+
 	return 1;
 }
 
 static jv
 gem_req_finish(jv body, int stream)
 {
+	(void)stream;
+
 	return body;
 }
 

@@ -194,6 +194,8 @@ oll_error_body(struct buf *b, int status, const struct status_row *r,
     const char *message)
 {
 	int rc = 0;
+	(void)status;
+	(void)r;
 
 	rc |= LIT(b, "{\"error\":");
 	rc |= jsonw_string(b, message, strlen(message));
@@ -206,6 +208,9 @@ oll_error_body(struct buf *b, int status, const struct status_row *r,
 static int
 oll_detect(const char *type, const char *dtype, jv j)
 {
+	(void)type;
+	(void)dtype;
+
 	return jv_get_kind(j) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(j), jv_string("done")) &&
 	    (jv_object_has(jv_copy(j), jv_string("message")) ||
@@ -252,6 +257,11 @@ static void
 oll_req_path(struct buf *b, const char *base, size_t n, const char *model,
     int stream)
 {
+	(void)base;
+	(void)n;
+	(void)model;
+	(void)stream;
+
 	buf_puts(b, "/api/chat");
 }
 

@@ -820,6 +820,8 @@ resp_write_error(struct w *w)
 static int
 resp_detect(const char *type, const char *dtype, jv j)
 {
+	(void)j;
+
 	return prefix(type, "response.") || prefix(dtype, "response.");
 }
 
@@ -829,6 +831,11 @@ static void
 resp_req_path(struct buf *b, const char *base, size_t n, const char *model,
     int stream)
 {
+	(void)base;
+	(void)n;
+	(void)model;
+	(void)stream;
+
 	buf_puts(b, "/responses");
 }
 
