@@ -530,18 +530,6 @@ chat_detect(const char *type, const char *dtype, jv j)
 
 /* ------------------------------------------------------------- request */
 
-static void
-chat_req_path(struct buf *b, const char *base, size_t n, const char *model,
-    int stream)
-{
-	(void)base;
-	(void)n;
-	(void)model;
-	(void)stream;
-
-	buf_puts(b, "/chat/completions");
-}
-
 static jv
 chat_req_body(const struct req_params *r, jv msgs)
 {
@@ -631,7 +619,7 @@ const struct prov_ops prov_chat = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
 	.error_body = openai_error_body,
-	.req_path = chat_req_path, .req_body = chat_req_body,
+	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
 	.fast = chat_fast,

@@ -253,18 +253,6 @@ oll_req_host(struct buf *b, const char *s, size_t n)
 }
 
 
-static void
-oll_req_path(struct buf *b, const char *base, size_t n, const char *model,
-    int stream)
-{
-	(void)base;
-	(void)n;
-	(void)model;
-	(void)stream;
-
-	buf_puts(b, "/api/chat");
-}
-
 static jv
 oll_req_body(const struct req_params *r, jv msgs)
 {
@@ -294,7 +282,7 @@ const struct prov_ops prov_ollama = {
 	.detect = oll_detect, .event = oll_event, .native = oll_native,
 	.write = oll_write, .write_error = oll_write_error,
 	.error_body = oll_error_body,
-	.req_host = oll_req_host, .req_path = oll_req_path,
+	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
 };

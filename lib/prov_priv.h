@@ -30,7 +30,7 @@ struct prov_ops {
 	/* The request side (req_spec.h). req_host: a base without a scheme
 	 * as the provider's own client reads it, scheme included (NULL:
 	 * https:// is prefixed); req_path: the endpoint path for model,
-	 * after base[0..n); req_body: the body of r, messages msgs
+	 * after base[0..n) (NULL: the row's api_path); req_body: the body of r, messages msgs
 	 * (consumed) with the prompt added, before tools and the stream
 	 * flag; req_ready and req_finish: as req_body_ready and
 	 * req_body_finish; req_streaming: what a streaming body adds (NULL:

@@ -827,18 +827,6 @@ resp_detect(const char *type, const char *dtype, jv j)
 
 /* ------------------------------------------------------------- request */
 
-static void
-resp_req_path(struct buf *b, const char *base, size_t n, const char *model,
-    int stream)
-{
-	(void)base;
-	(void)n;
-	(void)model;
-	(void)stream;
-
-	buf_puts(b, "/responses");
-}
-
 static jv
 resp_req_body(const struct req_params *r, jv msgs)
 {
@@ -890,7 +878,7 @@ const struct prov_ops prov_responses = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
 	.write = resp_write, .write_error = resp_write_error,
 	.error_body = openai_error_body,
-	.req_path = resp_req_path, .req_body = resp_req_body,
+	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
 	.last_user = resp_last_user,
 };

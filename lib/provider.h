@@ -27,6 +27,8 @@ struct provider {
 	const char *default_base;    /* base URL without --base-url */
 	const char *base_env;        /* variable holding the base, or NULL */
 	const char *default_model;
+	const char *api_path;        /* the request path after the base, when
+	                              * the req_path operation is NULL */
 	const char *key_env;         /* variable holding the key; NULL: none
 	                              * is needed (a key from a file is
 	                              * still sent) */

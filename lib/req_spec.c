@@ -38,7 +38,10 @@ req_url(enum dialect d, const char *base, const char *model, int stream)
 			buf_puts(&b, "https://");
 		buf_append(&b, base, n);
 	}
-	p->ops->req_path(&b, base, n, model, stream);
+	if (p->ops->req_path)
+		p->ops->req_path(&b, base, n, model, stream);
+	else
+		buf_puts(&b, p->api_path);
 	r = xmemdup(b.p, b.len);
 	buf_free(&b);
 	return r;
