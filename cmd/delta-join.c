@@ -17,6 +17,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
+#include "provider.h"
 
 static const char usage_text[] =
 "Usage: delta-join [OPTIONS] [FILE...]\n"
@@ -32,8 +33,7 @@ static const char usage_text[] =
 "  -n, --native          at the end, the provider's non-streaming body\n"
 "  -e, --events          the normalized deltas, one JSON line each\n"
 "  -T, --tool-calls      each tool call as one JSON line once complete\n"
-"      --dialect NAME    openai-chat, openai-responses, anthropic, gemini,\n"
-"                        ollama or auto (default: detect from the events)\n"
+"      --dialect NAME    @DIALECTS@ or auto (default: detect from the events)\n"
 "      --max-size SIZE   cap on the assembled message (default 64M,\n"
 "                        at most 256M)\n"
 "      --max-event SIZE  largest event or line accepted (default 64M,\n"
@@ -506,6 +506,7 @@ set_mode(int mode, int ch)
 int
 main(int argc, char **argv)
 {
+	char why[128];
 	int c, i, st = LP_EXIT_OK, s;
 
 
@@ -539,9 +540,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_DIALECT:
 			if (dialect_parse(optarg, &opt.dialect) == -1)
-				usage_error("unknown dialect '%s' (openai-chat, "
-				    "openai-responses, anthropic, gemini, "
-				    "ollama, auto)", optarg);
+				usage_error("unknown dialect '%s' (%s, auto)",
+				    optarg, provider_names(", "));
 			break;
 		case OPT_MAX_SIZE:
 			if (args_size(optarg, &opt.max_size) == -1 ||
@@ -554,10 +554,12 @@ main(int argc, char **argv)
 				    "limit", optarg);
 			break;
 		case OPT_MAX_EVENT:
-			opt.max_event = args_max_event(optarg);
+			if (args_max_event(optarg, &opt.max_event, why,
+			    sizeof why) == -1)
+				usage_error("--max-event: %s", why);
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

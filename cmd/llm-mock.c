@@ -35,6 +35,8 @@
 #include "mem.h"
 #include "mock_capture.h"
 #include "out.h"
+#include "provider.h"
+#include "req_spec.h"
 
 static const char usage_text[] =
 "Usage: llm-mock [OPTIONS] [CAPTURE...]\n"
@@ -74,9 +76,7 @@ static const char usage_text[] =
 "  -h, --help                   show this help and exit\n"
 "  -V, --version                show the version and exit\n"
 "\n"
-"Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages,\n"
-"/v1beta/models/MODEL:streamGenerateContent (and :generateContent),\n"
-"/api/chat; GET /v1/models, /v1beta/models, /api/tags.\n"
+"Endpoints: POST @POSTS@; GET @GETS@.\n"
 "Stops cleanly on SIGTERM or SIGINT.\n"
 "\n"
 "Exit status: 0 success (stopped by a signal), 1 failure (cannot listen,\n"
@@ -115,7 +115,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define NDIALECTS 6
+#define NDIALECTS DIALECT_COUNT
 #define TRICKLE_US 1000
 #define MAX_FAIL_HEADERS 32
 
@@ -208,55 +208,27 @@ struct req {
 struct route {
 	enum dialect d;
 	enum { R_UNKNOWN, R_GENERATE, R_MODELS, R_BAD_METHOD } kind;
-	int gemini_stream;     /* :streamGenerateContent */
-	char model[256];       /* Gemini: the model in the path */
+	int stream;            /* the path says stream (1) or not (0), or -1 */
+	char model[256];       /* the model in the path, or "" */
 };
 
+/* route_of: the table's reading of the path, and whether the method
+ * fits it. */
 static void
 route_of(const char *url, const char *method, struct route *r)
 {
-	static const struct { const char *path; enum dialect d; } posts[] = {
-		{ "/v1/chat/completions", DIALECT_OPENAI_CHAT },
-		{ "/chat/completions", DIALECT_OPENAI_CHAT },
-		{ "/v1/responses", DIALECT_OPENAI_RESPONSES },
-		{ "/responses", DIALECT_OPENAI_RESPONSES },
-		{ "/v1/messages", DIALECT_ANTHROPIC },
-		{ "/api/chat", DIALECT_OLLAMA },
-	};
-	int post = strcmp(method, "POST") == 0;
-	int get = strcmp(method, "GET") == 0;
-	const char *m, *colon;
-	size_t i;
+	struct provider_route pr;
 
+	provider_route(url, &pr);
 	memset(r, 0, sizeof *r);
-	r->d = DIALECT_OPENAI_CHAT;
-	for (i = 0; i < sizeof posts / sizeof posts[0]; i++)
-		if (strcmp(url, posts[i].path) == 0) {
-			r->d = posts[i].d;
-			r->kind = post ? R_GENERATE : R_BAD_METHOD;
-			return;
-		}
-	if (strncmp(url, "/v1beta/models/", 15) == 0 ||
-	    strncmp(url, "/v1/models/", 11) == 0) {
-		m = strchr(url + 1, '/');
-		m = strchr(m + 1, '/') + 1;
-		colon = strrchr(m, ':');
-		if (colon && (strcmp(colon, ":streamGenerateContent") == 0 ||
-		    strcmp(colon, ":generateContent") == 0)) {
-			r->d = DIALECT_GEMINI;
-			r->kind = post ? R_GENERATE : R_BAD_METHOD;
-			r->gemini_stream = colon[1] == 's';
-			snprintf(r->model, sizeof r->model, "%.*s",
-			    (int)(colon - m), m);
-			return;
-		}
-	}
-	if (strcmp(url, "/v1/models") == 0 || strcmp(url, "/models") == 0 ||
-	    strcmp(url, "/v1beta/models") == 0 || strcmp(url, "/api/tags") == 0) {
-		r->d = url[2] == '1' && url[3] == 'b' ? DIALECT_GEMINI :
-		    url[1] == 'a' ? DIALECT_OLLAMA : DIALECT_OPENAI_CHAT;
-		r->kind = get ? R_MODELS : R_BAD_METHOD;
-	}
+	r->d = pr.d;
+	r->stream = pr.stream;
+	snprintf(r->model, sizeof r->model, "%s", pr.model);
+	if (pr.kind == PROUTE_GENERATE)
+		r->kind = strcmp(method, "POST") == 0 ? R_GENERATE :
+		    R_BAD_METHOD;
+	else if (pr.kind == PROUTE_MODELS)
+		r->kind = strcmp(method, "GET") == 0 ? R_MODELS : R_BAD_METHOD;
 }
 
 /* ---- the request log ---- */
@@ -265,16 +237,6 @@ struct hdrs {
 	jv obj;       /* lowercased name -> value */
 	int redact;   /* replace credentials */
 };
-
-static int
-is_secret(const char *lname)
-{
-	return strcmp(lname, "authorization") == 0 ||
-	    strcmp(lname, "x-api-key") == 0 ||
-	    strcmp(lname, "x-goog-api-key") == 0 ||
-	    strcmp(lname, "api-key") == 0 ||
-	    strcmp(lname, "proxy-authorization") == 0;
-}
 
 static enum MHD_Result
 collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -288,7 +250,7 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	for (i = 0; key[i] && i < sizeof name - 1; i++)
 		name[i] = (key[i] >= 'A' && key[i] <= 'Z') ? key[i] + 32 : key[i];
 	name[i] = '\0';
-	if (h->redact && is_secret(name))
+	if (h->redact && req_header_is_secret(name, strlen(name)))
 		value = "<redacted>";
 	if (value == NULL)
 		value = "";
@@ -303,28 +265,22 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	return MHD_YES;
 }
 
-/* put_encoded appends s percent-encoded (unreserved bytes as they are). */
-static void
-put_encoded(struct buf *b, const char *s)
+/* query_secret: a query parameter that carries a key (a provider's
+ * key_query). */
+static int
+query_secret(const char *name)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char ch;
+	const struct provider *p;
+	size_t i;
 
-	for (; *s; s++) {
-		ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~:/,", ch))
-			buf_putc(b, ch);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[ch >> 4]);
-			buf_putc(b, hex[ch & 15]);
-		}
-	}
+	for (i = 0; (p = provider_at(i)) != NULL; i++)
+		if (p->key_query && strcmp(p->key_query, name) == 0)
+			return 1;
+	return 0;
 }
 
 /* query_arg rebuilds the query string (without "?") from the decoded
- * arguments; the value of "key" (Gemini's key parameter) is replaced by
+ * arguments; the value of a key parameter (query_secret) is replaced by
  * <redacted>. */
 static enum MHD_Result
 query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -334,27 +290,31 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value
 	(void)kind;
 	if (b->len)
 		buf_putc(b, '&');
-	put_encoded(b, key);
+	buf_put_pct(b, key);
 	if (value == NULL)
 		return MHD_YES;
 	buf_putc(b, '=');
-	if (strcmp(key, "key") == 0)
+	if (query_secret(key))
 		buf_puts(b, "<redacted>");
 	else
-		put_encoded(b, value);
+		buf_put_pct(b, value);
 	return MHD_YES;
 }
 
+/* key_header: the (lowercased) name of the first provider key header
+ * the request carries, in table order, or NULL. */
 static const char *
-key_header(struct MHD_Connection *c)
+key_header(struct MHD_Connection *c, char *name, size_t n)
 {
-	static const char *const names[] = { "authorization", "x-api-key",
-		"x-goog-api-key" };
+	const struct provider *p;
 	size_t i;
 
-	for (i = 0; i < 3; i++)
-		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i]))
-			return names[i];
+	for (i = 0; (p = provider_at(i)) != NULL; i++)
+		if (p->key_header && MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header)) {
+			provider_header_name(p->key_header, name, n);
+			return name;
+		}
 	return NULL;
 }
 
@@ -364,7 +324,8 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 {
 	struct hdrs h;
 	jv line, s;
-	const char *kh = key_header(c);
+	char khbuf[64];
+	const char *kh = key_header(c, khbuf, sizeof khbuf);
 	struct buf b;
 
 	line = jv_object();
@@ -441,60 +402,63 @@ send_error(struct MHD_Connection *c, enum dialect d, int status,
 	return rc;
 }
 
+/* send_models: the model list of d, or of another provider listing the
+ * same path whose extra header the request carries. */
 static enum MHD_Result
-send_models(struct MHD_Connection *c, enum dialect d)
+send_models(struct MHD_Connection *c, const char *url, enum dialect d)
 {
-	static const char openai[] = "{\"object\":\"list\",\"data\":[{\"id\":"
-	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
-	    "\"llm-mock\"}]}";
-	static const char anthropic[] = "{\"data\":[{\"type\":\"model\","
-	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
-	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
-	    "\"llm-mock\",\"last_id\":\"llm-mock\"}";
-	static const char gemini[] = "{\"models\":[{\"name\":\"models/llm-mock"
-	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
-	    "[\"generateContent\",\"streamGenerateContent\"]}]}";
-	static const char ollama[] = "{\"models\":[{\"name\":\"llm-mock\","
-	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
-	    "\"size\":0}]}";
-	const char *p = openai;
+	const struct provider *p = provider_get(d), *q;
+	const char *const *v;
+	char name[64];
+	size_t i;
 
-	if (d == DIALECT_GEMINI)
-		p = gemini;
-	else if (d == DIALECT_OLLAMA)
-		p = ollama;
-	else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "anthropic-version"))
-		p = anthropic;
-	return queue_buffer(c, 200, "application/json", p, strlen(p), 0);
+	for (i = 0; (q = provider_at(i)) != NULL; i++) {
+		if (q == p || q->extra_header == NULL)
+			continue;
+		provider_header_name(q->extra_header, name, sizeof name);
+		for (v = q->models_paths; v && *v; v++)
+			if (strcmp(*v, url) == 0 && MHD_lookup_connection_value(
+			    c, MHD_HEADER_KIND, name))
+				p = q;
+	}
+	return queue_buffer(c, 200, "application/json", p->models_body,
+	    strlen(p->models_body), 0);
 }
 
+/* has_key: the request carries the key of d (models: of any provider)
+ * in its key header (after its prefix, "Bearer "), or in the path's key
+ * query parameter (key_query). A provider that needs no key (no key
+ * variable) takes any request. */
 static int
 has_key(struct MHD_Connection *c, enum dialect d, int models)
 {
+	const struct provider *p;
 	const char *v;
+	size_t i, n;
 
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "authorization");
-	if (v && strncasecmp(v, "Bearer ", 7) == 0 && v[7] &&
-	    (models || d == DIALECT_OPENAI_CHAT ||
-	    d == DIALECT_OPENAI_RESPONSES))
+	if (provider_get(d)->key_env == NULL)
 		return 1;
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
-	if (v && *v && (models || d == DIALECT_ANTHROPIC))
-		return 1;
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-goog-api-key");
-	if (v && *v && (models || d == DIALECT_GEMINI))
-		return 1;
-	/* Gemini also takes the key as the query parameter "key". */
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "key");
-	if (v && *v && d == DIALECT_GEMINI)
-		return 1;
-	return d == DIALECT_OLLAMA;
+	for (i = 0; (p = provider_at(i)) != NULL; i++) {
+		if (!models && p->id != d)
+			continue;
+		if (p->key_header && (v = MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header)) != NULL) {
+			n = strlen(p->key_prefix);
+			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n])
+				return 1;
+		}
+		if (p->key_query && p->id == d && (v =
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+		    p->key_query)) != NULL && *v)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- what to answer ---- */
 
-/* body_str returns body[field] as text (numbers too) into out. */
+/* body_field writes body[field] as text (numbers and booleans too) into
+ * out; returns 1, or 0 when the field is absent or of another kind. */
 static int
 body_field(jv body, const char *field, char *out, size_t n)
 {
@@ -529,8 +493,7 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 	if (opt.pick) {
 		int got = body_field(body, opt.pick, want, sizeof want);
 
-		if (!got && d == DIALECT_GEMINI && strcmp(opt.pick,
-		    "model") == 0 && rt->model[0]) {
+		if (!got && strcmp(opt.pick, "model") == 0 && rt->model[0]) {
 			snprintf(want, sizeof want, "%s", rt->model);
 			got = 1;
 		}
@@ -549,81 +512,6 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 			}
 	}
 	return &caps[d][atomic_fetch_add(&rr[d], 1) % ncaps[d]];
-}
-
-/* text_of appends the text of a content value (string, or parts with
- * "text") to b. */
-static void
-text_of(jv content, struct buf *b)
-{
-	const char *s;
-	size_t n;
-	int i, len;
-	jv part, t;
-
-	if ((s = jvx_str(content, &n)) != NULL) {
-		buf_append(b, s, n);
-		return;
-	}
-	if (jv_get_kind(content) != JV_KIND_ARRAY)
-		return;
-	len = jv_array_length(jv_copy(content));
-	for (i = 0; i < len; i++) {
-		part = jv_array_get(jv_copy(content), i);
-		if ((s = jvx_str(part, &n)) != NULL) {
-			buf_append(b, s, n);
-		} else {
-			t = jvx_get(part, "text");
-			if ((s = jvx_str(t, &n)) != NULL)
-				buf_append(b, s, n);
-			jv_free(t);
-		}
-		jv_free(part);
-	}
-}
-
-/* last_user appends the last user message of a request body to b. */
-static void
-last_user(jv body, enum dialect d, struct buf *b)
-{
-	const char *list = "messages", *ckey = "content", *s;
-	jv arr, item, role;
-	int i;
-
-	if (d == DIALECT_OPENAI_RESPONSES) {
-		arr = jvx_get(body, "input");
-		if (jv_get_kind(arr) == JV_KIND_STRING) {
-			text_of(arr, b);
-			jv_free(arr);
-			return;
-		}
-		jv_free(arr);
-		list = "input";
-	} else if (d == DIALECT_GEMINI) {
-		list = "contents";
-		ckey = "parts";
-	}
-	arr = jvx_get(body, list);
-	if (jv_get_kind(arr) == JV_KIND_ARRAY) {
-		for (i = jv_array_length(jv_copy(arr)) - 1; i >= 0; i--) {
-			item = jv_array_get(jv_copy(arr), i);
-			role = jvx_get(item, "role");
-			s = jvx_str(role, NULL);
-			if ((s && strcmp(s, "user") == 0) ||
-			    (!s && d == DIALECT_GEMINI)) {
-				jv c = jvx_get(item, ckey);
-
-				text_of(c, b);
-				jv_free(c);
-				jv_free(role);
-				jv_free(item);
-				break;
-			}
-			jv_free(role);
-			jv_free(item);
-		}
-	}
-	jv_free(arr);
 }
 
 /* tokens splits s into words, each with its leading white space; the
@@ -704,7 +592,7 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 	if (opt.echo) {
 		buf_init(&text, 0);
 		buf_init(&words, 0);
-		last_user(body, d, &text);
+		provider_last_user(d, body, &text);
 		m.ntext = tokens(text.p ? text.p : "", text.len, &words, &tok);
 		m.text = tok;
 		m.input_tokens = (long long)m.ntext;
@@ -906,26 +794,16 @@ send_native(struct MHD_Connection *c, const struct emit_stream *s)
 static int
 wants_stream(const struct route *rt, jv body)
 {
-	jv st;
-	int r;
-
-	if (rt->d == DIALECT_GEMINI)
-		return rt->gemini_stream;
-	st = jvx_get(body, "stream");
-	if (rt->d == DIALECT_OLLAMA)
-		r = jv_get_kind(st) != JV_KIND_FALSE;
-	else
-		r = jv_get_kind(st) == JV_KIND_TRUE;
-	jv_free(st);
-	return r;
+	if (rt->stream >= 0)
+		return rt->stream;
+	return provider_body_streams(rt->d, body);
 }
 
 static void
 verbose(const char *method, const char *url, int status, const char *what)
 {
 	if (opt.verbose)
-		fprintf(stderr, "%s: %s %s %d %s\n", progname, method, url,
-		    status, what);
+		warnx("%s %s %d %s", method, url, status, what);
 }
 
 static enum MHD_Result
@@ -968,7 +846,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	if (rt.kind == R_MODELS) {
 		jv_free(body);
 		verbose(method, url, 200, "models");
-		return send_models(c, rt.d);
+		return send_models(c, url, rt.d);
 	}
 	if (!jv_is_valid(body) || jv_get_kind(body) != JV_KIND_OBJECT) {
 		jv_free(body);
@@ -1181,8 +1059,15 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	if (opt.quiet || !opt.verbose)
 		return;
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* libmicrohttpd's messages end with a newline; warnx adds one */
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	warnx("%s", msg);
 }
 
 /* ---- setup ---- */
@@ -1288,8 +1173,8 @@ load_captures(char **paths, int n)
 		    sizeof *caps[s.d]);
 		caps[s.d][ncaps[s.d]++] = s;
 		if (opt.verbose)
-			fprintf(stderr, "%s: %s: %s, %zu events\n", progname,
-			    paths[i], dialect_name(s.d), s.n);
+			warnx("%s: %s, %zu events", paths[i],
+			    dialect_name(s.d), s.n);
 	}
 }
 
@@ -1471,7 +1356,7 @@ main(int argc, char **argv)
 			opt.quiet = 1;
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:
@@ -1543,7 +1428,7 @@ main(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	if (opt.verbose)
-		fprintf(stderr, "%s: stopping on signal %d\n", progname, sig);
+		warnx("stopping on signal %d", sig);
 	pthread_mutex_lock(&stop_mu);
 	atomic_store(&stopping, 1);
 	pthread_cond_broadcast(&stop_cv);

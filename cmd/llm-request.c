@@ -27,6 +27,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "out.h"
+#include "provider.h"
 #include "req_spec.h"
 
 static const char usage_text[] =
@@ -35,7 +36,7 @@ static const char usage_text[] =
 "it arrives (SSE, or NDJSON for ollama). The prompt is the arguments\n"
 "joined by spaces, or stdin when there is none (or it is -).\n"
 "\n"
-"  -p, --provider NAME      openai, responses, anthropic, gemini, ollama\n"
+"  -p, --provider NAME      @PROVIDERS@\n"
 "                           (default: from the model name, else openai)\n"
 "  -m, --model MODEL        model (default $LLM_MODEL, else per provider)\n"
 "  -s, --system TEXT        system prompt\n"
@@ -63,8 +64,7 @@ static const char usage_text[] =
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,\n"
-"GEMINI_API_KEY or GOOGLE_API_KEY) or --api-key-file, never from argv.\n"
+"Keys come from the environment (@KEY_VARS@) or --api-key-file, never from argv.\n"
 "\n"
 "Exit status: 0 success, 1 failure (I/O), 2 usage or bad input file,\n"
 "4 HTTP error status, 5 network failure or timeout, 130 interrupted.\n";
@@ -1067,14 +1067,15 @@ no_core_dumps(void)
 int
 main(int argc, char **argv)
 {
-	enum req_provider prov = REQ_OPENAI;
-	const char *model, *base, *key_env, *key_alt, *ct;
-	char *base_http = NULL;
+	enum dialect prov = provider_at(0)->id;
+	const char *model, *base, *key_env, *key_alt, *ct, *extra;
+	char accept[64];
 	char *url, *prompt, *key = NULL, *body_text, line[512];
 	char *model_copy = NULL, *user_key = NULL;
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
+	struct curl_slist *sl;
 	size_t body_len;
 	jv body, bmodel;
 	int c, i, as_is = 0, loopback, need_key, status;
@@ -1090,10 +1091,10 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (req_provider_parse(optarg, &prov) == -1)
+			if (provider_parse(optarg, &prov) == -1)
 				usage_error("--provider: unknown provider '%s' "
-				    "(openai, responses, anthropic, gemini, "
-				    "ollama)", optarg);
+				    "(%s)", optarg,
+				    provider_usage("@PROVIDERS@"));
 			opt.provider_name = optarg;
 			break;
 		case 'm': opt.model = optarg; break;
@@ -1143,7 +1144,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_FAIL_WITH_BODY: opt.fail_with_body = 1; break;
 		case 'h':
-			print_help(usage_text);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:
@@ -1185,10 +1186,10 @@ main(int argc, char **argv)
 		if (model == NULL)
 			model = getenv("LLM_MODEL");
 		if (opt.provider_name == NULL)
-			prov = req_provider_infer(model);
+			prov = provider_infer(model);
 		if (model == NULL || *model == '\0')
-			model = req_default_model(prov);
-		if (opt.model && prov != REQ_GEMINI)
+			model = provider_get(prov)->default_model;
+		if (opt.model && !provider_get(prov)->model_in_path)
 			body = jv_object_set(body, jv_string("model"),
 			    jv_string(opt.model));
 		as_is = opt.model == NULL && opt.jq == NULL &&
@@ -1202,9 +1203,9 @@ main(int argc, char **argv)
 		if (model == NULL || *model == '\0')
 			model = getenv("LLM_MODEL");
 		if (opt.provider_name == NULL)
-			prov = req_provider_infer(model);
+			prov = provider_infer(model);
 		if (model == NULL || *model == '\0')
-			model = req_default_model(prov);
+			model = provider_get(prov)->default_model;
 		memset(&r, 0, sizeof r);
 		r.messages = opt.messages ? json_file(opt.messages,
 		    JV_KIND_ARRAY, "--messages") : jv_null();
@@ -1244,17 +1245,10 @@ main(int argc, char **argv)
 
 	/* Where to, and with which key. */
 	base = opt.base_url;
-	if (base == NULL && req_base_env(prov))
-		base = getenv(req_base_env(prov));
+	if (base == NULL && provider_get(prov)->base_env)
+		base = getenv(provider_get(prov)->base_env);
 	if (base == NULL || *base == '\0')
-		base = req_default_base(prov);
-	/* a base without a scheme is http, as curl takes it (Ollama's
-	 * host form has its own rules in req_url) */
-	if (strstr(base, "://") == NULL && prov != REQ_OLLAMA) {
-		base_http = xmalloc(strlen(base) + 8);
-		sprintf(base_http, "http://%s", base);
-		base = base_http;
-	}
+		base = provider_get(prov)->default_base;
 	url = req_url(prov, base, model, !opt.no_stream);
 	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
 		usage_error("--base-url: only http:// and https:// URLs");
@@ -1263,7 +1257,8 @@ main(int argc, char **argv)
 	if (opt.insecure && !loopback)
 		usage_error("--insecure is only for loopback test servers");
 
-	key_env = req_key_env(prov, &key_alt);
+	key_env = provider_get(prov)->key_env;
+	key_alt = provider_get(prov)->key_env_alt;
 	if (opt.key_file) {
 		key = read_key_file(opt.key_file);
 	} else if (key_env) {
@@ -1300,27 +1295,32 @@ main(int argc, char **argv)
 		hdr_add(&h, "Content-Type: application/json");
 	if (opt.no_stream)
 		ct = "Accept: application/json";
-	else if (prov == REQ_OLLAMA)
-		ct = "Accept: application/x-ndjson";
-	else
-		ct = "Accept: text/event-stream";
+	else {
+		snprintf(accept, sizeof accept, "Accept: %s",
+		    provider_get(prov)->content_type);
+		ct = accept;
+	}
 	if (!user_has_header("Accept"))
 		hdr_add(&h, ct);
 	if (!user_has_header("User-Agent"))
 		hdr_add(&h, "User-Agent: llm-request/" LLMPIPE_VERSION
 		    " (llmpipe)");
-	if (prov == REQ_ANTHROPIC && !user_has_header("anthropic-version"))
-		hdr_add(&h, "anthropic-version: " REQ_ANTHROPIC_VERSION);
-	if (key) {
-		const char *name = prov == REQ_ANTHROPIC ? "x-api-key" :
-		    prov == REQ_GEMINI ? "x-goog-api-key" : "Authorization";
+	if ((extra = provider_get(prov)->extra_header) != NULL) {
+		char name[64];
+
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(extra, ":"),
+		    extra);
+		if (!user_has_header(name))
+			hdr_add(&h, extra);
+	}
+	if (key && provider_get(prov)->key_header) {
+		const char *name = provider_get(prov)->key_header;
 		struct buf kb;
 
 		if (!user_has_header(name)) {
 			buf_init(&kb, 0);
 			buf_printf(&kb, "%s: %s%s", name,
-			    strcmp(name, "Authorization") == 0 ? "Bearer " : "",
-			    key);
+			    provider_get(prov)->key_prefix, key);
 			hdr_add(&h, kb.p);
 			buf_free(&kb);
 		}
@@ -1375,14 +1375,15 @@ main(int argc, char **argv)
 		    cc == CURLE_OUT_OF_MEMORY ? "out of memory" :
 		    curl_easy_strerror(cc));
 	for (i = 0; i < h.n; i++) {
-		struct curl_slist *n = curl_slist_append(slist, h.line[i]);
-
-		if (n == NULL)
+		sl = curl_slist_append(slist, h.line[i]);
+		if (sl == NULL)
 			die(LP_EXIT_FAIL, "out of memory");
-		slist = n;
+		slist = sl;
 	}
 	/* No "Expect: 100-continue" round trip before large bodies. */
-	slist = curl_slist_append(slist, "Expect:");
+	if ((sl = curl_slist_append(slist, "Expect:")) == NULL)
+		die(LP_EXIT_FAIL, "out of memory");
+	slist = sl;
 	status = send_request(url, slist, body_text, body_len);
 	curl_slist_free_all(slist);
 	curl_global_cleanup();
@@ -1403,7 +1404,6 @@ done:
 		free(user_key);
 	}
 	free(url);
-	free(base_http);
 	free(body_text);
 	free(model_copy);
 	out_close();

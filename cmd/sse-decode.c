@@ -231,6 +231,7 @@ decode_file(const char *path, struct evr_opts *o, int *stop)
 int
 main(int argc, char **argv)
 {
+	char why[128];
 	struct evr_opts o;
 	size_t max_event = 0;
 	int c, i, status = LP_EXIT_OK, st, stop = 0;
@@ -249,7 +250,9 @@ main(int argc, char **argv)
 		case OPT_UNTIL_DONE: opt.until_done = 1; break;
 		case OPT_FLUSH_PARTIAL: o.flush_partial = 1; break;
 		case OPT_MAX_EVENT:
-			max_event = args_max_event(optarg);
+			if (args_max_event(optarg, &max_event, why,
+			    sizeof why) == -1)
+				usage_error("--max-event: %s", why);
 			break;
 		case 'h':
 			print_help(usage_text);

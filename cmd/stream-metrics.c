@@ -32,6 +32,7 @@
 #include "mem.h"
 #include "metrics_stats.h"
 #include "out.h"
+#include "provider.h"
 
 static const char usage_text[] =
 "Usage: stream-metrics [OPTIONS] [FILE]\n"
@@ -52,8 +53,7 @@ static const char usage_text[] =
 "                           when stderr is a tty); the text above is kept\n"
 "      --t0 WHEN            start, the default (process or COMMAND start),\n"
 "                           or first-byte\n"
-"      --dialect NAME       openai-chat, openai-responses, anthropic, gemini,\n"
-"                           ollama or auto (default: detect from the events)\n"
+"      --dialect NAME       @DIALECTS@ or auto (default: detect from the events)\n"
 "      --max-event SIZE     largest event or line accepted (default 64M,\n"
 "                           at most 1G)\n"
 "  -a, --aggregate          summarize -j reports (files or stdin)\n"
@@ -157,8 +157,8 @@ struct meter {
 	long long usage_chunks; /* chunks when output tokens were last
 				 * reported (-1: never): a count reported
 				 * before later token-bearing frames (the
-				 * placeholder in Anthropic's message_start
-				 * of a cut stream) does not cover them */
+				 * placeholder count at the start of a cut
+				 * Anthropic stream) does not cover them */
 	int bad_input;        /* events the dialect could not read */
 	int last_bad;         /* ... the last event was one of them */
 	int read_error;       /* the reader failed (then the rest is copied) */
@@ -1471,6 +1471,7 @@ parse_goodput(const char *s)
 int
 main(int argc, char **argv)
 {
+	char why[128];
 	char **cmd = NULL;
 	int c, i, dashdash = -1, pct_set = 0;
 
@@ -1515,7 +1516,9 @@ main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_MAX_EVENT:
-			opt.max_event = args_max_event(optarg);
+			if (args_max_event(optarg, &opt.max_event, why,
+			    sizeof why) == -1)
+				usage_error("--max-event: %s", why);
 			break;
 		case OPT_PERCENTILES:
 			opt.npct = mstats_parse_percentiles(optarg, opt.pct,
@@ -1534,7 +1537,7 @@ main(int argc, char **argv)
 			opt.goodput = optarg;
 			break;
 		case 'h':
-			print_help(usage_text);
+			print_help(provider_usage(usage_text));
 		case 'V':
 			print_version();
 		default:

@@ -1,8 +1,8 @@
 #include "args.h"
-#include "err.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int
@@ -61,14 +61,19 @@ args_double(const char *s, double *out)
 	return 0;
 }
 
-size_t
-args_max_event(const char *s)
+int
+args_max_event(const char *s, size_t *out, char *why, size_t n)
 {
 	size_t v;
 
-	if (args_size(s, &v) == -1 || v == 0)
-		usage_error("--max-event: not a size: '%s'", s);
-	if (v > (size_t)1 << 30)
-		usage_error("--max-event: '%s' is over the 1G limit", s);
-	return v;
+	if (args_size(s, &v) == -1 || v == 0) {
+		snprintf(why, n, "not a size: '%s'", s);
+		return -1;
+	}
+	if (v > (size_t)1 << 30) {
+		snprintf(why, n, "'%s' is over the 1G limit", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

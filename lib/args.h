@@ -16,7 +16,8 @@ int args_double(const char *s, double *out);
 
 /* args_max_event parses the value of --max-event (the largest event or
  * line a reader accepts): a size from 1 byte to 1G, since libjq's strings
- * and parser take int lengths. Anything else is a usage error (exit 2). */
-size_t args_max_event(const char *s);
+ * and parser take int lengths. Returns 0, or -1 with the reason in
+ * why[0..n) (the caller's usage error). */
+int args_max_event(const char *s, size_t *out, char *why, size_t n);
 
 #endif

@@ -99,14 +99,21 @@ buf_reset(struct buf *b)
 		b->p[0] = '\0';
 }
 
-void
-buf_consume(struct buf *b, size_t n)
+int
+buf_put_pct(struct buf *b, const char *s)
 {
-	if (n >= b->len) {
-		buf_reset(b);
-		return;
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+	int rc = 0;
+
+	for (; *s && rc == 0; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			rc = buf_putc(b, c);
+		else
+			rc = buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
 	}
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-	b->p[b->len] = '\0';
+	return rc;
 }

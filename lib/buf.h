@@ -39,10 +39,13 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* buf_put_pct appends the C string s percent-encoded: every byte but
+ * RFC 3986's unreserved ones (ALPHA DIGIT - . _ ~) as %XX, upper-case
+ * hex. The one encoder of URL parts (llm-request's Gemini model path,
+ * llm-mock's logged query). Returns 0, or -1 over max. */
+int buf_put_pct(struct buf *b, const char *s);
+
 /* buf_reset sets len to 0 and keeps the memory. */
 void buf_reset(struct buf *b);
-
-/* buf_consume drops the first n bytes. */
-void buf_consume(struct buf *b, size_t n);
 
 #endif

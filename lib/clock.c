@@ -1,6 +1,5 @@
 #include "clock.h"
 
-#include <errno.h>
 #include <time.h>
 
 static int64_t
@@ -24,15 +23,3 @@ clock_wall_us(void)
 	return read_clock(CLOCK_REALTIME);
 }
 
-void
-clock_sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}

@@ -10,7 +10,4 @@ int64_t clock_mono_us(void);
 /* clock_wall_us returns CLOCK_REALTIME in microseconds since the epoch. */
 int64_t clock_wall_us(void);
 
-/* clock_sleep_ms sleeps for ms milliseconds, resuming after signals. */
-void clock_sleep_ms(int64_t ms);
-
 #endif

@@ -18,7 +18,8 @@ enum dialect {
 	DIALECT_OPENAI_RESPONSES,
 	DIALECT_ANTHROPIC,
 	DIALECT_GEMINI,
-	DIALECT_OLLAMA
+	DIALECT_OLLAMA,
+	DIALECT_COUNT             /* the number of values above, not one */
 };
 
 /* dialect_name: "openai-chat", "openai-responses", "anthropic", "gemini",

@@ -67,8 +67,8 @@ struct emit_msg {
 
 /* emit_message appends the whole stream of message m in s->d: start
  * events, the text deltas, the tool calls, finish reason, usage and the
- * dialect's terminal event ([DONE], message_stop, response.completed,
- * finishReason, done:true). Returns 0 or -1 over the cap. */
+ * dialect's terminal event, as the provider's file writes them (its
+ * write operation). Returns 0 or -1 over the cap. */
 int emit_message(struct emit_stream *s, const struct emit_msg *m);
 
 /* emit_error_event appends the dialect's in-stream error, as the providers

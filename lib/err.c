@@ -1,5 +1,4 @@
 #include "err.h"
-#include "out.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,27 +61,6 @@ usage_error(const char *fmt, ...)
 	vwarn(fmt, ap);
 	va_end(ap);
 	usage_hint();
-}
-
-void
-print_version(void)
-{
-	char line[256];
-	int n;
-
-	n = snprintf(line, sizeof line, "%s (llmpipe) %s\n", progname,
-	    LLMPIPE_VERSION);
-	out_write(line, (size_t)n);
-	out_close();
-	exit(LP_EXIT_OK);
-}
-
-void
-print_help(const char *usage_text)
-{
-	out_puts(usage_text);
-	out_close();
-	exit(LP_EXIT_OK);
 }
 
 void

@@ -34,19 +34,15 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-/* print_version writes "prog (llmpipe) VERSION" to stdout and exits 0. */
-noreturn void print_version(void);
-
-/* print_help writes the usage text to stdout and exits 0. */
-noreturn void print_help(const char *usage_text);
-
 /* usage_hint tells to try --help (getopt has said what was wrong) and
  * exits 2. After err_usage(text) it prints the text's synopsis (its
  * "Usage:" line and the lines below it naming the tool) first. */
 noreturn void usage_hint(void);
 
 /* err_usage registers the tool's --help text for usage_hint and
- * usage_error, so a usage error shows the usage line. */
+ * usage_error, so a usage error shows the usage line (its synopsis, the
+ * lines that start with "Usage:" or the tool's name, which hold no
+ * provider_usage markers). */
 void err_usage(const char *usage_text);
 
 #endif

@@ -38,12 +38,6 @@ jvx_str(jv v, size_t *len)
 }
 
 int
-jvx_is(jv v, jv_kind kind)
-{
-	return jv_get_kind(v) == kind;
-}
-
-int
 jvx_dump(struct buf *b, jv v)
 {
 	jv s = jv_dump_string(v, 0);

@@ -20,9 +20,6 @@ jv jvx_idx(jv arr, int i);
  * lives) and stores the length in *len; NULL otherwise. Borrows v. */
 const char *jvx_str(jv v, size_t *len);
 
-/* jvx_is tells v's kind without consuming it. */
-int jvx_is(jv v, jv_kind kind);
-
 /* jvx_dump appends v as compact JSON. Consumes v. Returns 0 or -1 over
  * b's maximum. */
 int jvx_dump(struct buf *b, jv v);

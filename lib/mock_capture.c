@@ -10,6 +10,7 @@
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
+#include "provider.h"
 
 int
 mock_split_sse(struct emit_stream *s, const char *p, size_t n)
@@ -42,50 +43,12 @@ mock_split_sse(struct emit_stream *s, const char *p, size_t n)
 	return 0;
 }
 
-static enum dialect
-detect_json(jv v, const char *type, size_t type_len)
-{
-	static const char *const anth[] = { "message_start",
-		"content_block_start", "content_block_delta",
-		"content_block_stop", "message_delta", "message_stop" };
-	enum dialect d = DIALECT_AUTO;
-	size_t i, n;
-	const char *t;
-	jv f;
-
-	if (type && type_len > 9 && memcmp(type, "response.", 9) == 0)
-		return DIALECT_OPENAI_RESPONSES;
-	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		return DIALECT_AUTO;
-	f = jvx_get(v, "type");
-	if ((t = jvx_str(f, &n)) != NULL) {
-		for (i = 0; i < sizeof anth / sizeof anth[0]; i++)
-			if (strcmp(t, anth[i]) == 0)
-				d = DIALECT_ANTHROPIC;
-		if (n > 9 && memcmp(t, "response.", 9) == 0)
-			d = DIALECT_OPENAI_RESPONSES;
-	}
-	jv_free(f);
-	if (d != DIALECT_AUTO)
-		return d;
-	if (jv_object_has(jv_copy(v), jv_string("choices")))
-		return DIALECT_OPENAI_CHAT;
-	if (jv_object_has(jv_copy(v), jv_string("candidates")) ||
-	    jv_object_has(jv_copy(v), jv_string("usageMetadata")))
-		return DIALECT_GEMINI;
-	if (jv_object_has(jv_copy(v), jv_string("done")) &&
-	    (jv_object_has(jv_copy(v), jv_string("message")) ||
-	    jv_object_has(jv_copy(v), jv_string("response"))))
-		return DIALECT_OLLAMA;
-	return DIALECT_AUTO;
-}
-
 static int
 detect_ev(void *ctx, struct ev *ev)
 {
 	enum dialect *d = ctx;
 
-	*d = detect_json(ev_json(ev), ev->type, ev->type_len);
+	*d = provider_detect(ev, ev_json(ev));
 	return *d != DIALECT_AUTO;
 }
 
@@ -296,8 +259,9 @@ mock_capture_load(const char *path, struct emit_stream *s, size_t max_bytes,
 		snprintf(err, errlen, "cannot tell the dialect from the events");
 		return -1;
 	}
-	if (s->d == DIALECT_OLLAMA && !s->ndjson) {
-		snprintf(err, errlen, "Ollama events must be NDJSON lines");
+	if (provider_get(s->d)->ndjson && !s->ndjson) {
+		snprintf(err, errlen, "%s events must be NDJSON lines",
+		    provider_get(s->d)->name);
 		return -1;
 	}
 	s->name = xstrdup(path);

@@ -2,6 +2,8 @@
 #include "err.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,4 +97,25 @@ out_close(void)
 	out_flush();
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
 		write_failed();
+}
+
+void
+print_version(void)
+{
+	char line[256];
+	int n;
+
+	n = snprintf(line, sizeof line, "%s (llmpipe) %s\n", progname,
+	    LLMPIPE_VERSION);
+	out_write(line, (size_t)n);
+	out_close();
+	exit(LP_EXIT_OK);
+}
+
+void
+print_help(const char *usage_text)
+{
+	out_puts(usage_text);
+	out_close();
+	exit(LP_EXIT_OK);
 }

@@ -9,6 +9,7 @@
 #define LLMPIPE_OUT_H
 
 #include <stddef.h>
+#include <stdnoreturn.h>
 #include <string.h>
 
 #include "buf.h"
@@ -47,6 +48,14 @@ void out_write_now(const void *p, size_t n);
 /* out_close flushes and closes stdout, dying on any error. Call once,
  * last, on every exit path that wants its output to count. */
 void out_close(void);
+
+/* print_version writes "prog (llmpipe) VERSION" to stdout and exits 0.
+ * (Here, not in err.h: they write through out, which reports its errors
+ * through err; err itself writes only to stderr.) */
+noreturn void print_version(void);
+
+/* print_help writes the usage text to stdout and exits 0. */
+noreturn void print_help(const char *usage_text);
 
 /* write_all writes all n bytes to fd, retrying on EINTR and short writes.
  * Returns 0 or -1 with errno set. */

@@ -1,6 +1,7 @@
 #include "req_spec.h"
 #include "jvx.h"
 #include "mem.h"
+#include "prov_priv.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,154 +10,20 @@
 #include <strings.h>
 #include <time.h>
 
-static const char *const provider_names[] = {
-	"openai", "responses", "anthropic", "gemini", "ollama"
-};
-
-int
-req_provider_parse(const char *name, enum req_provider *p)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof provider_names / sizeof provider_names[0]; i++) {
-		if (strcmp(name, provider_names[i]) == 0) {
-			*p = (enum req_provider)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *
-req_provider_name(enum req_provider p)
-{
-	return provider_names[p];
-}
-
-enum req_provider
-req_provider_infer(const char *model)
-{
-	if (model == NULL)
-		return REQ_OPENAI;
-	if (strncmp(model, "models/", 7) == 0)
-		model += 7;
-	if (strncmp(model, "claude-", 7) == 0)
-		return REQ_ANTHROPIC;
-	if (strncmp(model, "gemini-", 7) == 0)
-		return REQ_GEMINI;
-	return REQ_OPENAI;
-}
-
-const char *
-req_default_model(enum req_provider p)
-{
-	switch (p) {
-	case REQ_ANTHROPIC: return "claude-sonnet-4-5";
-	case REQ_GEMINI: return "gemini-2.5-flash";
-	case REQ_OLLAMA: return "llama3.2";
-	default: return "gpt-4o-mini";
-	}
-}
-
-const char *
-req_default_base(enum req_provider p)
-{
-	switch (p) {
-	case REQ_ANTHROPIC: return "https://api.anthropic.com";
-	case REQ_GEMINI: return "https://generativelanguage.googleapis.com";
-	case REQ_OLLAMA: return "http://127.0.0.1:11434";
-	default: return "https://api.openai.com/v1";
-	}
-}
-
-const char *
-req_key_env(enum req_provider p, const char **alt)
-{
-	*alt = NULL;
-	switch (p) {
-	case REQ_ANTHROPIC: return "ANTHROPIC_API_KEY";
-	case REQ_GEMINI: *alt = "GOOGLE_API_KEY"; return "GEMINI_API_KEY";
-	case REQ_OLLAMA: return NULL;
-	default: return "OPENAI_API_KEY";
-	}
-}
-
-const char *
-req_base_env(enum req_provider p)
-{
-	switch (p) {
-	case REQ_ANTHROPIC: return "ANTHROPIC_BASE_URL";
-	case REQ_GEMINI: return NULL;
-	case REQ_OLLAMA: return "OLLAMA_HOST";
-	default: return "OPENAI_BASE_URL";
-	}
-}
-
-/* pct_encode appends s with everything but RFC 3986 unreserved bytes
- * percent-encoded. */
-static void
-pct_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			buf_putc(b, c);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
-/* ends_with tells whether s[0..n) ends with the path segment seg
+/* req_base_ends tells whether s[0..n) ends with the path segment seg
  * ("/v1"), compared without case. */
-static int
-ends_with(const char *s, size_t n, const char *seg)
+int
+req_base_ends(const char *s, size_t n, const char *seg)
 {
 	size_t k = strlen(seg);
 
 	return n >= k && strncasecmp(s + n - k, seg, k) == 0;
 }
 
-/* ollama_host appends an OLLAMA_HOST-style "host[:port][/path]" (no
- * scheme) as Ollama's own client reads it: an empty host is 127.0.0.1,
- * a missing port is 11434, a bare IPv6 address gets brackets. */
-static void
-ollama_host(struct buf *b, const char *s, size_t n)
-{
-	size_t hl = 0, colons = 0, i;
-
-	while (hl < n && s[hl] != '/')
-		hl++;
-	for (i = 0; i < hl; i++)
-		colons += s[i] == ':';
-	if (hl == 0)
-		buf_puts(b, "127.0.0.1:11434");
-	else if (s[0] == '[') {
-		buf_append(b, s, hl);
-		if (s[hl - 1] == ']')
-			buf_puts(b, ":11434");
-	} else if (colons > 1) {
-		buf_putc(b, '[');
-		buf_append(b, s, hl);
-		buf_puts(b, "]:11434");
-	} else {
-		if (s[0] == ':')
-			buf_puts(b, "127.0.0.1");
-		buf_append(b, s, hl);
-		if (colons == 0)
-			buf_puts(b, ":11434");
-	}
-	buf_append(b, s + hl, n - hl);
-}
-
 char *
-req_url(enum req_provider p, const char *base, const char *model, int stream)
+req_url(enum dialect d, const char *base, const char *model, int stream)
 {
+	const struct provider *p = provider_get(d);
 	struct buf b;
 	size_t n = strlen(base);
 	char *r;
@@ -164,40 +31,18 @@ req_url(enum req_provider p, const char *base, const char *model, int stream)
 	buf_init(&b, 0);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	if (strstr(base, "://") == NULL && p == REQ_OLLAMA) {
-		buf_puts(&b, "http://");
-		ollama_host(&b, base, n);
+	if (strstr(base, "://") == NULL && p->ops->req_host) {
+		p->ops->req_host(&b, base, n);
 	} else {
+		/* a base without a scheme is http, as curl takes it */
 		if (strstr(base, "://") == NULL)
-			buf_puts(&b, "https://");
+			buf_puts(&b, "http://");
 		buf_append(&b, base, n);
 	}
-	switch (p) {
-	case REQ_OPENAI:
-		buf_puts(&b, "/chat/completions");
-		break;
-	case REQ_RESPONSES:
-		buf_puts(&b, "/responses");
-		break;
-	case REQ_ANTHROPIC:
-		/* The SDKs' base has no version; one that has is taken too. */
-		buf_puts(&b, ends_with(base, n, "/v1") ? "/messages" :
-		    "/v1/messages");
-		break;
-	case REQ_GEMINI:
-		if (strncmp(model, "models/", 7) == 0)
-			model += 7;
-		buf_puts(&b, ends_with(base, n, "/v1beta") ||
-		    ends_with(base, n, "/v1") || ends_with(base, n, "/v1alpha") ?
-		    "/models/" : "/v1beta/models/");
-		pct_encode(&b, model);
-		buf_puts(&b, stream ? ":streamGenerateContent?alt=sse" :
-		    ":generateContent");
-		break;
-	case REQ_OLLAMA:
-		buf_puts(&b, "/api/chat");
-		break;
-	}
+	if (p->ops->req_path)
+		p->ops->req_path(&b, base, n, model, stream);
+	else
+		buf_puts(&b, p->api_path);
 	r = xmemdup(b.p, b.len);
 	buf_free(&b);
 	return r;
@@ -259,30 +104,21 @@ req_url_is_https(const char *url)
 	return strncasecmp(url, "https://", 8) == 0;
 }
 
-static jv
-user_message(enum req_provider p, const char *prompt)
+jv
+req_user_text(const char *prompt)
 {
 	jv m = jv_object();
 
 	m = jv_object_set(m, jv_string("role"), jv_string("user"));
-	if (p == REQ_GEMINI) {
-		jv part = jv_object_set(jv_object(), jv_string("text"),
-		    jv_string(prompt));
-		return jv_object_set(m, jv_string("parts"),
-		    jv_array_append(jv_array(), part));
-	}
 	return jv_object_set(m, jv_string("content"), jv_string(prompt));
 }
 
 jv
-req_build_body(const struct req_params *r)
+req_chat_messages(const struct req_params *r, jv msgs)
 {
-	jv body = jv_object(), msgs, opts, sys;
-	enum req_provider p = r->provider;
-	int has_msgs = jv_get_kind(r->messages) == JV_KIND_ARRAY;
+	jv sys;
 
-	msgs = has_msgs ? jv_copy(r->messages) : jv_array();
-	if (r->system && (p == REQ_OPENAI || p == REQ_OLLAMA)) {
+	if (r->system) {
 		sys = jv_object_set(jv_object(), jv_string("role"),
 		    jv_string("system"));
 		sys = jv_object_set(sys, jv_string("content"),
@@ -290,135 +126,76 @@ req_build_body(const struct req_params *r)
 		msgs = jv_array_concat(jv_array_append(jv_array(), sys), msgs);
 	}
 	if (r->prompt)
-		msgs = jv_array_append(msgs, user_message(p, r->prompt));
+		msgs = jv_array_append(msgs, req_user_text(r->prompt));
+	return msgs;
+}
 
-	if (p != REQ_GEMINI)
-		body = jv_object_set(body, jv_string("model"),
-		    jv_string(r->model));
-	switch (p) {
-	case REQ_OPENAI:
-	case REQ_OLLAMA:
-		body = jv_object_set(body, jv_string("messages"), msgs);
-		break;
-	case REQ_RESPONSES:
-		if (r->system)
-			body = jv_object_set(body, jv_string("instructions"),
-			    jv_string(r->system));
-		/* A lone prompt is sent in the API's simplest form, a string. */
-		if (!has_msgs && r->prompt) {
-			jv_free(msgs);
-			msgs = jv_string(r->prompt);
-		}
-		body = jv_object_set(body, jv_string("input"), msgs);
-		break;
-	case REQ_ANTHROPIC:
-		if (r->system)
-			body = jv_object_set(body, jv_string("system"),
-			    jv_string(r->system));
-		body = jv_object_set(body, jv_string("messages"), msgs);
-		body = jv_object_set(body, jv_string("max_tokens"),
-		    jv_number(r->max_tokens >= 0 ? (double)r->max_tokens :
-		    REQ_ANTHROPIC_MAX_TOKENS));
-		break;
-	case REQ_GEMINI:
-		body = jv_object_set(body, jv_string("contents"), msgs);
-		if (r->system) {
-			jv part = jv_object_set(jv_object(), jv_string("text"),
-			    jv_string(r->system));
-			body = jv_object_set(body,
-			    jv_string("systemInstruction"),
-			    jv_object_set(jv_object(), jv_string("parts"),
-			    jv_array_append(jv_array(), part)));
-		}
-		break;
-	}
+jv
+req_options(jv body, const char *key, const char *max_key,
+    const struct req_params *r)
+{
+	jv opts = jv_object();
 
-	switch (p) {
-	case REQ_OPENAI:
-	case REQ_RESPONSES:
-		if (r->max_tokens >= 0)
-			body = jv_object_set(body, jv_string(p == REQ_OPENAI ?
-			    "max_tokens" : "max_output_tokens"),
-			    jv_number((double)r->max_tokens));
-		/* fall through */
-	case REQ_ANTHROPIC:
-		if (r->has_temperature)
-			body = jv_object_set(body, jv_string("temperature"),
-			    jv_number(r->temperature));
-		break;
-	case REQ_GEMINI:
-	case REQ_OLLAMA:
-		opts = jv_object();
-		if (r->max_tokens >= 0)
-			opts = jv_object_set(opts, jv_string(p == REQ_GEMINI ?
-			    "maxOutputTokens" : "num_predict"),
-			    jv_number((double)r->max_tokens));
-		if (r->has_temperature)
-			opts = jv_object_set(opts, jv_string("temperature"),
-			    jv_number(r->temperature));
-		if (jv_object_length(jv_copy(opts)) > 0)
-			body = jv_object_set(body, jv_string(p == REQ_GEMINI ?
-			    "generationConfig" : "options"), opts);
-		else
-			jv_free(opts);
-		break;
-	}
+	if (r->max_tokens >= 0)
+		opts = jv_object_set(opts, jv_string(max_key),
+		    jv_number((double)r->max_tokens));
+	if (r->has_temperature)
+		opts = jv_object_set(opts, jv_string("temperature"),
+		    jv_number(r->temperature));
+	if (jv_object_length(jv_copy(opts)) > 0)
+		return jv_object_set(body, jv_string(key), opts);
+	jv_free(opts);
+	return body;
+}
+
+jv
+req_build_body(const struct req_params *r)
+{
+	const struct provider *p = provider_get(r->provider);
+	jv body, msgs = jv_get_kind(r->messages) == JV_KIND_ARRAY ?
+	    jv_copy(r->messages) : jv_array();
+
+	body = p->ops->req_body(r, msgs);
 	if (jv_get_kind(r->tools) == JV_KIND_ARRAY)
 		body = jv_object_set(body, jv_string("tools"),
 		    jv_copy(r->tools));
-	body = req_body_finish(body, p, r->stream);
-	if (p == REQ_OPENAI && r->stream) {
-		/* Token counts arrive only when asked for. */
-		jv so = jv_object_set(jv_object(), jv_string("include_usage"),
-		    jv_true());
-		body = jv_object_set(body, jv_string("stream_options"), so);
-	}
+	body = req_body_finish(body, r->provider, r->stream);
+	if (r->stream && p->ops->req_streaming)
+		body = p->ops->req_streaming(body);
 	return body;
 }
 
 int
-req_body_ready(jv body, enum req_provider p, int stream)
+req_stream_ok(jv body, int stream, int default_on)
 {
-	jv s, so;
+	jv s = jvx_get(body, "stream");
 	int ok;
 
-	if (p == REQ_GEMINI)
-		return 1;
-	s = jvx_get(body, "stream");
 	if (stream)
 		ok = jv_get_kind(s) == JV_KIND_TRUE;
-	else if (p == REQ_OLLAMA) /* Ollama streams unless told not to */
+	else if (default_on)
 		ok = jv_get_kind(s) == JV_KIND_FALSE;
 	else
 		ok = jv_get_kind(s) != JV_KIND_TRUE;
 	jv_free(s);
-	if (ok && !stream && p == REQ_OPENAI) {
-		so = jvx_get(body, "stream_options");
-		ok = jv_get_kind(so) == JV_KIND_NULL;
-		jv_free(so);
-	}
-	if (ok && p == REQ_ANTHROPIC) {
-		so = jvx_get(body, "max_tokens");
-		ok = jv_get_kind(so) != JV_KIND_NULL;
-		jv_free(so);
-	}
 	return ok;
 }
 
-jv
-req_body_finish(jv body, enum req_provider p, int stream)
+int
+req_body_ready(jv body, enum dialect p, int stream)
 {
-	jv mt;
+	return provider_get(p)->ops->req_ready(body, stream);
+}
 
-	if (p == REQ_GEMINI)
-		return body;
-	if (p == REQ_ANTHROPIC) {
-		mt = jvx_get(body, "max_tokens");
-		if (jv_get_kind(mt) == JV_KIND_NULL)
-			body = jv_object_set(body, jv_string("max_tokens"),
-			    jv_number(REQ_ANTHROPIC_MAX_TOKENS));
-		jv_free(mt);
-	}
+jv
+req_body_finish(jv body, enum dialect p, int stream)
+{
+	return provider_get(p)->ops->req_finish(body, stream);
+}
+
+jv
+req_stream_flag(jv body, int stream)
+{
 	body = jv_object_set(body, jv_string("stream"),
 	    stream ? jv_true() : jv_false());
 	if (!stream)
@@ -430,9 +207,9 @@ int
 req_header_is_secret(const char *name, size_t len)
 {
 	static const char *const secret[] = {
-		"authorization", "proxy-authorization", "x-api-key", "api-key",
-		"x-goog-api-key", "cookie"
+		"authorization", "proxy-authorization", "api-key", "cookie"
 	};
+	const struct provider *p;
 	size_t i;
 
 	for (i = 0; i < sizeof secret / sizeof secret[0]; i++) {
@@ -440,6 +217,10 @@ req_header_is_secret(const char *name, size_t len)
 		    strncasecmp(secret[i], name, len) == 0)
 			return 1;
 	}
+	for (i = 0; (p = provider_at(i)) != NULL; i++)
+		if (p->key_header && strlen(p->key_header) == len &&
+		    strncasecmp(p->key_header, name, len) == 0)
+			return 1;
 	return 0;
 }
 
@@ -455,7 +236,8 @@ req_status_retryable(long status)
 	}
 }
 
-/* parse_ms parses a non-negative decimal number of units scaled by mul. */
+/* parse_num parses a non-negative decimal number of units, scaled by mul
+ * and rounded, or returns -1. */
 static int64_t
 parse_num(const char *s, double mul)
 {
@@ -708,4 +490,65 @@ int
 req_resp_close_delimited(const struct req_resp *r)
 {
 	return r->http1 && !r->has_length && !r->chunked;
+}
+
+/* text_of appends the text of a content value (string, or parts with
+ * "text") to b. */
+static void
+text_of(jv content, struct buf *b)
+{
+	const char *s;
+	size_t n;
+	int i, len;
+	jv part, t;
+
+	if ((s = jvx_str(content, &n)) != NULL) {
+		buf_append(b, s, n);
+		return;
+	}
+	if (jv_get_kind(content) != JV_KIND_ARRAY)
+		return;
+	len = jv_array_length(jv_copy(content));
+	for (i = 0; i < len; i++) {
+		part = jv_array_get(jv_copy(content), i);
+		if ((s = jvx_str(part, &n)) != NULL) {
+			buf_append(b, s, n);
+		} else {
+			t = jvx_get(part, "text");
+			if ((s = jvx_str(t, &n)) != NULL)
+				buf_append(b, s, n);
+			jv_free(t);
+		}
+		jv_free(part);
+	}
+}
+
+void
+req_last_user(jv body, const char *list, const char *ckey, int any_role,
+    struct buf *b)
+{
+	const char *s;
+	jv arr, item, role;
+	int i;
+
+	arr = jvx_get(body, list);
+	if (jv_get_kind(arr) == JV_KIND_ARRAY) {
+		for (i = jv_array_length(jv_copy(arr)) - 1; i >= 0; i--) {
+			item = jv_array_get(jv_copy(arr), i);
+			role = jvx_get(item, "role");
+			s = jvx_str(role, NULL);
+			if ((s && strcmp(s, "user") == 0) || (!s && any_role)) {
+				jv c = jvx_get(item, ckey);
+
+				text_of(c, b);
+				jv_free(c);
+				jv_free(role);
+				jv_free(item);
+				break;
+			}
+			jv_free(role);
+			jv_free(item);
+		}
+	}
+	jv_free(arr);
 }

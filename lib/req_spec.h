@@ -12,51 +12,16 @@
 #include <stdint.h>
 
 #include "buf.h"
-
-enum req_provider {
-	REQ_OPENAI,     /* {base}/chat/completions, every OpenAI-compatible server */
-	REQ_RESPONSES,  /* {base}/responses, the OpenAI Responses API */
-	REQ_ANTHROPIC,  /* {base}[/v1]/messages */
-	REQ_GEMINI,     /* {base}[/v1beta]/models/{model}:streamGenerateContent */
-	REQ_OLLAMA      /* {base}/api/chat, native NDJSON */
-};
-
-/* req_provider_parse maps "openai", "responses", "anthropic", "gemini",
- * "ollama" to *p. Returns 0 or -1. */
-int req_provider_parse(const char *name, enum req_provider *p);
-
-/* req_provider_name is the inverse (a static string). */
-const char *req_provider_name(enum req_provider p);
-
-/* req_provider_infer: claude-* is anthropic, gemini-* (or models/gemini-*)
- * is gemini, anything else (or NULL) openai. */
-enum req_provider req_provider_infer(const char *model);
-
-/* req_default_model is the model used without -m and $LLM_MODEL. */
-const char *req_default_model(enum req_provider p);
-
-/* req_default_base is the base URL used without --base-url and the
- * provider's environment variable. */
-const char *req_default_base(enum req_provider p);
-
-/* req_key_env names the environment variable(s) holding the key:
- * "OPENAI_API_KEY", ..., NULL for ollama. For gemini, *alt is set to
- * "GOOGLE_API_KEY" (NULL otherwise). */
-const char *req_key_env(enum req_provider p, const char **alt);
-
-/* req_base_env names the environment variable holding the base URL
- * ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OLLAMA_HOST"), or NULL. */
-const char *req_base_env(enum req_provider p);
+#include "dialect.h"
 
 /* req_url returns the request URL (malloc'ed, caller frees): base without
- * trailing slashes, a scheme added when base has none (https://, or for
- * ollama http:// with OLLAMA_HOST's defaults: host 127.0.0.1, port
- * 11434), the provider's path, and for gemini the percent-encoded model
- * and the method (streamGenerateContent?alt=sse, or generateContent).
- * The anthropic and gemini paths start with the API version (/v1,
- * /v1beta) unless base already ends with one (/v1; /v1beta, /v1alpha or
- * /v1 for gemini). */
-char *req_url(enum req_provider p, const char *base, const char *model,
+ * trailing slashes, a scheme added when base has none (http://, as curl
+ * takes it, or the provider's own reading of a bare host, such as
+ * Ollama's), then
+ * the provider's path for model (the row's req_path operation). The
+ * provider's defaults (base URL, key variables, model) are facts of its
+ * row in provider.h. */
+char *req_url(enum dialect p, const char *base, const char *model,
     int stream);
 
 /* req_url_is_loopback tells whether url's host is localhost, 127.0.0.0/8,
@@ -69,10 +34,9 @@ int req_url_is_https(const char *url);
 /* The request as the options describe it. messages and tools are
  * borrowed JSON arrays, or jv_null() when absent. prompt may be NULL
  * when messages are given. max_tokens < 0 and has_temperature == 0 mean
- * "not set" (anthropic always sends max_tokens: REQ_ANTHROPIC_MAX_TOKENS
- * when unset). */
+ * "not set" (anthropic always sends max_tokens: 4096 when unset). */
 struct req_params {
-	enum req_provider provider;
+	enum dialect provider;
 	const char *model;
 	const char *system;
 	const char *prompt;
@@ -84,29 +48,31 @@ struct req_params {
 	int stream;
 };
 
-#define REQ_ANTHROPIC_MAX_TOKENS 4096
-#define REQ_ANTHROPIC_VERSION "2023-06-01"
-
 /* req_build_body returns the request body as a JSON object (new
  * reference). */
 jv req_build_body(const struct req_params *r);
 
 /* req_body_ready tells whether body (an object) already asks for the
  * wanted streaming mode and holds every field the provider requires
- * (Anthropic's max_tokens), so that a --body file can be sent byte for
- * byte. Borrows body. */
-int req_body_ready(jv body, enum req_provider p, int stream);
+ * (such as Anthropic's max_tokens), so that a --body file can be sent
+ * byte for byte. Borrows body. */
+int req_body_ready(jv body, enum dialect p, int stream);
 
-/* req_body_finish returns body with streaming forced on (or off):
- * "stream" set, and "stream_options" removed when streaming is off
- * (OpenAI refuses it then; Gemini streams by URL), and for Anthropic
- * max_tokens set to REQ_ANTHROPIC_MAX_TOKENS when it is missing (the API
- * refuses a request without it). Consumes body. */
-jv req_body_finish(jv body, enum req_provider p, int stream);
+/* req_body_finish returns body with streaming forced on (or off) as the
+ * provider asks for it (req_stream_flag for most; Gemini streams by URL)
+ * and every field it requires set (Anthropic's max_tokens, which the API
+ * cannot do without). Consumes body. */
+jv req_body_finish(jv body, enum dialect p, int stream);
+
+/* req_stream_flag: body with "stream" set to stream, and "stream_options"
+ * removed when streaming is off (OpenAI refuses it then): the common
+ * finish of the providers that stream by a body flag. Consumes body. */
+jv req_stream_flag(jv body, int stream);
 
 /* req_header_is_secret tells whether a header name (len bytes, any case)
- * carries credentials: authorization, proxy-authorization, x-api-key,
- * api-key, x-goog-api-key, cookie. Such values are never printed. */
+ * carries credentials: authorization, proxy-authorization, api-key,
+ * cookie, and the key header of every provider in the table. Such
+ * values are never printed or logged, by llm-request or llm-mock. */
 int req_header_is_secret(const char *name, size_t len);
 
 /* req_status_retryable: 408, 409, 429, 500, 502, 503, 504, 529. */

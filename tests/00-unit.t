@@ -21,6 +21,7 @@ relay() { # relay NAME CMD...: run a unit program, re-number its TAP
 relay "$UNIT/sse_split" "$FIX"/real/*/*.sse "$TOP"/tests/sse-decode/*.in
 relay "$UNIT/jsonw_check"
 relay "$UNIT/jscan_check"
+relay "$UNIT/provider_roundtrip"
 relay "$UNIT/retry_check"
 relay "$UNIT/mstats_check"
 done_testing

@@ -125,11 +125,6 @@ streams_before_eof() {
 	wait "$pid" 2>/dev/null
 }
 
-# interrupt TOOL ARGS... -- INPUT: starts TOOL reading a pipe, writes
-# INPUT into it and, with the pipe still open, waits (wait_blocked) until
-# the tool is blocked on stdin again, so all of INPUT is in, then sends
-# SIGINT. Sets INT_STATUS; the tool's stdout
-# is in $T/int_out, its stderr in $T/int_err.
 # wait_blocked PID: waits (up to 5 s, 20 s under valgrind) until PID is
 # blocked waiting on its input, so all that was written to it is in
 wait_blocked() {
@@ -143,6 +138,11 @@ wait_blocked() {
 	done
 }
 
+# interrupt TOOL ARGS... -- INPUT: starts TOOL reading a pipe, writes
+# INPUT into it and, with the pipe still open, waits (wait_blocked) until
+# the tool is blocked on stdin again, so all of INPUT is in, then sends
+# SIGINT. Sets INT_STATUS; the tool's stdout is in $T/int_out, its
+# stderr in $T/int_err.
 interrupt() {
 	local tool=$1; shift
 	local args=()

@@ -1,17 +1,17 @@
 /* fuzz_fastpath - libFuzzer target holding delta-join's template fast path
- * (lib/dialect.c, fast_apply) equal to the jv-based full path: the input
+ * (lib/fastpath.c, fast_apply) equal to the jv-based full path: the input
  * is read as an event stream and fed to an accumulator of each dialect
  * twice, once with the fast path on and once with it off
  * (LLMPIPE_NO_FASTPATH), and everything a tool can see must be the same:
  * every delta in order (kind, choice, call, text, id, name, usage), each
  * acc_event result and error, the status, and the assembled message read
  * back every way (acc_json per choice, acc_native, usage, finish reason).
- * The fast path's switch is a file-static of lib/dialect.c read once per
- * process, so dialect.c is compiled into this harness (the archive's copy
+ * The fast path's switch is a file-static of lib/fastpath.c read once per
+ * process, so fastpath.c is compiled into this harness (the archive's copy
  * is then never linked) and the switch is set directly. The seeds (real
  * captures and tests/fuzz/seeds/fuzz_fastpath) repeat chunks that differ in
  * one string, which is what reaches the fast path. */
-#include "dialect.c"
+#include "fastpath.c"
 
 #include <stdint.h>
 #include <unistd.h>

@@ -1,0 +1,588 @@
+/* prov_anthropic.c - the Anthropic Messages dialect: decoder and the
+ * Message native body. */
+#include "prov_priv.h"
+
+/* ------------------------------------------------------------ anthropic */
+
+static const char *
+norm_anthropic_finish(const char *r)
+{
+	if (streq(r, "end_turn") || streq(r, "stop_sequence"))
+		return "stop";
+	if (streq(r, "max_tokens") ||
+	    streq(r, "model_context_window_exceeded"))
+		return "length";
+	if (streq(r, "tool_use"))
+		return "tool_calls";
+	if (streq(r, "refusal"))
+		return "content_filter";
+	return r;
+}
+
+static const char *
+block_field(const char *type)
+{
+	if (streq(type, "text"))
+		return "text";
+	if (streq(type, "thinking"))
+		return "thinking";
+	return NULL;
+}
+
+static int
+anth_usage(struct acc *a)
+{
+	jv u = jvx_get(a->top, "usage");
+	int rc = 0;
+
+	if (jv_get_kind(u) == JV_KIND_OBJECT) {
+		long long in = num(u, "input_tokens");
+
+		rc = fold_usage(a, in, num(u, "output_tokens"), -1,
+		    num(u, "cache_read_input_tokens"));
+	}
+	jv_free(u);
+	return rc;
+}
+
+/* anth_block_start: take a content block (consumed) as the next slot. */
+static int
+anth_block_start(struct acc *a, jv block)
+{
+	const char *type = str(block, "type", NULL);
+	struct slot *s;
+	struct choice *c;
+	int rc;
+
+	if (a->nitems >= MAX_ITEMS) {
+		jv_free(block);
+		return fail(a, ACC_ERR_INDEX, 0, "too many content blocks");
+	}
+	a->items = grow(a->items, a->nitems, &a->capitems, sizeof *a->items);
+	s = &a->items[a->nitems++];
+	if ((rc = slot_set(a, s, block, block_field(type))) != 0)
+		return rc;
+	type = str(s->obj, "type", NULL);
+	if (streq(type, "text"))
+		return fold_text(a, DELTA_TEXT, 0, s->text.p, s->text.len);
+	if (streq(type, "thinking"))
+		return fold_text(a, DELTA_REASONING, 0, s->text.p, s->text.len);
+	if (streq(type, "tool_use")) {
+		if ((c = choice_at(a, 0)) == NULL)
+			return a->fail;
+		s->call = c->ncalls;
+		return fold_call(a, 0, s->call, nestr(s->obj, "id", NULL),
+		    nestr(s->obj, "name", NULL), NULL, 0);
+	}
+	return 0;
+}
+
+static int
+anth_delta(struct acc *a, jv j)
+{
+	long long i = index_of(j, "index", -1);
+	jv d = jvx_get(j, "delta");
+	const char *dt = str(d, "type", NULL), *type, *t;
+	struct slot *s;
+	size_t n;
+	int rc = 0;
+
+	if (i < 0 || i >= a->nitems) {
+		/* a delta for a block that never started: its text is still
+		 * written where it streams (nothing is lost), but it has no
+		 * place in the message, so it is an index error */
+		if (streq(dt, "text_delta") &&
+		    (t = str(d, "text", &n)) != NULL)
+			rc = fold_text(a, DELTA_TEXT, 0, t, n);
+		else if (streq(dt, "thinking_delta") &&
+		    (t = str(d, "thinking", &n)) != NULL)
+			rc = fold_text(a, DELTA_REASONING, 0, t, n);
+		jv_free(d);
+		return rc ? rc : fail(a, ACC_ERR_INDEX, 0, "content_block_delta "
+		    "for a block that never started (index out of range)");
+	}
+	s = &a->items[i];
+	type = str(s->obj, "type", NULL);
+	if (streq(dt, "text_delta") && streq(type, "text")) {
+		if ((t = str(d, "text", &n)) != NULL) {
+			s->has_field = 1;
+			rc = app_text(a, &s->text, t, n);
+			if (rc == 0)
+				rc = fold_text(a, DELTA_TEXT, 0, t, n);
+		}
+	} else if (streq(dt, "citations_delta") && streq(type, "text")) {
+		if (!jv_is_valid(s->citations)) {
+			jv_free(s->citations);
+			s->citations = jvx_get(s->obj, "citations");
+			if (jv_get_kind(s->citations) != JV_KIND_ARRAY) {
+				jv_free(s->citations);
+				s->citations = jv_array();
+			}
+		}
+		s->citations = jv_array_append(s->citations,
+		    jvx_get(d, "citation"));
+	} else if (streq(dt, "input_json_delta") &&
+	    (streq(type, "tool_use") || streq(type, "server_tool_use"))) {
+		if ((t = str(d, "partial_json", &n)) != NULL) {
+			s->has_json = 1;
+			rc = app(a, &s->json, t, n);
+			if (rc == 0 && s->call >= 0)
+				rc = fold_call(a, 0, s->call, NULL, NULL, t, n);
+		}
+	} else if (streq(dt, "thinking_delta") && streq(type, "thinking")) {
+		if ((t = str(d, "thinking", &n)) != NULL) {
+			s->has_field = 1;
+			rc = app_text(a, &s->text, t, n);
+			if (rc == 0)
+				rc = fold_text(a, DELTA_REASONING, 0, t, n);
+		}
+	} else if (streq(dt, "signature_delta") && streq(type, "thinking")) {
+		s->obj = jv_object_set(s->obj, jv_string("signature"),
+		    jvx_get(d, "signature"));
+	}
+	jv_free(d);
+	return rc;
+}
+
+static int
+anth_block_stop(struct acc *a, jv j)
+{
+	long long i = index_of(j, "index", -1);
+	struct slot *s;
+	struct choice *c;
+	struct tcall *t;
+
+	if (i < 0 || i >= a->nitems || a->items[i].call < 0)
+		return 0;
+	s = &a->items[i];
+	if ((c = choice_at(a, 0)) == NULL || s->call >= c->ncalls)
+		return 0;
+	t = &c->calls[s->call];
+	if (t->args.len == 0) {
+		/* No fragments: the input is the start block's ({}). */
+		jv in = jvx_get(s->obj, "input");
+		jv dump = jv_dump_string(jv_get_kind(in) == JV_KIND_NULL ?
+		    jv_object() : in, 0);
+		size_t n;
+		const char *p = jvx_str(dump, &n);
+
+		if (app(a, &t->args, p, n)) {
+			jv_free(dump);
+			return a->fail;
+		}
+		jv_free(dump);
+	}
+	if (!t->complete) {
+		t->complete = 1;
+		a->calls_dirty = 1;
+	}
+	return 0;
+}
+
+/* anth_set: message[key] = v, or delete it when v is null/absent (the
+ * SDK assigns undefined, which JSON leaves out). */
+static jv
+anth_set(jv obj, const char *key, jv v, int keep_null)
+{
+	if (!jv_is_valid(v) || (!keep_null && jv_get_kind(v) == JV_KIND_NULL)) {
+		jv_free(v);
+		return jv_object_delete(obj, jv_string(key));
+	}
+	return jv_object_set(obj, jv_string(key), v);
+}
+
+static int
+anth_message_delta(struct acc *a, jv j)
+{
+	static const char *const opt[] = { "input_tokens",
+		"cache_creation_input_tokens", "cache_read_input_tokens",
+		"server_tool_use", "output_tokens_details", NULL };
+	jv d = jvx_get(j, "delta"), u = jvx_get(j, "usage"), mu, v;
+	const char *why;
+	int i, rc;
+
+	if (!jv_is_valid(a->top))
+		a->top = JV_OBJECT(jv_string("content"), jv_array());
+	/* delta.stop_reason etc. are assigned even when absent (a delta
+	 * that is no object counts as an empty one) */
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_reason")) ?
+	    jvx_get(d, "stop_reason") : jv_invalid();
+	a->top = anth_set(a->top, "stop_reason", v, 1);
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_sequence")) ?
+	    jvx_get(d, "stop_sequence") : jv_invalid();
+	a->top = anth_set(a->top, "stop_sequence", v, 1);
+	v = jv_get_kind(d) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(d), jv_string("stop_details")) ?
+	    jvx_get(d, "stop_details") : jv_invalid();
+	a->top = anth_set(a->top, "stop_details", v, 1);
+	v = jvx_get(d, "container");
+	if (jv_get_kind(v) != JV_KIND_NULL)
+		a->top = jv_object_set(a->top, jv_string("container"), v);
+	else
+		jv_free(v);
+	mu = jvx_get(a->top, "usage");
+	if (jv_get_kind(mu) != JV_KIND_OBJECT) {
+		jv_free(mu);
+		mu = jv_object();
+	}
+	v = jv_get_kind(u) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(u), jv_string("output_tokens")) ?
+	    jvx_get(u, "output_tokens") : jv_invalid();
+	mu = anth_set(mu, "output_tokens", v, 1);
+	for (i = 0; opt[i]; i++) {
+		v = jvx_get(u, opt[i]);
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			mu = jv_object_set(mu, jv_string(opt[i]), v);
+		else
+			jv_free(v);
+	}
+	a->top = jv_object_set(a->top, jv_string("usage"), mu);
+	why = nestr(d, "stop_reason", NULL);
+	rc = fold_finish(a, 0, norm_anthropic_finish(why), why,
+	    why ? strlen(why) : 0);
+	if (rc == 0)
+		rc = anth_usage(a);
+	jv_free(d);
+	jv_free(u);
+	return rc;
+}
+
+static int
+anth_event(struct acc *a, struct ev *ev, jv j)
+{
+	char tmp[128];
+	const char *t;
+	jv v;
+	int i, n, rc = 0;
+
+	if (ev_is_done(ev))
+		return fold_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	t = event_type(ev, j, tmp, sizeof tmp);
+	v = jvx_get(j, "error");
+	if (streq(t, "error") || jv_get_kind(v) != JV_KIND_NULL) {
+		rc = fold_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	if (streq(t, "message_start")) {
+		jv m = jvx_get(j, "message"), content;
+
+		if (jv_get_kind(m) != JV_KIND_OBJECT) {
+			jv_free(m);
+			return 0;
+		}
+		items_clear(a);
+		jv_free(a->top);
+		content = jvx_get(m, "content");
+		a->top = jv_object_set(m, jv_string("content"), jv_array());
+		set_meta(a, nestr(a->top, "id", NULL),
+		    nestr(a->top, "model", NULL));
+		n = jv_get_kind(content) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(content)) : 0;
+		for (i = 0; i < n && rc == 0; i++)
+			rc = anth_block_start(a, jv_array_get(jv_copy(content),
+			    i));
+		jv_free(content);
+		if (rc == 0)
+			rc = anth_usage(a);
+		return rc;
+	}
+	if (streq(t, "content_block_start")) {
+		/* the block is appended, as the SDK does, whatever its index;
+		 * an index other than its place would send its deltas to
+		 * another block: an index error */
+		long long want = index_of(j, "index", a->nitems);
+
+		rc = anth_block_start(a, jvx_get(j, "content_block"));
+		if (rc == 0 && want != a->nitems - 1)
+			rc = fail(a, ACC_ERR_INDEX, 0, "content_block_start index "
+			    "out of order (index out of range)");
+		return rc;
+	}
+	if (streq(t, "content_block_delta"))
+		return anth_delta(a, j);
+	if (streq(t, "content_block_stop"))
+		return anth_block_stop(a, j);
+	if (streq(t, "message_delta"))
+		return anth_message_delta(a, j);
+	if (streq(t, "message_stop"))
+		return fold_simple(a, DELTA_DONE);
+	return 0; /* ping and unknown events */
+}
+
+static jv
+anth_native(const struct acc *a)
+{
+	jv out = jv_is_valid(a->top) ? jv_copy(a->top) :
+	    JV_OBJECT(jv_string("content"), jv_array());
+	jv arr = jv_array();
+	int i;
+
+	for (i = 0; i < a->nitems; i++) {
+		const struct slot *s = &a->items[i];
+		jv b = slot_jv(s);
+
+		if (jv_is_valid(s->citations))
+			b = jv_object_set(b, jv_string("citations"),
+			    jv_copy(s->citations));
+		if (s->has_json) {
+			jv in = s->json.len ? jvx_parse(s->json.p, s->json.len) :
+			    jv_object();
+
+			/* invalid JSON is kept verbatim, never replaced */
+			if (!jv_is_valid(in)) {
+				jv_free(in);
+				in = jstr(&s->json);
+			}
+			b = jv_object_set(b, jv_string("input"), in);
+		}
+		arr = jv_array_append(arr, b);
+	}
+	return jv_object_set(out, jv_string("content"), arr);
+}
+
+/* ------------------------------------------------------------- writer */
+
+static void
+anth_ping(struct w *w)
+{
+	w_sse_begin(w, "ping");
+	w_lit(w, "{\"type\": \"ping\"}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_w_block_stop(struct w *w, size_t idx)
+{
+	w_sse_begin(w, "content_block_stop");
+	w_lit(w, "{\"type\":\"content_block_stop\",\"index\":");
+	w_num(w, (long long)idx);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	char id[128];
+	size_t i, k, idx = 0;
+	int pinged = 0;
+
+	w_sse_begin(w, "message_start");
+	w_lit(w, "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_");
+	w_lit(w, w->id);
+	w_lit(w, "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+	    "\"usage\":{\"input_tokens\":");
+	w_num(w, w_in_tokens(m));
+	w_lit(w, ",\"cache_creation_input_tokens\":0,"
+	    "\"cache_read_input_tokens\":0,\"output_tokens\":1}}}");
+	w_end(w, "\n\n");
+	if (m->ntext) {
+		w_sse_begin(w, "content_block_start");
+		w_lit(w, "{\"type\":\"content_block_start\",\"index\":0,"
+		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+		w_end(w, "\n\n");
+		anth_ping(w);
+		pinged = 1;
+		for (i = 0; i < m->ntext; i++) {
+			w_sse_begin(w, "content_block_delta");
+			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":0,"
+			    "\"delta\":{\"type\":\"text_delta\",\"text\":");
+			w_str(w, m->text[i]);
+			w_lit(w, "}}");
+			w_end(w, "\n\n");
+		}
+		anth_w_block_stop(w, 0);
+		idx = 1;
+	}
+	for (i = 0; i < m->ncalls; i++, idx++) {
+		const struct emit_call *c = &m->calls[i];
+
+		w_call_id(id, sizeof id, "toolu_mock_", c, i);
+		w_sse_begin(w, "content_block_start");
+		w_lit(w, "{\"type\":\"content_block_start\",\"index\":");
+		w_num(w, (long long)idx);
+		w_lit(w, ",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+		w_str(w, id);
+		w_lit(w, ",\"name\":");
+		w_str(w, c->name);
+		w_lit(w, ",\"input\":{}}}");
+		w_end(w, "\n\n");
+		if (!pinged) {
+			anth_ping(w);
+			pinged = 1;
+		}
+		for (k = 0; k <= c->nargs; k++) {
+			/* the first fragment is always "", as Anthropic does */
+			w_sse_begin(w, "content_block_delta");
+			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":");
+			w_num(w, (long long)idx);
+			w_lit(w, ",\"delta\":{\"type\":\"input_json_delta\","
+			    "\"partial_json\":");
+			w_str(w, k ? c->args[k - 1] : "");
+			w_lit(w, "}}");
+			w_end(w, "\n\n");
+		}
+		anth_w_block_stop(w, idx);
+	}
+	if (!pinged)
+		anth_ping(w);
+	w_sse_begin(w, "message_delta");
+	w_lit(w, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
+	w_lit(w, m->ncalls ? "\"tool_use\"" : "\"end_turn\"");
+	w_lit(w, ",\"stop_sequence\":null},\"usage\":{\"output_tokens\":");
+	w_num(w, w_out_tokens(m));
+	w_lit(w, "}}");
+	w_end(w, "\n\n");
+	w_sse_begin(w, "message_stop");
+	w_lit(w, "{\"type\":\"message_stop\"}");
+	w_end(w, "\n\n");
+}
+
+static void
+anth_write_error(struct w *w)
+{
+	w_sse_begin(w, "error");
+	w_lit(w, "{\"type\":\"error\",\"error\":{\"type\":"
+	    "\"overloaded_error\",\"message\":\"Overloaded\"}}");
+	w_end(w, "\n\n");
+}
+
+static int
+anth_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+	(void)status;
+
+	rc |= LIT(b, "{\"type\":\"error\",\"error\":{\"type\":\"");
+	rc |= buf_puts(b, r->an_type);
+	rc |= LIT(b, "\",\"message\":");
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, "}}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+anth_is_type(const char *t)
+{
+	return streq(t, "message_start") || prefix(t, "content_block_") ||
+	    streq(t, "ping") || streq(t, "message_delta") ||
+	    streq(t, "message_stop");
+}
+
+static int
+anth_detect(const char *type, const char *dtype, jv j)
+{
+	(void)j;
+
+	return anth_is_type(type) || anth_is_type(dtype);
+}
+
+/* ------------------------------------------------------------- request */
+
+/* The API refuses a request without max_tokens. */
+#define ANTH_MAX_TOKENS 4096
+
+static void
+anth_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	(void)model;
+	(void)stream;
+
+	/* The SDKs' base has no version; one that has is taken too. */
+	buf_puts(b, req_base_ends(base, n, "/v1") ? "/messages" :
+	    "/v1/messages");
+}
+
+static jv
+anth_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+
+	if (r->prompt)
+		msgs = jv_array_append(msgs, req_user_text(r->prompt));
+	if (r->system)
+		body = jv_object_set(body, jv_string("system"),
+		    jv_string(r->system));
+	body = jv_object_set(body, jv_string("messages"), msgs);
+	body = jv_object_set(body, jv_string("max_tokens"),
+	    jv_number(r->max_tokens >= 0 ? (double)r->max_tokens :
+	    ANTH_MAX_TOKENS));
+	if (r->has_temperature)
+		body = jv_object_set(body, jv_string("temperature"),
+		    jv_number(r->temperature));
+	return body;
+}
+
+static int
+anth_req_ready(jv body, int stream)
+{
+	jv mt;
+	int ok = req_stream_ok(body, stream, 0);
+
+	if (ok) {
+		mt = jvx_get(body, "max_tokens");
+		ok = jv_get_kind(mt) != JV_KIND_NULL;
+		jv_free(mt);
+	}
+	return ok;
+}
+
+static jv
+anth_req_finish(jv body, int stream)
+{
+	jv mt = jvx_get(body, "max_tokens");
+
+	if (jv_get_kind(mt) == JV_KIND_NULL)
+		body = jv_object_set(body, jv_string("max_tokens"),
+		    jv_number(ANTH_MAX_TOKENS));
+	jv_free(mt);
+	return req_stream_flag(body, stream);
+}
+
+static void
+anth_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "messages", "content", 0, b);
+}
+
+/* ----------------------------------------------------------- fast path */
+
+static int
+anth_fast(const struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const struct jscan_step text[] = { { "delta", 0 },
+	    { "text", 0 } };
+	static const struct jscan_step thinking[] = { { "delta", 0 },
+	    { "thinking", 0 } };
+	long long bi = index_of(j, "index", -1);
+
+	if (bi < 0 || bi >= a->nitems)
+		return 0;
+	fs->block = (int)bi;
+	fs->depth = 2;
+	fs->paths[0] = a->ev_kind == DELTA_TEXT ? text : thinking;
+	return 1;
+}
+
+const struct prov_ops prov_anthropic = {
+	.detect = anth_detect, .event = anth_event, .native = anth_native,
+	.write = anth_write, .write_error = anth_write_error,
+	.error_body = anth_error_body,
+	.req_path = anth_req_path, .req_body = anth_req_body,
+	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
+	.last_user = anth_last_user, .fast = anth_fast,
+};

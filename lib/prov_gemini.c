@@ -1,0 +1,397 @@
+/* prov_gemini.c - the Gemini dialect: decoder and the
+ * GenerateContentResponse native body. */
+#include "prov_priv.h"
+
+/* --------------------------------------------------------------- gemini */
+
+static const char *
+norm_gemini_finish(const char *r, int calls)
+{
+	static const char *const filter[] = { "SAFETY", "RECITATION",
+		"BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+		NULL };
+	int i;
+
+	if (streq(r, "STOP"))
+		return calls ? "tool_calls" : "stop";
+	if (streq(r, "MAX_TOKENS"))
+		return "length";
+	for (i = 0; filter[i]; i++)
+		if (streq(r, filter[i]))
+			return "content_filter";
+	return r;
+}
+
+static int
+gem_part(struct acc *a, struct choice *c, int ci, jv part)
+{
+	jv v = jvx_get(part, "thought");
+	int thought = jv_get_kind(v) == JV_KIND_TRUE;
+	const char *t;
+	size_t n;
+	struct slot *s;
+
+	jv_free(v);
+	if ((t = str(part, "text", &n)) != NULL) {
+		s = c->nparts ? &c->parts[c->nparts - 1] : NULL;
+		if (s && s->field && s->thought == thought) {
+			/* consecutive text parts merge; other keys
+			 * (thoughtSignature) are kept */
+			static const char *const k[] = { "text", NULL };
+
+			s->obj = jv_object_merge(s->obj, without(part, k));
+			if (app(a, &s->text, t, n))
+				return a->fail;
+			jv_free(part);
+		} else {
+			if (c->nparts >= MAX_ITEMS) {
+				jv_free(part);
+				return fail(a, ACC_ERR_INDEX, 0, "too many parts");
+			}
+			c->parts = grow(c->parts, c->nparts, &c->capparts,
+			    sizeof *c->parts);
+			s = &c->parts[c->nparts++];
+			if (slot_set(a, s, part, "text"))
+				return a->fail;
+			s->thought = thought;
+		}
+		return fold_text(a, thought ? DELTA_REASONING : DELTA_TEXT, ci,
+		    t, n);
+	}
+	if (c->nparts >= MAX_ITEMS) {
+		jv_free(part);
+		return fail(a, ACC_ERR_INDEX, 0, "too many parts");
+	}
+	c->parts = grow(c->parts, c->nparts, &c->capparts, sizeof *c->parts);
+	s = &c->parts[c->nparts++];
+	slot_init(s, part, NULL);
+	v = jvx_get(part, "functionCall");
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		jv args = jvx_get(v, "args");
+		jv dump = jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
+		    jv_object() : args, 0);
+		const char *p = jvx_str(dump, &n);
+		int call = c->ncalls, rc;
+
+		s->call = call;
+		rc = fold_call(a, ci, call, nestr(v, "id", NULL),
+		    nestr(v, "name", NULL), p, n);
+		jv_free(dump);
+		jv_free(v);
+		if (rc)
+			return rc;
+		if (call < c->ncalls) {
+			c->calls[call].complete = 1;
+			a->calls_dirty = 1;
+		}
+		return 0;
+	}
+	jv_free(v);
+	return 0;
+}
+
+static int
+gem_event(struct acc *a, struct ev *ev, jv j)
+{
+	static const char *const tk[] = { "candidates", NULL };
+	static const char *const ck[] = { "content", NULL };
+	jv cands, v, u;
+	int i, n, k, m, rc = 0, finished = 0;
+
+	if (ev_is_done(ev))
+		return fold_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	v = jvx_get(j, "error");
+	if (jv_get_kind(v) != JV_KIND_NULL) {
+		rc = fold_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	a->top = jv_is_valid(a->top) ? jv_object_merge(a->top, without(j, tk)) :
+	    without(j, tk);
+	set_meta(a, nestr(j, "responseId", NULL), nestr(j, "modelVersion",
+	    NULL));
+	cands = jvx_get(j, "candidates");
+	n = jv_get_kind(cands) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(cands)) : 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		jv cand = jv_array_get(jv_copy(cands), i), content, parts;
+		long long ci = index_of(cand, "index", i);
+		struct choice *c = choice_at(a, ci);
+		const char *fr, *role;
+
+		if (c == NULL) {
+			jv_free(cand);
+			rc = a->fail;
+			break;
+		}
+		c->seen = 1;
+		c->cand_rest = jv_object_merge(c->cand_rest, without(cand, ck));
+		content = jvx_get(cand, "content");
+		if ((role = nestr(content, "role", NULL)) != NULL)
+			setstr(&c->role, role, strlen(role));
+		parts = jvx_get(content, "parts");
+		m = jv_get_kind(parts) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(parts)) : 0;
+		for (k = 0; k < m && rc == 0; k++)
+			rc = gem_part(a, c, (int)ci,
+			    jv_array_get(jv_copy(parts), k));
+		if (rc == 0 && (fr = nestr(cand, "finishReason", NULL))) {
+			finished = 1;
+			rc = fold_finish(a, (int)ci, norm_gemini_finish(fr,
+			    c->ncalls), fr, strlen(fr));
+		}
+		jv_free(parts);
+		jv_free(content);
+		jv_free(cand);
+	}
+	jv_free(cands);
+	u = jvx_get(j, "usageMetadata");
+	if (rc == 0 && jv_get_kind(u) == JV_KIND_OBJECT) {
+		long long out = num(u, "candidatesTokenCount");
+		long long th = num(u, "thoughtsTokenCount");
+
+		/* output counts thoughts too, as OpenAI and Anthropic do;
+		 * a sum past what num() takes is no number */
+		if (out >= 0 && th >= 0)
+			out = out < (long long)9e18 - th ? out + th : -1;
+		else if (out < 0)
+			out = th;
+		rc = fold_usage(a, num(u, "promptTokenCount"), out, th,
+		    num(u, "cachedContentTokenCount"));
+	}
+	jv_free(u);
+	if (rc == 0 && finished)
+		rc = fold_simple(a, DELTA_DONE);
+	return rc;
+}
+
+static jv
+gem_native(const struct acc *a)
+{
+	static const char *const tk[] = { "candidates", NULL };
+	jv out = jv_object(), cands = jv_array();
+	int i, k;
+
+	for (i = 0; i < a->nchoices; i++) {
+		const struct choice *c = a->ch[i];
+		jv parts = jv_array(), cand;
+
+		if (c == NULL || !c->seen)
+			continue;
+		for (k = 0; k < c->nparts; k++)
+			parts = jv_array_append(parts, slot_jv(&c->parts[k]));
+		cand = JV_OBJECT(jv_string("content"), JV_OBJECT(
+		    jv_string("parts"), parts, jv_string("role"),
+		    jv_string(c->role ? c->role : "model")));
+		cand = jv_object_merge(cand, jv_copy(c->cand_rest));
+		cands = jv_array_append(cands, cand);
+	}
+	out = jv_object_set(out, jv_string("candidates"), cands);
+	if (jv_is_valid(a->top))
+		out = jv_object_merge(out, without(a->top, tk));
+	return out;
+}
+
+/* ------------------------------------------------------------- writer */
+
+static void
+gem_usage(struct w *w, int final)
+{
+	long long in = w_in_tokens(w->m), out = w_out_tokens(w->m);
+
+	w_lit(w, "\"usageMetadata\":{\"promptTokenCount\":");
+	w_num(w, in);
+	if (final) {
+		w_lit(w, ",\"candidatesTokenCount\":");
+		w_num(w, out);
+	}
+	w_lit(w, ",\"totalTokenCount\":");
+	w_num(w, final ? in + out : in);
+	w_lit(w, "},\"modelVersion\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"responseId\":\"");
+	w_lit(w, w->id);
+	w_lit(w, "\"}");
+	w_end(w, "\r\n\r\n");
+}
+
+static void
+gem_cand_end(struct w *w, int final)
+{
+	w_lit(w, "],\"role\":\"model\"}");
+	if (final)
+		w_lit(w, ",\"finishReason\":\"STOP\"");
+	w_lit(w, ",\"index\":0}],");
+	gem_usage(w, final);
+}
+
+static void
+gem_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	size_t i;
+
+	for (i = 0; i < m->ntext; i++) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
+		w_str(w, m->text[i]);
+		w_lit(w, "}");
+		gem_cand_end(w, i + 1 == m->ntext && !m->ncalls);
+	}
+	if (m->ncalls) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[");
+		for (i = 0; i < m->ncalls; i++) {
+			if (i)
+				w_lit(w, ",");
+			w_lit(w, "{\"functionCall\":{\"name\":");
+			w_str(w, m->calls[i].name);
+			w_lit(w, ",\"args\":");
+			w_args_object(w, &m->calls[i]);
+			w_lit(w, "}}");
+		}
+		gem_cand_end(w, 1);
+	} else if (!m->ntext) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":"
+		    "[{\"text\":\"\"}");
+		gem_cand_end(w, 1);
+	}
+}
+
+static void
+gem_write_error(struct w *w)
+{
+	w_sse_begin(w, NULL);
+	w_lit(w, "{\"error\":{\"code\":503,\"message\":\"The model is "
+	    "overloaded. Please try again later.\",\"status\":"
+	    "\"UNAVAILABLE\"}}");
+	w_end(w, "\r\n\r\n");
+}
+
+static int
+gem_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+
+	rc |= buf_printf(b, "{\"error\":{\"code\":%d,\"message\":",
+	    status);
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, ",\"status\":\"");
+	rc |= buf_puts(b, r->gm_status);
+	rc |= LIT(b, "\"}}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+gem_detect(const char *type, const char *dtype, jv j)
+{
+	(void)type;
+	(void)dtype;
+
+	return jv_get_kind(j) == JV_KIND_OBJECT &&
+	    (jv_object_has(jv_copy(j), jv_string("candidates")) ||
+	    jv_object_has(jv_copy(j), jv_string("usageMetadata")));
+}
+
+/* ------------------------------------------------------------- request */
+
+static void
+gem_req_path(struct buf *b, const char *base, size_t n, const char *model,
+    int stream)
+{
+	if (strncmp(model, "models/", 7) == 0)
+		model += 7;
+	buf_puts(b, req_base_ends(base, n, "/v1beta") ||
+	    req_base_ends(base, n, "/v1") || req_base_ends(base, n, "/v1alpha") ?
+	    "/models/" : "/v1beta/models/");
+	buf_put_pct(b, model);
+	buf_puts(b, stream ? ":streamGenerateContent?alt=sse" :
+	    ":generateContent");
+}
+
+/* The model is in the URL, not in the body. */
+static jv
+gem_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object();
+
+	if (r->prompt) {
+		jv m = jv_object_set(jv_object(), jv_string("role"),
+		    jv_string("user"));
+		jv part = jv_object_set(jv_object(), jv_string("text"),
+		    jv_string(r->prompt));
+
+		msgs = jv_array_append(msgs, jv_object_set(m,
+		    jv_string("parts"), jv_array_append(jv_array(), part)));
+	}
+	body = jv_object_set(body, jv_string("contents"), msgs);
+	if (r->system) {
+		jv part = jv_object_set(jv_object(), jv_string("text"),
+		    jv_string(r->system));
+		body = jv_object_set(body, jv_string("systemInstruction"),
+		    jv_object_set(jv_object(), jv_string("parts"),
+		    jv_array_append(jv_array(), part)));
+	}
+	return req_options(body, "generationConfig", "maxOutputTokens", r);
+}
+
+/* Gemini streams by URL: any body is ready, and is sent as it is. */
+static int
+gem_req_ready(jv body, int stream)
+{
+	(void)body;
+	(void)stream;
+
+	return 1;
+}
+
+static jv
+gem_req_finish(jv body, int stream)
+{
+	(void)stream;
+
+	return body;
+}
+
+/* gem_route: POST /v1beta/models/MODEL:streamGenerateContent (or
+ * :generateContent; /v1/models/ too). */
+static int
+gem_route(const char *url, struct provider_route *r)
+{
+	const char *m, *colon;
+
+	if (strncmp(url, "/v1beta/models/", 15) != 0 &&
+	    strncmp(url, "/v1/models/", 11) != 0)
+		return 0;
+	m = strchr(url + 1, '/');
+	m = strchr(m + 1, '/') + 1;
+	colon = strrchr(m, ':');
+	if (colon == NULL || (strcmp(colon, ":streamGenerateContent") != 0 &&
+	    strcmp(colon, ":generateContent") != 0))
+		return 0;
+	r->stream = colon[1] == 's';
+	snprintf(r->model, sizeof r->model, "%.*s", (int)(colon - m), m);
+	return 1;
+}
+
+static void
+gem_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "contents", "parts", 1, b);
+}
+
+const struct prov_ops prov_gemini = {
+	.detect = gem_detect, .event = gem_event, .native = gem_native,
+	.write = gem_write, .write_error = gem_write_error,
+	.error_body = gem_error_body,
+	.req_path = gem_req_path, .req_body = gem_req_body,
+	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
+	.route = gem_route, .last_user = gem_last_user,
+};

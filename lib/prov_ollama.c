@@ -1,0 +1,288 @@
+/* prov_ollama.c - the Ollama dialect: decoder and the final object. */
+#include "prov_priv.h"
+
+/* --------------------------------------------------------------- ollama */
+
+static int
+oll_event(struct acc *a, struct ev *ev, jv j)
+{
+	jv v, msg;
+	const char *s;
+	size_t n;
+	struct choice *c;
+	int rc = 0;
+
+	if (ev_is_done(ev))
+		return fold_simple(a, DELTA_DONE);
+	if (jv_get_kind(j) != JV_KIND_OBJECT)
+		return 0;
+	v = jvx_get(j, "error");
+	if (jv_get_kind(v) != JV_KIND_NULL) {
+		rc = fold_error(a, v);
+		jv_free(v);
+		return rc;
+	}
+	jv_free(v);
+	if ((c = choice_at(a, 0)) == NULL)
+		return a->fail;
+	c->seen = 1;
+	jv_free(a->top);
+	a->top = jv_copy(j);
+	set_meta(a, NULL, nestr(j, "model", NULL));
+	msg = jvx_get(j, "message");
+	if (jv_get_kind(msg) == JV_KIND_OBJECT) {
+		jv tcs = jvx_get(msg, "tool_calls");
+		int i, len;
+
+		if ((s = nestr(msg, "role", &n)) != NULL)
+			setstr(&c->role, s, n);
+		s = str(msg, "thinking", &n);
+		rc = fold_text(a, DELTA_REASONING, 0, s, n);
+		s = str(msg, "content", &n);
+		if (rc == 0)
+			rc = fold_text(a, DELTA_TEXT, 0, s, n);
+		len = jv_get_kind(tcs) == JV_KIND_ARRAY ?
+		    jv_array_length(jv_copy(tcs)) : 0;
+		for (i = 0; i < len && rc == 0; i++) {
+			jv tc = jv_array_get(jv_copy(tcs), i);
+			jv fn = jvx_get(tc, "function");
+			jv args = jvx_get(fn, "arguments");
+			jv dump = jv_get_kind(args) == JV_KIND_STRING ? args :
+			    jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
+			    jv_object() : args, 0);
+			const char *p = jvx_str(dump, &n);
+			const char *id = nestr(tc, "id", NULL);
+			int call = c->ncalls;
+
+			rc = fold_call(a, 0, call, id, nestr(fn, "name", NULL),
+			    p, n);
+			if (rc == 0 && call < c->ncalls) {
+				c->calls[call].complete = 1;
+				a->calls_dirty = 1;
+			}
+			if (!jv_is_valid(c->ollama_calls)) {
+				jv_free(c->ollama_calls);
+				c->ollama_calls = jv_array();
+			}
+			c->ollama_calls = jv_array_append(c->ollama_calls, tc);
+			jv_free(dump);
+			jv_free(fn);
+		}
+		jv_free(tcs);
+	} else {
+		a->ollama_generate = 1;
+		s = str(j, "thinking", &n);
+		rc = fold_text(a, DELTA_REASONING, 0, s, n);
+		s = str(j, "response", &n);
+		if (rc == 0)
+			rc = fold_text(a, DELTA_TEXT, 0, s, n);
+	}
+	jv_free(msg);
+	v = jvx_get(j, "done");
+	if (rc == 0 && jv_get_kind(v) == JV_KIND_TRUE) {
+		const char *why = nestr(j, "done_reason", NULL);
+
+		rc = fold_finish(a, 0, streq(why, "stop") && c->ncalls ?
+		    "tool_calls" : why ? why : "stop", why,
+		    why ? strlen(why) : 0);
+		if (rc == 0)
+			rc = fold_usage(a, num(j, "prompt_eval_count"),
+			    num(j, "eval_count"), -1, -1);
+		if (rc == 0)
+			rc = fold_simple(a, DELTA_DONE);
+	}
+	jv_free(v);
+	return rc;
+}
+
+static jv
+oll_native(const struct acc *a)
+{
+	const struct choice *c = a->ch[0];
+	jv out = jv_is_valid(a->top) ? jv_copy(a->top) : jv_object();
+
+	if (c == NULL)
+		return out;
+	if (a->ollama_generate) {
+		out = jv_object_set(out, jv_string("response"),
+		    jstr(&c->content));
+		if (c->has_reasoning)
+			out = jv_object_set(out, jv_string("thinking"),
+			    jstr(&c->reasoning));
+	} else {
+		jv msg = jvx_get(out, "message");
+
+		if (jv_get_kind(msg) != JV_KIND_OBJECT) {
+			jv_free(msg);
+			msg = JV_OBJECT(jv_string("role"),
+			    jv_string(c->role ? c->role : "assistant"));
+		}
+		msg = jv_object_set(msg, jv_string("content"),
+		    jstr(&c->content));
+		if (c->has_reasoning)
+			msg = jv_object_set(msg, jv_string("thinking"),
+			    jstr(&c->reasoning));
+		if (jv_is_valid(c->ollama_calls))
+			msg = jv_object_set(msg, jv_string("tool_calls"),
+			    jv_copy(c->ollama_calls));
+		out = jv_object_set(out, jv_string("message"), msg);
+	}
+	return out;
+}
+
+/* ------------------------------------------------------------- writer */
+
+static void
+oll_head(struct w *w)
+{
+	buf_reset(&w->b);
+	w_lit(w, "{\"model\":");
+	w_str(w, w->model);
+	w_lit(w, ",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":"
+	    "{\"role\":\"assistant\",\"content\":");
+}
+
+static void
+oll_write(struct w *w)
+{
+	const struct emit_msg *m = w->m;
+	size_t i;
+
+	for (i = 0; i < m->ntext; i++) {
+		oll_head(w);
+		w_str(w, m->text[i]);
+		w_lit(w, "},\"done\":false}");
+		w_end(w, "\n");
+	}
+	if (m->ncalls) {
+		oll_head(w);
+		w_lit(w, "\"\",\"tool_calls\":[");
+		for (i = 0; i < m->ncalls; i++) {
+			if (i)
+				w_lit(w, ",");
+			w_lit(w, "{\"function\":{\"name\":");
+			w_str(w, m->calls[i].name);
+			w_lit(w, ",\"arguments\":");
+			w_args_object(w, &m->calls[i]);
+			w_lit(w, "}}");
+		}
+		w_lit(w, "]},\"done\":false}");
+		w_end(w, "\n");
+	}
+	oll_head(w);
+	w_lit(w, "\"\"},\"done\":true,\"done_reason\":\"stop\","
+	    "\"total_duration\":0,\"load_duration\":0,\"prompt_eval_count\":");
+	w_num(w, w_in_tokens(m));
+	w_lit(w, ",\"prompt_eval_duration\":0,\"eval_count\":");
+	w_num(w, w_out_tokens(m));
+	w_lit(w, ",\"eval_duration\":0}");
+	w_end(w, "\n");
+}
+
+static void
+oll_write_error(struct w *w)
+{
+	buf_reset(&w->b);
+	w_lit(w, "{\"error\":");
+	w_str(w, W_OVERLOADED);
+	w_lit(w, "}");
+	w_end(w, "\n");
+}
+
+static int
+oll_error_body(struct buf *b, int status, const struct status_row *r,
+    const char *message)
+{
+	int rc = 0;
+	(void)status;
+	(void)r;
+
+	rc |= LIT(b, "{\"error\":");
+	rc |= jsonw_string(b, message, strlen(message));
+	rc |= LIT(b, "}");
+	return rc;
+}
+
+/* -------------------------------------------------------------- detect */
+
+static int
+oll_detect(const char *type, const char *dtype, jv j)
+{
+	(void)type;
+	(void)dtype;
+
+	return jv_get_kind(j) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(j), jv_string("done")) &&
+	    (jv_object_has(jv_copy(j), jv_string("message")) ||
+	    jv_object_has(jv_copy(j), jv_string("response")));
+}
+
+/* ------------------------------------------------------------- request */
+
+/* oll_req_host appends http:// and an OLLAMA_HOST-style
+ * "host[:port][/path]" (no scheme) as Ollama's own client reads it: an empty host is 127.0.0.1,
+ * a missing port is 11434, a bare IPv6 address gets brackets. */
+static void
+oll_req_host(struct buf *b, const char *s, size_t n)
+{
+	size_t hl = 0, colons = 0, i;
+
+	buf_puts(b, "http://");
+	while (hl < n && s[hl] != '/')
+		hl++;
+	for (i = 0; i < hl; i++)
+		colons += s[i] == ':';
+	if (hl == 0)
+		buf_puts(b, "127.0.0.1:11434");
+	else if (s[0] == '[') {
+		buf_append(b, s, hl);
+		if (s[hl - 1] == ']')
+			buf_puts(b, ":11434");
+	} else if (colons > 1) {
+		buf_putc(b, '[');
+		buf_append(b, s, hl);
+		buf_puts(b, "]:11434");
+	} else {
+		if (s[0] == ':')
+			buf_puts(b, "127.0.0.1");
+		buf_append(b, s, hl);
+		if (colons == 0)
+			buf_puts(b, ":11434");
+	}
+	buf_append(b, s + hl, n - hl);
+}
+
+
+static jv
+oll_req_body(const struct req_params *r, jv msgs)
+{
+	jv body = jv_object_set(jv_object(), jv_string("model"),
+	    jv_string(r->model));
+
+	body = jv_object_set(body, jv_string("messages"),
+	    req_chat_messages(r, msgs));
+	return req_options(body, "options", "num_predict", r);
+}
+
+/* Ollama streams unless told not to. */
+static int
+oll_req_ready(jv body, int stream)
+{
+	return req_stream_ok(body, stream,
+	    provider_get(DIALECT_OLLAMA)->stream_default);
+}
+
+static void
+oll_last_user(jv body, struct buf *b)
+{
+	req_last_user(body, "messages", "content", 0, b);
+}
+
+const struct prov_ops prov_ollama = {
+	.detect = oll_detect, .event = oll_event, .native = oll_native,
+	.write = oll_write, .write_error = oll_write_error,
+	.error_body = oll_error_body,
+	.req_host = oll_req_host,
+	.req_body = oll_req_body, .req_ready = oll_req_ready,
+	.req_finish = req_stream_flag, .last_user = oll_last_user,
+};

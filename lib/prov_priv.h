@@ -1,0 +1,81 @@
+/* prov_priv.h - what a provider file implements: its row's operations.
+ * Only lib/ includes it; provider files include it and never each other.
+ * A provider file exports exactly one struct prov_ops (prov_<name>). */
+#ifndef LLMPIPE_PROV_PRIV_H
+#define LLMPIPE_PROV_PRIV_H
+
+#include "acc_priv.h"
+#include "emit_priv.h"
+#include "jsonw.h"
+#include "provider.h"
+#include "req_spec.h"
+
+struct prov_ops {
+	/* detect: 1 when an event of SSE type `type` (NUL-terminated, "" when
+	 * none) whose JSON data j (any kind) has the string field "type"
+	 * dtype (or NULL) is this provider's. */
+	int (*detect)(const char *type, const char *dtype, jv j);
+	/* event: fold one event (j: its JSON, borrowed) into a. 0 or an
+	 * ACC_ERR_*. */
+	int (*event)(struct acc *a, struct ev *ev, jv j);
+	/* native: the non-streaming body of what a holds (new reference). */
+	jv (*native)(const struct acc *a);
+	/* write: the whole stream of w->m; write_error: the in-stream error
+	 * as the provider sends it after HTTP 200. */
+	void (*write)(struct w *w);
+	void (*write_error)(struct w *w);
+	/* error_body: the HTTP error body for status (r: its vocabulary). */
+	int (*error_body)(struct buf *b, int status, const struct status_row *r,
+	    const char *message);
+	/* The request side (req_spec.h). req_host: a base without a scheme
+	 * as the provider's own client reads it, scheme included (NULL:
+	 * https:// is prefixed); req_path: the endpoint path for model,
+	 * after base[0..n) (NULL: the row's api_path); req_body: the body of r, messages msgs
+	 * (consumed) with the prompt added, before tools and the stream
+	 * flag; req_ready and req_finish: as req_body_ready and
+	 * req_body_finish; req_streaming: what a streaming body adds (NULL:
+	 * nothing). */
+	void (*req_host)(struct buf *b, const char *base, size_t n);
+	void (*req_path)(struct buf *b, const char *base, size_t n,
+	    const char *model, int stream);
+	jv (*req_body)(const struct req_params *r, jv msgs);
+	int (*req_ready)(jv body, int stream);
+	jv (*req_finish)(jv body, int stream);
+	jv (*req_streaming)(jv body);
+	/* fast: 1 when the event just folded (j, one text or reasoning
+	 * delta of kind a->ev_kind) may serve as a template, with fs saying
+	 * where its string is; NULL: no fast path for the provider. */
+	int (*fast)(const struct acc *a, jv j, struct fast_spec *fs);
+	/* route: 1 when url is one of the provider's generate endpoints
+	 * that the paths list cannot hold (a model in the path), with
+	 * r->stream and r->model set; NULL: only the paths list. */
+	int (*route)(const char *url, struct provider_route *r);
+	/* last_user appends the text of the last user message of a request
+	 * body (borrowed) to b: what llm-mock --echo answers with. */
+	void (*last_user)(jv body, struct buf *b);
+};
+
+/* Helpers of the request side shared by the providers (req_spec.c). */
+/* req_base_ends: base[0..n) ends with the path segment seg, any case. */
+int req_base_ends(const char *s, size_t n, const char *seg);
+/* req_user_text: {"role":"user","content":prompt} */
+jv req_user_text(const char *prompt);
+/* req_chat_messages: the chat message list (OpenAI chat, Ollama): a
+ * system message first, msgs (consumed), the prompt last. */
+jv req_chat_messages(const struct req_params *r, jv msgs);
+/* req_options: body with key set to an object of r's max tokens (named
+ * max_key) and temperature, when either is set. Consumes body. */
+jv req_options(jv body, const char *key, const char *max_key,
+    const struct req_params *r);
+/* req_stream_ok: body's "stream" asks for stream (default_on: absent
+ * means on). Borrows body. */
+int req_stream_ok(jv body, int stream, int default_on);
+/* req_last_user appends the content text of the last item of the array
+ * body[list] whose "role" is "user" (or, any_role, has no role) to b. */
+void req_last_user(jv body, const char *list, const char *ckey,
+    int any_role, struct buf *b);
+
+extern const struct prov_ops prov_chat, prov_responses, prov_anthropic,
+    prov_gemini, prov_ollama;
+
+#endif

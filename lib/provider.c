@@ -1,0 +1,363 @@
+/* provider.c - the table of providers (provider.h): one row each. Adding
+ * a provider: its file lib/prov_<name>.c exporting one struct prov_ops,
+ * a value in enum dialect, and a row here (see HACKING). */
+#include "provider.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jvx.h"
+#include "mem.h"
+#include "prov_priv.h"
+
+static const char *const chat_paths[] = { "/v1/chat/completions",
+	"/chat/completions", NULL };
+static const char *const responses_paths[] = { "/v1/responses",
+	"/responses", NULL };
+static const char *const anthropic_paths[] = { "/v1/messages", NULL };
+static const char *const ollama_paths[] = { "/api/chat", NULL };
+static const char *const no_paths[] = { NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+static const char *const gemini_models[] = { "/v1beta/models", NULL };
+static const char *const ollama_models[] = { "/api/tags", NULL };
+
+/* In enum dialect order: rows[d - 1] is d's. */
+static const struct provider rows[] = {
+	{ .id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	  .alias = { "openai", "chat", NULL },
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.openai.com/v1",
+	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	  .api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .paths = chat_paths, .models_paths = openai_models,
+	  .models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}",
+	  .ops = &prov_chat },
+	{ .id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
+	  .alias = { "responses", NULL },
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.openai.com/v1",
+	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	  .api_path = "/responses", .key_env = "OPENAI_API_KEY",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .paths = responses_paths, .ops = &prov_responses },
+	{ .id = DIALECT_ANTHROPIC, .name = "anthropic",
+	  .content_type = "text/event-stream",
+	  .default_base = "https://api.anthropic.com",
+	  .base_env = "ANTHROPIC_BASE_URL",
+	  .default_model = "claude-sonnet-4-5",
+	  .key_env = "ANTHROPIC_API_KEY",
+	  .key_header = "x-api-key", .key_prefix = "",
+	  .extra_header = "anthropic-version: 2023-06-01",
+	  .model_prefix = "claude-",
+	  .paths = anthropic_paths, .models_paths = openai_models,
+	  .models_body = "{\"data\":[{\"type\":\"model\","
+	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
+	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
+	    "\"llm-mock\",\"last_id\":\"llm-mock\"}",
+	  .ops = &prov_anthropic },
+	{ .id = DIALECT_GEMINI, .name = "gemini",
+	  .content_type = "text/event-stream",
+	  .default_base = "https://generativelanguage.googleapis.com",
+	  .default_model = "gemini-2.5-flash",
+	  .key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
+	  .key_header = "x-goog-api-key", .key_prefix = "",
+	  .key_query = "key",
+	  .model_prefix = "gemini-", .model_in_path = 1,
+	  .paths = no_paths, .models_paths = gemini_models,
+	  .route_doc = "/v1beta/models/MODEL:streamGenerateContent "
+	    "(and :generateContent)",
+	  .models_body = "{\"models\":[{\"name\":\"models/llm-mock"
+	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
+	    "[\"generateContent\",\"streamGenerateContent\"]}]}",
+	  .ops = &prov_gemini },
+	{ .id = DIALECT_OLLAMA, .name = "ollama",
+	  .content_type = "application/x-ndjson", .ndjson = 1,
+	  .default_base = "http://127.0.0.1:11434",
+	  .base_env = "OLLAMA_HOST", .default_model = "llama3.2",
+	  .api_path = "/api/chat",
+	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .stream_default = 1,
+	  .paths = ollama_paths, .models_paths = ollama_models,
+	  .models_body = "{\"models\":[{\"name\":\"llm-mock\","
+	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
+	    "\"size\":0}]}",
+	  .ops = &prov_ollama },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+/* The order events are tried in: the typed SSE dialects first (their
+ * event types tell), then by the JSON fields each one's chunks carry. */
+static const enum dialect detect_order[] = { DIALECT_OPENAI_RESPONSES,
+	DIALECT_ANTHROPIC, DIALECT_GEMINI, DIALECT_OLLAMA,
+	DIALECT_OPENAI_CHAT };
+
+const struct provider *
+provider_get(enum dialect d)
+{
+	if ((unsigned)d < 1 || (unsigned)d > NROWS)
+		return NULL;
+	return &rows[d - 1];
+}
+
+const struct provider *
+provider_at(size_t i)
+{
+	return i < NROWS ? &rows[i] : NULL;
+}
+
+int
+provider_parse(const char *name, enum dialect *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < NROWS; i++) {
+		int hit = strcmp(name, rows[i].name) == 0;
+
+		for (k = 0; !hit && rows[i].alias[k]; k++)
+			hit = strcmp(name, rows[i].alias[k]) == 0;
+		if (hit) {
+			*d = rows[i].id;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+provider_names(const char *sep)
+{
+	static char out[256];
+	size_t i, n = 0;
+
+	out[0] = 0;
+	for (i = 0; i < NROWS && n < sizeof out; i++)
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s",
+		    i ? sep : "", rows[i].name);
+	return out;
+}
+
+enum dialect
+provider_detect(const struct ev *ev, jv j)
+{
+	char type[64];
+	const char *dt = NULL;
+	size_t i, n = ev->type_len < sizeof type - 1 ? ev->type_len :
+	    sizeof type - 1;
+	jv f = jvx_get(j, "type");
+
+	memcpy(type, ev->type ? ev->type : "", n);
+	type[n] = 0;
+	dt = jvx_str(f, NULL);
+	for (i = 0; i < sizeof detect_order / sizeof detect_order[0]; i++)
+		if (provider_get(detect_order[i])->ops->detect(type, dt, j)) {
+			jv_free(f);
+			return detect_order[i];
+		}
+	jv_free(f);
+	return DIALECT_AUTO;
+}
+
+enum dialect
+provider_infer(const char *model)
+{
+	size_t i;
+
+	if (model == NULL)
+		return DIALECT_OPENAI_CHAT;
+	if (strncmp(model, "models/", 7) == 0)
+		model += 7;
+	for (i = 0; i < NROWS; i++)
+		if (rows[i].model_prefix && strncmp(model, rows[i].model_prefix,
+		    strlen(rows[i].model_prefix)) == 0)
+			return rows[i].id;
+	return DIALECT_OPENAI_CHAT;
+}
+
+void
+provider_last_user(enum dialect d, jv body, struct buf *b)
+{
+	const struct provider *p = provider_get(d);
+
+	if (p)
+		p->ops->last_user(body, b);
+}
+
+static int
+listed(const char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+provider_route(const char *url, struct provider_route *r)
+{
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->d = DIALECT_OPENAI_CHAT;
+	r->stream = -1;
+	for (i = 0; i < NROWS; i++)
+		if (listed(rows[i].paths, url) || (rows[i].ops->route &&
+		    rows[i].ops->route(url, r))) {
+			r->d = rows[i].id;
+			r->kind = PROUTE_GENERATE;
+			return;
+		}
+	/* the first row listing a model-list path answers it */
+	for (i = 0; i < NROWS; i++)
+		if (listed(rows[i].models_paths, url)) {
+			r->d = rows[i].id;
+			r->kind = PROUTE_MODELS;
+			return;
+		}
+}
+
+int
+provider_body_streams(enum dialect d, jv body)
+{
+	const struct provider *p = provider_get(d);
+	jv st = jvx_get(body, "stream");
+	int r = p && (p->stream_default ? jv_get_kind(st) != JV_KIND_FALSE :
+	    jv_get_kind(st) == JV_KIND_TRUE);
+
+	jv_free(st);
+	return r;
+}
+
+void
+provider_header_name(const char *line, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && line[i] && line[i] != ':'; i++)
+		out[i] = (line[i] >= 'A' && line[i] <= 'Z') ? line[i] + 32 :
+		    line[i];
+	if (n)
+		out[i] = 0;
+}
+
+/* list: the marker's expansion into b (reset first). */
+static void
+list(struct buf *b, const char *marker)
+{
+	size_t i, n = 0;
+	const char *v[2 * NROWS];
+
+	buf_reset(b);
+	for (i = 0; i < NROWS; i++) {
+		const struct provider *p = &rows[i];
+		size_t k;
+		int dup = 0;
+
+		if (strcmp(marker, "@DIALECTS@") == 0)
+			v[n++] = p->name;
+		else if (strcmp(marker, "@POSTS@") == 0)
+			v[n++] = p->route_doc ? p->route_doc : p->paths[0];
+		else if (strcmp(marker, "@GETS@") == 0) {
+			if (p->models_paths == NULL)
+				continue;
+			for (k = 0; k < n; k++)
+				dup |= strcmp(v[k], p->models_paths[0]) == 0;
+			if (!dup)
+				v[n++] = p->models_paths[0];
+		}
+		else if (strcmp(marker, "@PROVIDERS@") == 0)
+			v[n++] = p->alias[0] ? p->alias[0] : p->name;
+		else if (p->key_env) {
+			for (k = 0; k < n; k++)
+				dup |= strcmp(v[k], p->key_env) == 0;
+			if (!dup)
+				v[n++] = p->key_env;
+			if (p->key_env_alt)
+				v[n++] = p->key_env_alt;
+		}
+	}
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 < n ||
+		    strcmp(marker, "@KEY_VARS@") != 0 ? ", " : " or ", v[i]);
+}
+
+/* wrap appends line[0..n) to out, broken at spaces, continued at column
+ * indent: option lines (indented) end by column 79, prose by 72, as the
+ * tools' texts are written. */
+static void
+wrap(struct buf *out, const char *line, size_t n, size_t indent)
+{
+	size_t col = 0, i = 0, w, width = indent ? 79 : 72;
+
+	while (i < n) {
+		size_t sp = i;
+
+		while (sp < n && line[sp] == ' ')
+			sp++;
+		w = sp;
+		while (w < n && line[w] != ' ')
+			w++;
+		if (col > indent && col + (w - i) > width) {
+			buf_putc(out, '\n');
+			buf_printf(out, "%*s", (int)indent, "");
+			col = indent;
+			i = sp;
+		}
+		buf_append(out, line + i, w - i);
+		col += w - i;
+		i = w;
+	}
+}
+
+char *
+provider_usage(const char *text)
+{
+	static const char *const markers[] = { "@DIALECTS@", "@PROVIDERS@",
+		"@KEY_VARS@", "@POSTS@", "@GETS@" };
+	struct buf out, line, l;
+	const char *p = text, *e, *m;
+	size_t k, indent;
+	char *r;
+
+	buf_init(&out, 0);
+	buf_init(&line, 0);
+	buf_init(&l, 0);
+	for (; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		buf_reset(&line);
+		buf_append(&line, p, (size_t)(e - p));
+		indent = (size_t)-1;
+		for (k = 0; k < sizeof markers / sizeof markers[0]; k++)
+			while (line.p && (m = strstr(line.p, markers[k]))) {
+				size_t at = (size_t)(m - line.p), ml;
+				char *rest;
+
+				if (indent == (size_t)-1)
+					indent = line.p[0] == ' ' ? at : 0;
+				list(&l, markers[k]);
+				ml = strlen(markers[k]);
+				rest = xstrdup(m + ml);
+				line.len = at;
+				buf_append(&line, l.p, l.len);
+				buf_puts(&line, rest);
+				free(rest);
+			}
+		if (indent == (size_t)-1)
+			buf_append(&out, p, (size_t)(e - p));
+		else
+			wrap(&out, line.p, line.len, indent);
+		if (*e)
+			buf_putc(&out, '\n');
+	}
+	r = xmemdup(out.p ? out.p : "", out.len);
+	buf_free(&out);
+	buf_free(&line);
+	buf_free(&l);
+	return r;
+}
