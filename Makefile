@@ -35,16 +35,23 @@ LIB_A    = $(BUILD)/libllmpipe.a
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS     = $(wildcard man/*.1 man/*.7)
-# the tokenizers' rank files (scripts/gen-ranks), found at run time in
-# ../share/llmpipe beside the binary: copied there in the build tree
+# the tokenizers' rank files (share/*.tiktoken, from scripts/gen-ranks)
+# and their binary form (*.ranks, made by build/mkranks: loads in one
+# mmap), found at run time in ../share/llmpipe beside the binary
 DATA     = share/o200k_base.tiktoken share/cl100k_base.tiktoken
-DATA_BUILD = $(DATA:share/%=$(BUILD)/share/llmpipe/%)
+DATA_BUILD = $(DATA:share/%=$(BUILD)/share/llmpipe/%) \
+	$(DATA:share/%.tiktoken=$(BUILD)/share/llmpipe/%.ranks)
 
 all: $(BINS) $(UNIT_BIN) $(DATA_BUILD)
 
-$(BUILD)/share/llmpipe/%: share/%
+$(BUILD)/share/llmpipe/%.tiktoken: share/%.tiktoken
 	@mkdir -p $(BUILD)/share/llmpipe
 	cp -f $< $@
+$(BUILD)/share/llmpipe/%.ranks: share/%.tiktoken $(BUILD)/mkranks
+	@mkdir -p $(BUILD)/share/llmpipe
+	$(BUILD)/mkranks $< $@
+$(BUILD)/mkranks: scripts/mkranks.c $(LIB_A) lib/*.h
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A)
 
 $(BUILD)/.deps-ok:
 	@mkdir -p $(BUILD)
@@ -92,7 +99,7 @@ check: all
 	LLMPIPE_BUILD=$(if $(SAN),build/san,$(BUILD)) VALGRIND=$(VALGRIND) \
 	    prove -j2 --timer -e 'timeout -k 20 $(TEST_TIMEOUT) bash' tests/*.t
 
-install: $(BINS) $(DATA)
+install: $(BINS) $(DATA_BUILD)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	for b in $(BINS); do cp -f $$b $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${b##*/}; done
 	for m in $(MANS); do s=$${m##*.}; cp -f $$m $(DESTDIR)$(MANDIR)/man$$s/ && chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
@@ -100,13 +107,13 @@ install: $(BINS) $(DATA)
 	for t in $(TOOLS); do cp -f completions/llmpipe.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; chmod 644 $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 	cp -f completions/_llmpipe $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe && chmod 644 $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe
 	mkdir -p $(DESTDIR)$(DATADIR)
-	for d in $(DATA); do cp -f $$d $(DESTDIR)$(DATADIR)/ && chmod 644 $(DESTDIR)$(DATADIR)/$${d##*/}; done
+	for d in $(DATA_BUILD); do cp -f $$d $(DESTDIR)$(DATADIR)/ && chmod 644 $(DESTDIR)$(DATADIR)/$${d##*/}; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/llmpipe.7 $(DESTDIR)$(ZSHCOMPDIR)/_llmpipe
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$t; done
-	for d in $(DATA); do rm -f $(DESTDIR)$(DATADIR)/$${d##*/}; done
+	for d in $(DATA_BUILD); do rm -f $(DESTDIR)$(DATADIR)/$${d##*/}; done
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # libFuzzer targets (clang): `make fuzz FUZZ_TIME=30` runs each for that

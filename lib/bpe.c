@@ -1,8 +1,10 @@
 /* bpe.c - rank tables and tiktoken's byte-pair merge (see bpe.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,10 +62,117 @@ bpe_token(const struct bpe *b, uint32_t r, size_t *len)
 void
 bpe_free(struct bpe *b)
 {
-	free(b->bytes);
-	free(b->off);
-	free(b->slot);
+	if (b->map)
+		munmap(b->map, b->maplen);
+	else {
+		free(b->bytes);
+		free(b->off);
+		free(b->slot);
+	}
 	memset(b, 0, sizeof *b);
+}
+
+/* the binary form: this header, off[n + 1], slot[mask + 1], the bytes;
+ * the version changes with hash_bytes or the layout */
+struct bin_head {
+	char magic[8];
+	uint32_t order, version, n, mask, nbytes, pad;
+};
+#define BIN_MAGIC "LLMPBPE\n"
+#define BIN_VERSION 1
+
+int
+bpe_save(const struct bpe *b, const char *path)
+{
+	struct bin_head h;
+	FILE *f = fopen(path, "wb");
+	int saved;
+
+	if (!f)
+		return -1;
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, BIN_MAGIC, 8);
+	h.order = 0x01020304;
+	h.version = BIN_VERSION;
+	h.n = b->n;
+	h.mask = b->mask;
+	h.nbytes = b->off[b->n];
+	if (fwrite(&h, sizeof h, 1, f) != 1 ||
+	    fwrite(b->off, sizeof *b->off, (size_t)b->n + 1, f) != b->n + 1 ||
+	    fwrite(b->slot, sizeof *b->slot, (size_t)b->mask + 1, f) !=
+	    (size_t)b->mask + 1 ||
+	    fwrite(b->bytes, 1, h.nbytes, f) != h.nbytes) {
+		saved = errno;
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
+	return fclose(f) == EOF ? -1 : 0;
+}
+
+int
+bpe_map(struct bpe *b, const char *path)
+{
+	struct stat st;
+	struct bin_head h;
+	unsigned char *m;
+	size_t need, i, empty = 0;
+	int fd, saved;
+
+	memset(b, 0, sizeof *b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if ((size_t)st.st_size < sizeof h) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	saved = errno;
+	close(fd);
+	if (m == MAP_FAILED) {
+		errno = saved;
+		return -1;
+	}
+	b->map = m;
+	b->maplen = (size_t)st.st_size;
+	memcpy(&h, m, sizeof h);
+	if (memcmp(h.magic, BIN_MAGIC, 8) != 0 || h.order != 0x01020304 ||
+	    h.version != BIN_VERSION || h.n == 0 || h.n > (1u << 30) ||
+	    (h.mask & (h.mask + 1)) != 0 || h.mask > (1u << 30))
+		goto bad;
+	need = sizeof h + ((size_t)h.n + 1 + (size_t)h.mask + 1) * 4 + h.nbytes;
+	if (need != (size_t)st.st_size)
+		goto bad;
+	b->n = h.n;
+	b->mask = h.mask;
+	b->off = (uint32_t *)(m + sizeof h);
+	b->slot = b->off + h.n + 1;
+	b->bytes = (unsigned char *)(b->slot + h.mask + 1);
+	/* nothing read later can go out of the mapping, nor probe forever */
+	if (b->off[0] != 0 || b->off[h.n] != h.nbytes)
+		goto bad;
+	for (i = 0; i < h.n; i++)
+		if (b->off[i + 1] < b->off[i])
+			goto bad;
+	for (i = 0; i <= h.mask; i++) {
+		if (b->slot[i] > h.n)
+			goto bad;
+		empty += b->slot[i] == 0;
+	}
+	if (empty == 0)
+		goto bad;
+	return 0;
+bad:
+	bpe_free(b);
+	errno = EINVAL;
+	return -1;
 }
 
 static int

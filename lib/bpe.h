@@ -20,6 +20,8 @@ struct bpe {
 	uint32_t n;           /* ranks 0 .. n-1 (a gap has length 0) */
 	uint32_t *slot;       /* open-addressing hash: rank + 1, 0 empty */
 	uint32_t mask;        /* slot count - 1 */
+	void *map;            /* when mapped by bpe_map: the mapping */
+	size_t maplen;
 };
 
 /* bpe_load reads a .tiktoken file into b. Returns 0, or -1 with errno set
@@ -29,6 +31,16 @@ int bpe_load(struct bpe *b, const char *path, long *line);
 
 /* bpe_load_mem is bpe_load on the text p[0..n) (borrowed). */
 int bpe_load_mem(struct bpe *b, const char *p, size_t n, long *line);
+
+/* bpe_save writes b in the binary form bpe_map reads: the arrays as they
+ * are in memory (this machine's byte order, this hash), so that loading
+ * is one mmap. Returns 0, or -1 with errno set. */
+int bpe_save(const struct bpe *b, const char *path);
+
+/* bpe_map maps a file written by bpe_save, after checking its header,
+ * sizes, offsets and slots (a damaged file is EINVAL, never a crash).
+ * Returns 0, or -1 with errno set; b then holds nothing. */
+int bpe_map(struct bpe *b, const char *path);
 
 /* bpe_free releases what b owns; b may then be loaded again. */
 void bpe_free(struct bpe *b);

@@ -79,6 +79,18 @@ struct tok_enc {
 	size_t maxsp; /* longest special token */
 };
 
+/* A cached piece: most text repeats its words, and a piece's ids never
+ * change, so a direct-mapped cache of short pieces saves the hash table's
+ * scattered lookups and the merges */
+#define CACHE_N 8192
+#define CACHE_KEY 22
+#define CACHE_IDS 9
+struct cent {
+	unsigned char len, nids;
+	unsigned char key[CACHE_KEY];
+	uint32_t ids[CACHE_IDS];
+};
+
 struct tok_stream {
 	const struct tok_enc *e;
 	int special;
@@ -95,6 +107,7 @@ struct tok_stream {
 	uint32_t *ids;
 	size_t idcap;
 	struct bpe_work w;
+	struct cent *cache; /* CACHE_N recent pieces and their ids */
 	char err[160];
 };
 
@@ -221,8 +234,12 @@ tok_open(const char *name, char *why, size_t whylen)
 	}
 	e->def = d;
 	tok_data_dir(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/%s.tiktoken", dir, name);
-	if (bpe_load(&e->bpe, path, &line) == -1) {
+	/* the build's binary form, else the text form it is made from */
+	snprintf(path, sizeof path, "%s/%s.ranks", dir, name);
+	if (bpe_map(&e->bpe, path) == 0)
+		line = 0;
+	else if (snprintf(path, sizeof path, "%s/%s.tiktoken", dir, name),
+	    bpe_load(&e->bpe, path, &line) == -1) {
 		if (errno == EINVAL)
 			snprintf(why, whylen, "%s:%ld: not a rank file", path,
 			    line);
@@ -330,6 +347,7 @@ tok_stream_free(struct tok_stream *s)
 	pcre2_match_context_free(s->mc);
 	pcre2_jit_stack_free(s->js);
 	bpe_work_free(&s->w);
+	free(s->cache);
 	free(s->ids);
 	free(s->u);
 	free(s);
@@ -437,10 +455,30 @@ utf8_feed(struct tok_stream *s, const unsigned char *p, size_t n)
 	return 0;
 }
 
+static size_t
+cache_slot(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ h >> 31) & (CACHE_N - 1);
+}
+
 static int
 emit_piece(struct tok_stream *s, const unsigned char *p, size_t n)
 {
+	struct cent *c = NULL;
 	long k;
+
+	if (n <= CACHE_KEY) {
+		if (!s->cache && !(s->cache = calloc(CACHE_N, sizeof *s->cache)))
+			return fail(s, "out of memory");
+		c = &s->cache[cache_slot(p, n)];
+		if (c->len == n && c->nids && memcmp(c->key, p, n) == 0)
+			return s->fn(s->ctx, c->ids, c->nids);
+	}
 
 	if (n > s->idcap) {
 		size_t want = n < 256 ? 256 : n;
@@ -454,6 +492,12 @@ emit_piece(struct tok_stream *s, const unsigned char *p, size_t n)
 	if ((k = bpe_encode(&s->e->bpe, p, n, s->ids, &s->w)) < 0)
 		return fail(s, errno == ENOMEM ? "out of memory" :
 		    "a byte has no rank (a damaged rank file)");
+	if (c && k <= CACHE_IDS) {
+		c->len = (unsigned char)n;
+		c->nids = (unsigned char)k;
+		memcpy(c->key, p, n);
+		memcpy(c->ids, s->ids, (size_t)k * sizeof *s->ids);
+	}
 	return s->fn(s->ctx, s->ids, (size_t)k);
 }
 

@@ -33,8 +33,9 @@ int tok_encoding_known(const char *name);
  * tree; else the folder compiled in (LLMPIPE_DATADIR, the install's). */
 void tok_data_dir(char *out, size_t n);
 
-/* tok_open loads encoding name (ranks from tok_data_dir, pattern
- * compiled). Returns it, owned by the caller (tok_close), or NULL with a
+/* tok_open loads encoding name (ranks from tok_data_dir: NAME.ranks,
+ * the binary form the build makes, mapped; else NAME.tiktoken, parsed;
+ * pattern compiled). Returns it, owned by the caller (tok_close), or NULL with a
  * reason such as "/x/o200k_base.tiktoken: No such file or directory"
  * in why (size whylen). */
 struct tok_enc *tok_open(const char *name, char *why, size_t whylen);
