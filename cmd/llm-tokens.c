@@ -204,8 +204,8 @@ on_split(void *ctx, const uint32_t *ids, size_t n)
 		if (r->held == opt.n) {
 			if (r->cut_tokens == 0)
 				die(LP_EXIT_FAIL, "%s: --split %ld: a character "
-				    "takes more than %ld tokens", r->name,
-				    opt.n, opt.n);
+				    "needs more tokens than that", r->name,
+				    opt.n);
 			split_put(r, r->text.p, r->cut, r->cut_tokens);
 			rest = r->text.len - r->cut;
 			memmove(r->text.p, r->text.p + r->cut, rest);
