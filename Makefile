@@ -131,7 +131,7 @@ build/fuzz/libllmpipe.a: $(FUZZ_OBJ)
 	ar rcs $@ $(FUZZ_OBJ)
 build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
 	clang $(CPPFLAGS_ALL) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $< build/fuzz/libllmpipe.a $(PCRE2_LIBS) $(JQ_LIBS) -lm
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(DATA_BUILD)
 	scripts/fuzz $(FUZZ_TIME)
 
 # Side by side with the peers (scripts/bench); results go in doc/performance.md.
