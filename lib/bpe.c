@@ -29,21 +29,29 @@ hash_bytes(const unsigned char *p, size_t n)
 	}
 	w = 0;
 	memcpy(&w, p, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
+	/* MurmurHash3's fmix64: every input bit reaches the low bits that
+	 * pick the slot */
+	h ^= w;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
 }
 
 long
 bpe_rank(const struct bpe *b, const void *p, size_t n)
 {
-	uint64_t i = hash_bytes(p, n);
-	uint32_t r;
+	uint64_t h = hash_bytes(p, n), i, s;
+	uint32_t r, tag = (uint32_t)(h >> 32);
 
-	for (;; i++) {
-		r = b->slot[i & b->mask];
-		if (r == 0)
+	for (i = h;; i++) {
+		s = b->slot[i & b->mask];
+		if (s == 0)
 			return -1;
-		r--;
+		if ((uint32_t)(s >> 32) != tag)
+			continue;
+		r = (uint32_t)s - 1;
 		if (b->off[r + 1] - b->off[r] == n &&
 		    memcmp(b->bytes + b->off[r], p, n) == 0)
 			return r;
@@ -72,14 +80,15 @@ bpe_free(struct bpe *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* the binary form: this header, off[n + 1], slot[mask + 1], the bytes;
+/* the binary form: this header, off[n + 1], 4 zero bytes when n + 1 is
+ * odd (slot[] is 8-byte aligned), slot[mask + 1], the bytes;
  * the version changes with hash_bytes or the layout */
 struct bin_head {
 	char magic[8];
 	uint32_t order, version, n, mask, nbytes, pad;
 };
 #define BIN_MAGIC "LLMPBPE\n"
-#define BIN_VERSION 1
+#define BIN_VERSION 3
 
 int
 bpe_save(const struct bpe *b, const char *path)
@@ -99,6 +108,7 @@ bpe_save(const struct bpe *b, const char *path)
 	h.nbytes = b->off[b->n];
 	if (fwrite(&h, sizeof h, 1, f) != 1 ||
 	    fwrite(b->off, sizeof *b->off, (size_t)b->n + 1, f) != b->n + 1 ||
+	    ((b->n + 1) % 2 && fwrite(&h.pad, 4, 1, f) != 1) ||
 	    fwrite(b->slot, sizeof *b->slot, (size_t)b->mask + 1, f) !=
 	    (size_t)b->mask + 1 ||
 	    fwrite(b->bytes, 1, h.nbytes, f) != h.nbytes) {
@@ -147,13 +157,14 @@ bpe_map(struct bpe *b, const char *path)
 	    h.version != BIN_VERSION || h.n == 0 || h.n > (1u << 30) ||
 	    (h.mask & (h.mask + 1)) != 0 || h.mask > (1u << 30))
 		goto bad;
-	need = sizeof h + ((size_t)h.n + 1 + (size_t)h.mask + 1) * 4 + h.nbytes;
+	need = sizeof h + ((size_t)h.n + 1 + (h.n + 1) % 2) * 4 +
+	    ((size_t)h.mask + 1) * 8 + h.nbytes;
 	if (need != (size_t)st.st_size)
 		goto bad;
 	b->n = h.n;
 	b->mask = h.mask;
 	b->off = (uint32_t *)(m + sizeof h);
-	b->slot = b->off + h.n + 1;
+	b->slot = (uint64_t *)(b->off + h.n + 1 + (h.n + 1) % 2);
 	b->bytes = (unsigned char *)(b->slot + h.mask + 1);
 	/* nothing read later can go out of the mapping, nor probe forever */
 	if (b->off[0] != 0 || b->off[h.n] != h.nbytes)
@@ -162,7 +173,8 @@ bpe_map(struct bpe *b, const char *path)
 		if (b->off[i + 1] < b->off[i])
 			goto bad;
 	for (i = 0; i <= h.mask; i++) {
-		if (b->slot[i] > h.n)
+		if ((uint32_t)b->slot[i] > h.n ||
+		    ((uint32_t)b->slot[i] == 0 && b->slot[i] != 0))
 			goto bad;
 		empty += b->slot[i] == 0;
 	}
@@ -310,9 +322,13 @@ bpe_load_mem(struct bpe *b, const char *p, size_t n, long *line)
 			goto fail;
 		}
 		h = hash_bytes(b->bytes + b->off[i], rlen[i]);
-		while (b->slot[h & b->mask])
-			h++;
-		b->slot[h & b->mask] = i + 1;
+		{
+			uint64_t j = h;
+
+			while (b->slot[j & b->mask])
+				j++;
+			b->slot[j & b->mask] = (h >> 32) << 32 | (i + 1);
+		}
 	}
 	free(roff);
 	free(rlen);

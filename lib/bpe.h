@@ -18,7 +18,9 @@ struct bpe {
 	unsigned char *bytes; /* every token's bytes, by rank */
 	uint32_t *off;        /* rank r is bytes[off[r] .. off[r + 1]) */
 	uint32_t n;           /* ranks 0 .. n-1 (a gap has length 0) */
-	uint32_t *slot;       /* open-addressing hash: rank + 1, 0 empty */
+	uint64_t *slot;       /* open-addressing hash: rank + 1 in the low
+			       * half (0 empty), the key's hash >> 32 in
+			       * the high half, so most misses read no more */
 	uint32_t mask;        /* slot count - 1 */
 	void *map;            /* when mapped by bpe_map: the mapping */
 	size_t maplen;

@@ -82,7 +82,7 @@ struct tok_enc {
 /* A cached piece: most text repeats its words, and a piece's ids never
  * change, so a direct-mapped cache of short pieces saves the hash table's
  * scattered lookups and the merges */
-#define CACHE_N 8192
+#define CACHE_N 65536
 #define CACHE_KEY 22
 #define CACHE_IDS 9
 struct cent {
