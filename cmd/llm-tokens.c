@@ -424,7 +424,7 @@ main(int argc, char *argv[])
 		const char *e = tok_model_encoding(model);
 
 		if (!e)
-			die(LP_EXIT_FAIL, "--model: %s: no known encoding (the "
+			usage_error("--model: %s: no known encoding (the "
 			    "encodings are o200k_base and cl100k_base: use -e)",
 			    model);
 		encoding = e;
