@@ -33,6 +33,7 @@
 #include "metrics_stats.h"
 #include "out.h"
 #include "provider.h"
+#include "tok.h"
 
 static const char usage_text[] =
 "Usage: stream-metrics [OPTIONS] [FILE]\n"
@@ -54,6 +55,9 @@ static const char usage_text[] =
 "      --t0 WHEN            start, the default (process or COMMAND start),\n"
 "                           or first-byte\n"
 "      --dialect NAME       @DIALECTS@ or auto (default: detect from the events)\n"
+"      --encoding NAME      count output tokens without usage with this\n"
+"                           tokenizer: o200k_base, cl100k_base, or none\n"
+"                           (default: the model's, as tiktoken maps it)\n"
 "      --max-event SIZE     largest event or line accepted (default 64M,\n"
 "                           at most 1G)\n"
 "  -a, --aggregate          summarize -j reports (files or stdin)\n"
@@ -74,9 +78,12 @@ static const char usage_text[] =
 "  total_ms   end of input (recorded input: last event)\n"
 "  decode_ms  e2el_ms - ttft_ms\n"
 "  output_tokens  usage reported by the provider (source \"usage\"), else\n"
-"             llama.cpp timings (\"server\"), else the number of\n"
-"             token-bearing frames (\"chunks\", an estimate); a count\n"
-"             reported before the last token-bearing frame is not used\n"
+"             llama.cpp timings (\"server\"), else the tokens of the\n"
+"             streamed text when the model's encoding is known\n"
+"             (\"tokenizer:o200k_base\", as tiktoken counts), else the\n"
+"             number of token-bearing frames (\"chunks\", an estimate);\n"
+"             a count reported before the last token-bearing frame is\n"
+"             not used\n"
 "  tpot_ms    decode_ms / (output_tokens - 1), null below 2 tokens\n"
 "  decode_tps 1000 / tpot_ms\n"
 "  e2e_tps    output_tokens / (e2el_ms / 1000)\n"
@@ -100,7 +107,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_T0 = 256, OPT_DIALECT, OPT_MAX_EVENT, OPT_PERCENTILES,
-	OPT_GOODPUT
+	OPT_GOODPUT, OPT_ENCODING
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +118,7 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, 'p' },
 	{ "t0", required_argument, NULL, OPT_T0 },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
 	{ "max-event", required_argument, NULL, OPT_MAX_EVENT },
 	{ "aggregate", no_argument, NULL, 'a' },
 	{ "percentiles", required_argument, NULL, OPT_PERCENTILES },
@@ -224,10 +232,99 @@ on_bytes(void *ctx, const char *p, size_t n, int64_t arrival_us)
 		out_write_now(p, n);
 }
 
+/* Output tokens when the stream reports none: the streamed text (answer,
+ * reasoning, refusal, each tool call's arguments, each a stream of its
+ * own) through the tokenizer of the model's encoding, as tiktoken counts
+ * it; memory stays constant, as the text is not kept. */
+static struct {
+	const char *forced;   /* --encoding, or NULL: the model's */
+	int tried;            /* the encoding was decided (at the first text) */
+	struct tok_enc *enc;  /* NULL: no tokenizer, chunks are counted */
+	int used;             /* enc was opened: n is the count */
+	struct tok_stream *s[4];
+	int call;             /* the tool call s[DELTA_TOOL_CALL] is in */
+	long long n;
+	char source[40];
+} TK;
+
+static int
+tk_count(void *ctx, const uint32_t *ids, size_t n)
+{
+	(void)ctx;
+	(void)ids;
+	TK.n += (long long)n;
+	return 0;
+}
+
+static void
+tk_open(struct meter *m)
+{
+	const char *name = TK.forced;
+	char why[4200];
+	jv msg, model;
+
+	TK.tried = 1;
+	if (!name) {
+		msg = acc_json(m->acc, 0);
+		model = jvx_get(msg, "model");
+		if (jv_get_kind(model) == JV_KIND_STRING)
+			name = tok_model_encoding(jv_string_value(model));
+		jv_free(model);
+		jv_free(msg);
+	}
+	if (!name || strcmp(name, "none") == 0)
+		return;
+	/* a missing rank file leaves the chunk estimate, labelled as such */
+	if ((TK.enc = tok_open(name, why, sizeof why)) && (TK.used = 1))
+		snprintf(TK.source, sizeof TK.source, "tokenizer:%s", name);
+}
+
+static void
+tk_feed(struct meter *m, const struct delta *d)
+{
+	struct tok_stream **s;
+
+	if (!TK.tried)
+		tk_open(m);
+	if (!TK.enc || d->kind > DELTA_TOOL_CALL)
+		return;
+	s = &TK.s[d->kind];
+	if (d->kind == DELTA_TOOL_CALL && *s && d->call != TK.call) {
+		tok_stream_finish(*s);
+		tok_stream_free(*s);
+		*s = NULL;
+	}
+	TK.call = d->call;
+	if (!*s && !(*s = tok_stream_new(TK.enc, 0, tk_count, NULL)))
+		die(LP_EXIT_FAIL, "out of memory");
+	if (tok_stream_write(*s, d->text, d->len) == -1)
+		die(LP_EXIT_FAIL, "tokenizer: %s", tok_stream_error(*s));
+}
+
+/* tk_end counts what the streams still hold and frees them */
+static void
+tk_end(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (TK.s[i] && tok_stream_finish(TK.s[i]) == -1)
+			die(LP_EXIT_FAIL, "tokenizer: %s",
+			    tok_stream_error(TK.s[i]));
+		tok_stream_free(TK.s[i]);
+		TK.s[i] = NULL;
+	}
+	tok_close(TK.enc);
+	TK.enc = NULL;
+}
+
 static int
 on_delta(void *ctx, const struct delta *d)
 {
 	struct meter *m = ctx;
+
+	if (d->kind <= DELTA_TOOL_CALL && d->text && d->len)
+		tk_feed(m, d);
 
 	switch (d->kind) {
 	case DELTA_TEXT:
@@ -356,6 +453,9 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	} else if (m->server_out >= 0) {
 		f->out = m->server_out;
 		f->source = "server";
+	} else if (TK.used) {
+		f->out = TK.n;
+		f->source = TK.source;
 	} else {
 		f->out = m->chunks;
 		f->source = "chunks";
@@ -1057,6 +1157,7 @@ meter_stream(const char *path, char **cmd)
 	if (M.itl_full)
 		mwarn("more than %zu token-bearing frames: the ITL figures "
 		    "cover the first ones only", M.itl.max);
+	tk_end();
 	sorted = xmalloc((M.itl.n ? M.itl.n : 1) * sizeof *sorted);
 	compute(&M, &f, sorted);
 	free(sorted);
@@ -1509,6 +1610,13 @@ main(int argc, char **argv)
 			else
 				usage_error("--t0: expected start or "
 				    "first-byte, not '%s'", optarg);
+			break;
+		case OPT_ENCODING:
+			if (strcmp(optarg, "none") != 0 &&
+			    !tok_encoding_known(optarg))
+				usage_error("--encoding: unknown encoding '%s' "
+				    "(o200k_base, cl100k_base or none)", optarg);
+			TK.forced = optarg;
 			break;
 		case OPT_DIALECT:
 			if (dialect_parse(optarg, &opt.dialect) == -1)

@@ -5,17 +5,21 @@ _llmpipe()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local words=""
-	# -p is --provider in llm-request only (--progress, --pick elsewhere)
+	# -p is --provider in llm-request only (--progress, --pick elsewhere);
+	# -e is --encoding in llm-tokens only
 	[ "$1" = llm-request ] && [ "$prev" = -p ] && prev=--provider
 	case $prev in
 	--provider) words="openai responses anthropic gemini ollama" ;;
 	--dialect) words="auto openai-chat openai-responses anthropic gemini ollama" ;;
 	--timing) words="recorded fixed" ;;
 	--t0) words="start first-byte" ;;
+	-e) [ "$1" = llm-tokens ] && words="o200k_base cl100k_base" ;;
+	--encoding) words="o200k_base cl100k_base" ;;
 	-m|--model|-s|--system|--jq|-H|--header|-N|--label|-l|--listen|--base-url|\
 	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--ttft|--delay|--jitter|--seed|\
 	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\
-	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout)
+	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout|\
+	--truncate|--split|--prefix)
 		return 0 ;;
 	esac
 	if [ -n "$words" ]; then
@@ -28,4 +32,4 @@ _llmpipe()
 	fi
 	return 0
 }
-complete -o filenames -F _llmpipe sse-decode delta-join llm-request llm-mock stream-metrics
+complete -o filenames -F _llmpipe sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens

@@ -276,4 +276,28 @@ else
 	fi
 fi
 
+# Without usage, the output tokens of the streamed text by the model's
+# tokenizer (tokenizer-*.ndjson above: 24 for gpt-4o's o200k_base, 25 for
+# gpt-4's cl100k_base, 4 + 8 for a text and a tool call's arguments, as the
+# tiktoken package counts them; chunks for a model of no known encoding);
+# --encoding chooses it, or none
+D2=$TOP/tests/stream-metrics
+src() { run stream-metrics -q -j "$@" 2>&1 >/dev/null | jq -r '"\(.output_tokens) \(.output_tokens_source)"'; }
+is "$(src --encoding cl100k_base "$D2/tokenizer-gpt-4o.ndjson")" "25 tokenizer:cl100k_base" \
+    "--encoding cl100k_base overrides the model's encoding"
+is "$(src --encoding o200k_base "$D2/tokenizer-unknown-model.ndjson")" "24 tokenizer:o200k_base" \
+    "--encoding o200k_base for a model of no known encoding"
+is "$(src --encoding none "$D2/tokenizer-gpt-4o.ndjson")" "4 chunks" \
+    "--encoding none keeps the chunk estimate"
+is "$(src --encoding o200k_base "$FIX/real/openai-chat/text-plain.sse" | cut -d ' ' -f 2)" "usage" \
+    "--encoding does not replace reported usage"
+run stream-metrics -q "$D2/tokenizer-gpt-4o.ndjson" 2>"$T/human"
+grep -q "^tokens  24 output (tokenizer:o200k_base)" "$T/human"
+ok $? "the human report names the tokenizer, with no 'estimate'"
+LLMPIPE_DATA_DIR=$T/nowhere run stream-metrics -q -j "$D2/tokenizer-gpt-4o.ndjson" 2>&1 >/dev/null |
+    jq -r .output_tokens_source >"$T/src"
+is "$(cat "$T/src")" "chunks" "no rank files: the labelled chunk estimate"
+run stream-metrics --encoding p50k_base </dev/null >/dev/null 2>"$T/e"
+is "$?" 2 "--encoding p50k_base: usage error"
+
 done_testing

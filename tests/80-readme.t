@@ -136,6 +136,29 @@ else
 	echo "# SKIP GNU parallel not installed"
 fi
 
+# tokens: a prompt counted before it is sent, a book split for a batch
+# (the mock answers with the prompt, so each summary shows its piece)
+mkdir -p "$T/tokens"
+printf 'Say hi in %s words.\n' 3 >"$T/tokens/prompt.txt"
+cat "$TOP"/man/*.1 >"$T/tokens/book.txt"
+run_recipe tokens
+is "$?" 0 "recipe tokens runs"
+is "$(cat "$T/tokens/answer.txt")" "Say hi in 3 words." "recipe tokens: the prompt that fits is sent"
+parts=$(cd "$T/tokens" && ls part-?????? | wc -l)
+want=$(( ($(llm-tokens -m gpt-4o <"$T/tokens/book.txt") + 1999) / 2000 ))
+[ "$parts" -ge "$want" ] && [ "$parts" -le $((want + 2)) ]
+ok $? "recipe tokens: the book in $parts pieces (about $want of 2000 tokens)"
+is "$(cd "$T/tokens" && for p in part-??????; do llm-tokens <"$p"; done | awk '$1 > 2000' | wc -l)" 0 \
+    "recipe tokens: no piece over 2000 tokens"
+# (the shell's $(cat) drops each piece's trailing newlines)
+(cd "$T/tokens" && for p in part-??????; do printf 'Summarize: %s' "$(cat "$p")"; done) >"$T/tokens.want"
+(cd "$T/tokens" && for p in part-??????; do cat "$p.summary"; done) >"$T/tokens.got"
+same_file "$T/tokens.got" "$T/tokens.want" "recipe tokens: one request per piece, in order"
+printf 'x %.0s' $(seq 120000) >"$T/tokens/prompt.txt"
+run_recipe tokens
+grep -qE '^prompt.txt: 12000[0-9] tokens: too long$' "$T/tokens.err"
+ok $? "recipe tokens: a prompt over the limit is not sent"
+
 # llmpipe(7)'s EXAMPLES: every literal block is a named example, run here
 untested=$(awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
 	ex && /^\.Bd -literal/ && prev !~ /^\.\\" example: / { n++ }

@@ -3,7 +3,7 @@
 # exit-status table, --help listing every option the page documents, -V,
 # unknown options and bad values giving a usage line and status 2.
 source "$(dirname "$0")/lib.sh"
-TOOLS="sse-decode delta-join llm-request llm-mock stream-metrics"
+TOOLS="sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens"
 for tool in $TOOLS; do
 	page=$TOP/man/$tool.1
 	if [ ! -x "$BIN/$tool" ] || [ ! -e "$page" ]; then
@@ -122,9 +122,11 @@ for e in $envs; do grep -qE "Ev $e( |\$)" <<<"$env7" || missing="$missing $e"; d
 is "$missing" "" "llmpipe(7) ENVIRONMENT lists every variable the tools read"
 # each tool's page too: every tool reads LLMPIPE_FAIL_ALLOC (lib/mem.c);
 # the ones that assemble deltas read LLMPIPE_NO_FASTPATH (lib/dialect.c)
-for tool in sse-decode delta-join llm-request llm-mock stream-metrics; do
+for tool in sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens; do
 	want=LLMPIPE_FAIL_ALLOC
 	case $tool in delta-join | stream-metrics) want="$want LLMPIPE_NO_FASTPATH" ;; esac
+	# the tokenizer's rank files (lib/tok.c)
+	case $tool in llm-tokens | stream-metrics) want="$want LLMPIPE_DATA_DIR" ;; esac
 	envp=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$TOP/man/$tool.1")
 	missing=""
 	for e in $want; do grep -qE "Ev $e( |\$)" <<<"$envp" || missing="$missing $e"; done
@@ -133,7 +135,7 @@ done
 # bad values, not only unknown options: a usage line and status 2
 for c in "sse-decode --max-event x" "delta-join --dialect nope" \
     "llm-request --retry x hi" "llm-mock --delay x" "stream-metrics --t0 later" \
-    "stream-metrics -o"; do
+    "stream-metrics -o" "llm-tokens --split x" "llm-tokens -e p50k_base"; do
 	# shellcheck disable=SC2086
 	run $c </dev/null >/dev/null 2>"$T/e"
 	st=$?
@@ -144,7 +146,8 @@ done
 # tools that register their --help text with err_usage()
 for c in "sse-decode --bogus" "sse-decode -q" "sse-decode --max-event x" \
     "delta-join --bogus" "delta-join --dialect nope" "llm-request --bogus" \
-    "llm-mock --delay x" "stream-metrics --bogus" "stream-metrics --t0 later"; do
+    "llm-mock --delay x" "stream-metrics --bogus" "stream-metrics --t0 later" \
+    "llm-tokens --bogus" "llm-tokens --truncate -1"; do
 	t=${c%% *}
 	# shellcheck disable=SC2086
 	run $c </dev/null >/dev/null 2>"$T/e"
@@ -165,7 +168,9 @@ stream-metrics $R/openai-chat/text-plain.sse
 stream-metrics -a $TOP/tests/stream-metrics/reports-a.jsonl
 llm-request --dry-run -m m hi
 llm-request -p nope hi
-llm-mock --listen nope"
+llm-mock --listen nope
+llm-tokens $TOP/README.md
+llm-tokens --split 500 $TOP/README.md"
 while read -r c; do
 	# shellcheck disable=SC2086
 	OPENAI_API_KEY=k run $c </dev/null 2>&1
@@ -207,6 +212,8 @@ comp() { # comp WORD... : complete the last word, print COMPREPLY
 is "$(comp delta-join --js)" "--json" "bash completion: delta-join --js completes to --json"
 is "$(comp llm-request --provider anth)" "anthropic" "bash completion: --provider values"
 is "$(comp stream-metrics --perc)" "--percentiles" "bash completion: stream-metrics options"
+is "$(comp llm-tokens -e "")" "o200k_base
+cl100k_base" "bash completion: llm-tokens -e is --encoding"
 touch "$T/capture-file.sse"
 is "$(comp sse-decode "$T/capture-f")" "$T/capture-file.sse" "bash completion: file names"
 is "$(comp llm-request -p "")" "openai
@@ -228,6 +235,7 @@ while read -r short long arg; do
 	short=${short#s}
 	for o in ${short:+-$short} --$long; do
 		[ "$o" = -p ] && continue # -p is --progress or --pick elsewhere
+		[ "$o" = -e ] && continue # -e is --encoding in llm-tokens only
 		for tool in $TOOLS; do
 			"$BIN/$tool" --help | grep -qE -- "(^|[ ,])${o}[ ,]" || continue
 			[ -z "$(comp "$tool" "$o" "$T/capture-f")" ] || bad="$bad $tool:$o"

@@ -77,7 +77,7 @@ make -C "$src" -j2 >"$T/make.out" 2>&1
 st=$?
 is "$st" 0 "make builds the extracted tarball"
 [ "$st" = 0 ] || diag "$(tail -n 20 "$T/make.out")"
-for tool in sse-decode delta-join llm-request llm-mock stream-metrics; do
+for tool in sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens; do
 	v=$("$src/build/bin/$tool" --version 2>&1)
 	is "$v" "$tool (llmpipe) $version" "the tarball's $tool --version"
 done
