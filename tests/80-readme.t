@@ -150,8 +150,9 @@ want=$(( ($(llm-tokens -m gpt-4o <"$T/tokens/book.txt") + 1999) / 2000 ))
 ok $? "recipe tokens: the book in $parts pieces (about $want of 2000 tokens)"
 is "$(cd "$T/tokens" && for p in part-??????; do llm-tokens <"$p"; done | awk '$1 > 2000' | wc -l)" 0 \
     "recipe tokens: no piece over 2000 tokens"
-# (the shell's $(cat) drops each piece's trailing newlines)
-(cd "$T/tokens" && for p in part-??????; do printf 'Summarize: %s' "$(cat "$p")"; done) >"$T/tokens.want"
+# (the shell's $(cat) drops each piece's trailing newlines; delta-join
+# ends each answer with one)
+(cd "$T/tokens" && for p in part-??????; do printf 'Summarize: %s\n' "$(cat "$p")"; done) >"$T/tokens.want"
 (cd "$T/tokens" && for p in part-??????; do cat "$p.summary"; done) >"$T/tokens.got"
 same_file "$T/tokens.got" "$T/tokens.want" "recipe tokens: one request per piece, in order"
 printf 'x %.0s' $(seq 120000) >"$T/tokens/prompt.txt"
