@@ -113,13 +113,34 @@ is "$missing" "" "llmpipe(7) schemas: every key of stream-metrics -j"
 # llmpipe(7) lists every environment variable a tool reads: each getenv()
 # and the per-provider key and base URL names
 envs=$( { grep -ohE 'getenv\("[A-Z][A-Z0-9_]*"\)' "$TOP"/cmd/*.c "$TOP"/lib/*.c
-	  grep -ohE '"[A-Z][A-Z0-9_]*_(KEY|URL|HOST)"' "$TOP"/lib/req_spec.c; } |
+	  grep -ohE '"[A-Z][A-Z0-9_]*_(KEY|URL|HOST)"' "$TOP"/lib/provider.c "$TOP"/lib/prov_*.c; } |
 	grep -oE '[A-Z][A-Z0-9_]+' | grep -v '^getenv$' | sort -u)
 [ -n "$envs" ]; ok $? "environment variables found in the sources"
 env7=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$TOP/man/llmpipe.7")
 missing=""
 for e in $envs; do grep -qE "Ev $e( |\$)" <<<"$env7" || missing="$missing $e"; done
 is "$missing" "" "llmpipe(7) ENVIRONMENT lists every variable the tools read"
+# the provider table is the one list: the names --help prints from it
+# (llm-request -p, delta-join and stream-metrics --dialect) and llm-mock's
+# endpoints are each in the man page that documents them
+names_of() { # names_of TOOL OPTION: the values --help lists for OPTION
+	run "$1" --help | sed -n "/^ *$2 /,/default/p" | sed 's/.* NAME *//' |
+	    tr ',' '\n' | sed 's/ or .*//; s/(default.*//; s/^ *//; s/ *$//' |
+	    grep -E '^[a-z][a-z0-9-]*$' | grep -vx auto
+}
+for t in "llm-request:-p, --provider" "delta-join:--dialect" "stream-metrics:--dialect"; do
+	tool=${t%%:*} opt=${t#*:}
+	names=$(names_of "$tool" "$opt")
+	[ "$(wc -w <<<"$names")" -ge 5 ]; ok $? "$tool --help lists the providers for $opt ($(echo $names))"
+	missing=""
+	for n in $names; do grep -qE "^\.Cm ([^ ]+ )*$n( |\$)|[ (]$n([ ,.)]|\$)" "$TOP/man/$tool.1" || missing="$missing $n"; done
+	is "$missing" "" "$tool(1) names every provider $opt takes"
+done
+paths=$(run llm-mock --help | sed -n '/^Endpoints:/,/^Stops/p' | grep -oE '/[a-z0-9/]+|:[a-zA-Z]+' | sed 's|/$||')
+[ "$(wc -w <<<"$paths")" -ge 8 ]; ok $? "llm-mock --help lists its endpoints"
+missing=""
+for p in $paths; do grep -qF -- "$p" "$TOP/man/llm-mock.1" || missing="$missing $p"; done
+is "$missing" "" "llm-mock(1) documents every endpoint of the table"
 # each tool's page too: every tool reads LLMPIPE_FAIL_ALLOC (lib/mem.c);
 # the ones that assemble deltas read LLMPIPE_NO_FASTPATH (lib/dialect.c)
 for tool in sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens; do
