@@ -107,6 +107,14 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
 fuzz: $(FUZZ_BIN)
 	scripts/fuzz $(FUZZ_TIME)
 
+# Mutation score (issue 22): `make mutate SEED=42 N=150` builds N mutants
+# of lib/ and cmd/ in a scratch copy and runs the tests that cover each
+# (tests/mutate/map); report in build/mutate/report.txt.
+SEED ?=
+N    ?= 150
+mutate: all
+	scripts/mutate $(if $(SEED),--seed $(SEED)) -n $(N)
+
 # Side by side with the peers (scripts/bench); results go in README.md.
 bench: all
 	scripts/bench
@@ -131,7 +139,7 @@ clean:
 	rm -rf build
 
 #
-.PHONY: bench fuzz all sanitize check install uninstall clean lint-man deps demo test
+.PHONY: mutate bench fuzz all sanitize check install uninstall clean lint-man deps demo test
 
 # Release tarball DISTDIR/llmpipe-VERSION.tar.gz of the committed tree (git archive HEAD).
 VERSION = $(shell sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' lib/err.h)
