@@ -112,8 +112,9 @@ fuzz: $(FUZZ_BIN)
 # (tests/mutate/map); report in build/mutate/report.txt.
 SEED ?=
 N    ?= 150
+JOBS ?= 1
 mutate: all
-	scripts/mutate $(if $(SEED),--seed $(SEED)) -n $(N)
+	scripts/mutate $(if $(SEED),--seed $(SEED)) -n $(N) -j $(JOBS)
 
 # Side by side with the peers (scripts/bench); results go in README.md.
 bench: all
