@@ -222,6 +222,14 @@ is "$(cat "$T/toks")" "|the| quick|  brown| fox|" "--echo: token-sized deltas, e
 post /v1/chat/completions '{"stream":true,"messages":[{"role":"user","content":"a b c"}]}' |
     run sse-decode -d -j | jq -c 'select(type=="object" and .usage) | .usage' >"$T/usage"
 is "$(cat "$T/usage")" '{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}' "--echo: a usage chunk"
+# echo_deltas CONTENT: the content deltas (JSON) and completion_tokens
+echo_deltas() {
+	post /v1/chat/completions "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":$1}]}" |
+	    run sse-decode -d -j | jq -c 'select(type=="object") |
+	    (.choices[0]?.delta.content // empty), (.usage.completion_tokens // empty)' | tr '\n' '|'
+}
+is "$(echo_deltas '"a b\t"')" '""|"a"|" b\t"|2|' "--echo: trailing blanks (a tab too) stay with the last word"
+is "$(echo_deltas '" \t "')" '""|" \t "|1|' "--echo: a message of blanks only is one token"
 stop_mock
 
 # ---- captures: byte for byte, by dialect, round-robin and --pick ---------
@@ -254,6 +262,8 @@ post /v1/chat/completions '{"stream":true,"model":"tool-call"}' >"$T/p1"
 same_file "$T/p1" "$R/openai-chat/tool-call-strict.sse" "--pick model: the capture whose name contains the model"
 post /v1/chat/completions '{"stream":true,"model":"text-plain"}' >"$T/p2"
 same_file "$T/p2" "$R/openai-chat/text-plain.sse" "--pick model: another model, another capture"
+post /v1/chat/completions '{"stream":true,"model":"no-such-capture"}' --max-time 10 >"$T/p4"
+same_file "$T/p4" "$R/openai-chat/text-plain.sse" "--pick model: a model no capture names: round-robin"
 stop_mock
 
 mock --pick model "$R/deepseek-responses/reasoning-function-call.sse" "$R/openai-responses/function-call.sse"
