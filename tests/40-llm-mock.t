@@ -232,6 +232,13 @@ is "$(echo_deltas '"a b\t"')" '""|"a"|" b\t"|2|' "--echo: trailing blanks (a tab
 is "$(echo_deltas '" \t "')" '""|" \t "|1|' "--echo: a message of blanks only is one token"
 stop_mock
 
+# --max-body: a body past it is refused with 413, one within it answered
+mock --echo --max-body 1K
+body() { printf '{"stream":true,"messages":[{"role":"user","content":"%s"}]}' "$(printf "%$1s" | tr ' ' x)"; }
+is "$(post /v1/chat/completions "$(body 2000)" -o /dev/null -w '%{http_code}')" 413 "--max-body 1K: a 2 KB body: 413"
+is "$(post /v1/chat/completions "$(body 900)" -o /dev/null -w '%{http_code}')" 200 "--max-body 1K: a 1 KB body: 200"
+stop_mock
+
 # ---- captures: byte for byte, by dialect, round-robin and --pick ---------
 mock "$R/openai-chat/text-plain.sse" "$R/openai-chat/tool-call-strict.sse" \
     "$R/anthropic-messages/text.sse" "$R/gemini/text-crlf.sse" \
