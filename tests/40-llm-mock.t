@@ -264,6 +264,12 @@ post /v1/messages '{}' >"$T/body"
 is "$(jq -r '.content[0].text' "$T/body")" $'- Captain\n- Scoop' "non-streaming from a capture: the accumulated Message"
 stop_mock
 
+# -v: a line per capture loaded: its path, dialect and events
+mock -v "$R/openai-chat/text-plain.sse" "$R/gemini/text-crlf.sse"
+stop_mock
+is "$(head -n 2 "$T/mock.err")" "llm-mock: $R/openai-chat/text-plain.sse: openai-chat, 34 events
+llm-mock: $R/gemini/text-crlf.sse: gemini, 3 events" "-v: a line per capture loaded"
+
 mock --pick model "$R/openai-chat/text-plain.sse" "$R/openai-chat/tool-call-strict.sse"
 post /v1/chat/completions '{"stream":true,"model":"tool-call"}' >"$T/p1"
 same_file "$T/p1" "$R/openai-chat/tool-call-strict.sse" "--pick model: the capture whose name contains the model"
