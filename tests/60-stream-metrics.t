@@ -60,6 +60,13 @@ if command -v script >/dev/null 2>&1; then
 	ok $? "-p on a terminal: the line is cleared before the report"
 	grep -q '^status  complete' "$T/tty.out"
 	ok $? "-p on a terminal: the report follows"
+	# the elapsed time as the report writes times: whole ms under 1 s,
+	# seconds with two decimals from 1 s (ticks at 0.25 s: 250 ms,
+	# 1.25 s...)
+	n="-p on a terminal: the elapsed time as '250 ms', then '1.25 s'"
+	if grep -qE '^ttft - .* [1-9][0-9]{2} ms.\[K$' "$T/tty.out" &&
+	    grep -qE '^ttft - .* 1\.([1-9][0-9]|0[1-9]) s.\[K$' "$T/tty.out"
+	then pass "$n"; else fail "$n" "$(grep '^ttft -' "$T/tty.out" | cat -v)"; fi
 fi
 
 # Several frames in one read of raw SSE: each counts, with 0 ms gaps
