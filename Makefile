@@ -138,6 +138,15 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libllmpipe.a lib/*.h
 fuzz: $(FUZZ_BIN) $(DATA_BUILD)
 	scripts/fuzz $(FUZZ_TIME)
 
+# Mutation score (issue 22): `make mutate SEED=42 N=150` builds N mutants
+# of lib/ and cmd/ in a scratch copy and runs the tests that cover each
+# (tests/mutate/map); report in build/mutate/report.txt.
+SEED ?=
+N    ?= 150
+JOBS ?= 1
+mutate: all
+	scripts/mutate $(if $(SEED),--seed $(SEED)) -n $(N) -j $(JOBS)
+
 # Side by side with the peers (scripts/bench); results go in doc/performance.md.
 bench: all
 	scripts/bench
@@ -162,7 +171,7 @@ clean:
 	rm -rf build
 
 #
-.PHONY: bench fuzz all sanitize check install uninstall clean lint-man deps demo test
+.PHONY: mutate bench fuzz all sanitize check install uninstall clean lint-man deps demo test
 
 # Release tarball DISTDIR/llmpipe-VERSION.tar.gz of the committed tree (git archive HEAD).
 VERSION = $(shell sed -n 's/.*LLMPIPE_VERSION "\(.*\)".*/\1/p' lib/err.h)

@@ -222,6 +222,21 @@ is "$(cat "$T/toks")" "|the| quick|  brown| fox|" "--echo: token-sized deltas, e
 post /v1/chat/completions '{"stream":true,"messages":[{"role":"user","content":"a b c"}]}' |
     run sse-decode -d -j | jq -c 'select(type=="object" and .usage) | .usage' >"$T/usage"
 is "$(cat "$T/usage")" '{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}' "--echo: a usage chunk"
+# echo_deltas CONTENT: the content deltas (JSON) and completion_tokens
+echo_deltas() {
+	post /v1/chat/completions "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":$1}]}" |
+	    run sse-decode -d -j | jq -c 'select(type=="object") |
+	    (.choices[0]?.delta.content // empty), (.usage.completion_tokens // empty)' | tr '\n' '|'
+}
+is "$(echo_deltas '"a b\t"')" '""|"a"|" b\t"|2|' "--echo: trailing blanks (a tab too) stay with the last word"
+is "$(echo_deltas '" \t "')" '""|" \t "|1|' "--echo: a message of blanks only is one token"
+stop_mock
+
+# --max-body: a body past it is refused with 413, one within it answered
+mock --echo --max-body 1K
+body() { printf '{"stream":true,"messages":[{"role":"user","content":"%s"}]}' "$(printf "%$1s" | tr ' ' x)"; }
+is "$(post /v1/chat/completions "$(body 2000)" -o /dev/null -w '%{http_code}')" 413 "--max-body 1K: a 2 KB body: 413"
+is "$(post /v1/chat/completions "$(body 900)" -o /dev/null -w '%{http_code}')" 200 "--max-body 1K: a 1 KB body: 200"
 stop_mock
 
 # ---- captures: byte for byte, by dialect, round-robin and --pick ---------
@@ -249,11 +264,19 @@ post /v1/messages '{}' >"$T/body"
 is "$(jq -r '.content[0].text' "$T/body")" $'- Captain\n- Scoop' "non-streaming from a capture: the accumulated Message"
 stop_mock
 
+# -v: a line per capture loaded: its path, dialect and events
+mock -v "$R/openai-chat/text-plain.sse" "$R/gemini/text-crlf.sse"
+stop_mock
+is "$(head -n 2 "$T/mock.err")" "llm-mock: $R/openai-chat/text-plain.sse: openai-chat, 34 events
+llm-mock: $R/gemini/text-crlf.sse: gemini, 3 events" "-v: a line per capture loaded"
+
 mock --pick model "$R/openai-chat/text-plain.sse" "$R/openai-chat/tool-call-strict.sse"
 post /v1/chat/completions '{"stream":true,"model":"tool-call"}' >"$T/p1"
 same_file "$T/p1" "$R/openai-chat/tool-call-strict.sse" "--pick model: the capture whose name contains the model"
 post /v1/chat/completions '{"stream":true,"model":"text-plain"}' >"$T/p2"
 same_file "$T/p2" "$R/openai-chat/text-plain.sse" "--pick model: another model, another capture"
+post /v1/chat/completions '{"stream":true,"model":"no-such-capture"}' --max-time 10 >"$T/p4"
+same_file "$T/p4" "$R/openai-chat/text-plain.sse" "--pick model: a model no capture names: round-robin"
 stop_mock
 
 mock --pick model "$R/deepseek-responses/reasoning-function-call.sse" "$R/openai-responses/function-call.sse"

@@ -350,6 +350,14 @@ ok $? "--fail-with-body: the error body on stdout"
 is "$(grep -c '^llm-request: HTTP 503' "$T/err")" 2 "HTTP 503: one retry line and the final error"
 stop_mock
 
+# a Retry-After past --max-time: no retry, and the exit of the HTTP error (4)
+mock --echo --fail 5:503:30
+run llm-request --base-url "$MOCK_URL/v1" --retry 2 --max-time 5 hi >/dev/null 2>"$T/err"
+is "$?:$(nreq)" "4:1" "HTTP 503, Retry-After 30 s past --max-time 5: not retried, exit 4"
+grep -q 'no time left for a retry (--max-time)' "$T/err"
+ok $? "HTTP 503, Retry-After past --max-time: stderr says no time is left"
+stop_mock
+
 # ---- mid-stream faults: bytes kept, no retry, no duplication, exit 5 -------
 mock --echo --cut-after 4
 run llm-request --base-url "$MOCK_URL/v1" "$PROMPT" >"$T/cut" 2>"$T/err"

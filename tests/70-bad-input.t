@@ -321,4 +321,15 @@ for in in empty.sse:'no events' html-error.sse:'cannot tell the dialect' \
 	errmatch "^llm-mock: .*${in%%:*}: ${in#*:}"; ok $? "llm-mock ${in%%:*} as a capture: /${in#*:}/"
 done
 
+# 1025 tool calls in one Ollama message: the calls are numbered by their
+# position, so the 1025th is past the accumulator's 1024, and only its
+# own check stops it (as the Chat index check does in tool-index-max.sse)
+tc='{"function":{"name":"f","arguments":{}}}'
+calls=$(printf "$tc,%.0s" $(seq 1025))
+printf '{"model":"m","message":{"role":"assistant","content":"","tool_calls":[%s]},"done":false}\n{"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}\n' \
+    "${calls%,}" >"$T/calls-1025.ndjson"
+run delta-join "$T/calls-1025.ndjson" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:delta-join: $T/calls-1025.ndjson: tool-call index out of range" \
+    "delta-join, 1025 tool calls in one Ollama message: exit 1, index out of range"
+
 done_testing

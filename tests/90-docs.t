@@ -153,6 +153,15 @@ for tool in sse-decode delta-join llm-request llm-mock stream-metrics llm-tokens
 	for e in $want; do grep -qE "Ev $e( |\$)" <<<"$envp" || missing="$missing $e"; done
 	is "$missing" "" "$tool(1) ENVIRONMENT lists the variables it reads"
 done
+# ... and honours LLMPIPE_FAIL_ALLOC: its first allocation fails, cleanly
+for c in sse-decode delta-join stream-metrics "llm-request --dry-run hi" \
+    "llm-mock -l 127.0.0.1:0"; do
+	# shellcheck disable=SC2086
+	LLMPIPE_FAIL_ALLOC=1 timeout 20 "$BIN"/$c <"$FIX/real/openai-chat/text-plain.sse" \
+	    >/dev/null 2>"$T/e"
+	is "$?:$(cat "$T/e")" "1:${c%% *}: out of memory" \
+	    "${c%% *}: LLMPIPE_FAIL_ALLOC=1: out of memory, exit 1"
+done
 # bad values, not only unknown options: a usage line and status 2
 for c in "sse-decode --max-event x" "delta-join --dialect nope" \
     "llm-request --retry x hi" "llm-mock --delay x" "stream-metrics --t0 later" \
