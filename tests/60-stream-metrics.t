@@ -66,13 +66,15 @@ if command -v script >/dev/null 2>&1; then
 	# seconds with two decimals from 1 s (ticks at 0.25 s: 250 ms,
 	# 1.25 s...)
 	n="-p on a terminal: the elapsed time as '250 ms', then '1.25 s'"
-	if grep -qE '^ttft - .* [1-9][0-9]{2} ms.\[K$' "$T/tty.out" &&
-	    grep -qE '^ttft - .* 1\.([1-9][0-9]|0[1-9]) s.\[K$' "$T/tty.out"
-	then pass "$n"; else fail "$n" "$(grep '^ttft -' "$T/tty.out" | cat -v)"; fi
+	# (each redraw: save the cursor, go to the last row, clear it, the
+	# line, restore the cursor)
+	if grep -qE $'\033\\[K''ttft - .* [1-9][0-9]{2} ms'$'\033''8' "$T/tty.out" &&
+	    grep -qE $'\033\\[K''ttft - .* 1\.([1-9][0-9]|0[1-9]) s'$'\033''8' "$T/tty.out"
+	then pass "$n"; else fail "$n" "$(grep 'ttft -' "$T/tty.out" | cat -v)"; fi
 	# a recording's first token at t=0: a ttft of 0, not '-' (none yet)
 	printf '"%s" -p -q "%s"\n' "$BIN/stream-metrics" "$D/t-zero.ndjson" >"$T/tty0.sh"
 	script -qec "bash '$T/tty0.sh'" /dev/null </dev/null | tr '\r' '\n' >"$T/tty0.out"
-	grep -q '^ttft 0\.00 ms · 1 chunks' "$T/tty0.out"
+	grep -q $'\033\\[K''ttft 0\.00 ms · 1 chunks' "$T/tty0.out"
 	ok $? "-p on a terminal, a recording's first token at t=0: 'ttft 0.00 ms', not '-'"
 fi
 

@@ -328,7 +328,7 @@ tc='{"function":{"name":"f","arguments":{}}}'
 calls=$(printf "$tc,%.0s" $(seq 1025))
 printf '{"model":"m","message":{"role":"assistant","content":"","tool_calls":[%s]},"done":false}\n{"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}\n' \
     "${calls%,}" >"$T/calls-1025.ndjson"
-run delta-join "$T/calls-1025.ndjson" >/dev/null 2>"$T/err"
+run delta-join -q "$T/calls-1025.ndjson" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "1:delta-join: $T/calls-1025.ndjson: tool-call index out of range" \
     "delta-join, 1025 tool calls in one Ollama message: exit 1, index out of range"
 

@@ -32,7 +32,7 @@ export MOCK_URL
 seq $NPIPE | xargs -P $PAR -I{} bash -c 'set -o pipefail
 	"$BIN/llm-request" --retry 0 -m gpt-test --base-url "$MOCK_URL/v1" \
 	    "soak request number {} of five hundred" 2>"'"$T"'/err.{}" |
-	    "$BIN/delta-join" >"'"$T"'/out.{}" 2>>"'"$T"'/err.{}"
+	    "$BIN/delta-join" -x >"'"$T"'/out.{}" 2>>"'"$T"'/err.{}"
 	echo $? >"'"$T"'/st.{}"'
 bad=0 nonzero=0
 for i in $(seq $NPIPE); do
@@ -90,7 +90,7 @@ fi
 src 2>"$T/lr.err" |
     /usr/bin/time -f %M -o "$T/sm.rss" "$BIN/stream-metrics" -o "$T/rep" |
     /usr/bin/time -f %M -o "$T/sd2.rss" "$BIN/sse-decode" |
-    /usr/bin/time -f %M -o "$T/dj.rss" "$BIN/delta-join" >"$T/big.out" 2>"$T/dj.err"
+    /usr/bin/time -f %M -o "$T/dj.rss" "$BIN/delta-join" -x >"$T/big.out" 2>"$T/dj.err"
 st=("${PIPESTATUS[@]}")
 lr=$(tail -n 1 "$T/lr.rss")
 sm=$(tail -n 1 "$T/sm.rss") sd=$(tail -n 1 "$T/sd2.rss") dj=$(tail -n 1 "$T/dj.rss")
