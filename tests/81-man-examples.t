@@ -161,6 +161,7 @@ cp "$REAL/openai-chat/refusal.sse" "$D/captures/gpt-refuse.sse"
 server llm-mock pick sh -c 'llm-request -m gpt-plain --base-url "$SURL/v1" hi | delta-join'
 is "$EX:$(cat "$T/o")" "0:$(delta-join "$REAL/openai-chat/text-plain.sse")" "llm-mock(1) example pick: the capture named by the model"
 prep llm-mock batch; ex llm-mock batch "s/seq 200 | xargs -P 100 /seq $mock_n | xargs -P $mock_p /"
-is "$EX:$(delta-join -x <"$T/o" 2>/dev/null | grep -o 'item [0-9]*' | sort -u | wc -l)" "0:$mock_n" "$EXNAME: $mock_n answers"
+is "$EX:$(cd "$D" && for f in out.*.sse; do delta-join "$f" 2>/dev/null; done | grep -c '^item [0-9]*$')" "0:$mock_n" \
+    "$EXNAME: $mock_n answers, each whole in its own file"
 
 done_testing
