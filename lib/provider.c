@@ -313,6 +313,8 @@ wrap(struct buf *out, const char *line, size_t n, size_t indent)
 	}
 }
 
+static char *usage_kept; /* provider_usage's last text */
+
 char *
 provider_usage(const char *text)
 {
@@ -359,5 +361,9 @@ provider_usage(const char *text)
 	buf_free(&out);
 	buf_free(&line);
 	buf_free(&l);
+	/* the text is printed on the way to exit: keep it reachable, so
+	 * that it is no leak, and free the one before */
+	free(usage_kept);
+	usage_kept = r;
 	return r;
 }

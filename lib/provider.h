@@ -68,7 +68,8 @@ const char *provider_names(const char *sep);
  * the short names (the first alias, else the name), @KEY_VARS@ the key
  * variables ("A, B or C"), @POSTS@ and @GETS@ llm-mock's routes. A line holding one is wrapped at 79 columns,
  * continued under the list (or at column 0 for a line of prose). The
- * result is malloc'ed, and kept by the caller for the process's life. */
+ * result belongs to provider.c and stays valid until the next call (it
+ * is printed on the way to exit: kept reachable, it is no leak). */
 char *provider_usage(const char *text);
 
 /* provider_detect: the provider an event belongs to, from its SSE event
