@@ -577,6 +577,18 @@ chat_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+static jv
+chat_conv_encode(jv conv)
+{
+	return conv_chat_encode(conv, 0);
+}
+
+static jv
+chat_conv_decode(jv body)
+{
+	return conv_chat_decode(body, "messages");
+}
+
 /* ----------------------------------------------------------- fast path */
 
 static int
@@ -622,5 +634,6 @@ const struct prov_ops prov_chat = {
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
-	.fast = chat_fast,
+	.fast = chat_fast, .conv_encode = chat_conv_encode,
+	.conv_decode = chat_conv_decode,
 };

@@ -278,6 +278,18 @@ oll_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+static jv
+oll_conv_encode(jv conv)
+{
+	return conv_chat_encode(conv, 1);
+}
+
+static jv
+oll_conv_decode(jv body)
+{
+	return conv_chat_decode(body, "messages");
+}
+
 const struct prov_ops prov_ollama = {
 	.detect = oll_detect, .event = oll_event, .native = oll_native,
 	.write = oll_write, .write_error = oll_write_error,
@@ -285,4 +297,5 @@ const struct prov_ops prov_ollama = {
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
+	.conv_encode = oll_conv_encode, .conv_decode = oll_conv_decode,
 };

@@ -874,11 +874,120 @@ resp_last_user(jv body, struct buf *b)
 	jv_free(in);
 }
 
+/* ------------------------------------------------------- conversations */
+
+static jv
+resp_conv_encode(jv conv)
+{
+	jv out = jv_array(), m, items, calls, c;
+	const char *role;
+	int i, j, k, len;
+
+	len = jv_array_length(jv_copy(conv));
+	for (i = 0; i < len; i++) {
+		m = jv_array_get(jv_copy(conv), i);
+		role = conv_str(m, "role");
+		items = conv_pd(m, "output");
+		if (strcmp(role, "tool") == 0) {
+			out = jv_array_append(out, JV_OBJECT(jv_string("type"),
+			    jv_string("function_call_output"),
+			    jv_string("call_id"), jvx_get(m, "tool_call_id"),
+			    jv_string("output"), jvx_get(m, "content")));
+		} else if (strcmp(role, "assistant") != 0) {
+			out = jv_array_append(out, conv_msg(role,
+			    jvx_get(m, "content")));
+		} else if (jv_get_kind(items) == JV_KIND_ARRAY) {
+			/* the output items as they came, reasoning too */
+			out = jv_array_concat(out, jv_copy(items));
+		} else {
+			if (conv_str(m, "content") && *conv_str(m, "content"))
+				out = jv_array_append(out, conv_msg(role,
+				    jvx_get(m, "content")));
+			calls = jvx_get(m, "tool_calls");
+			k = jv_array_length(jv_copy(calls));
+			for (j = 0; j < k; j++) {
+				c = jv_array_get(jv_copy(calls), j);
+				out = jv_array_append(out, JV_OBJECT(
+				    jv_string("type"), jv_string("function_call"),
+				    jv_string("call_id"), jvx_get(c, "id"),
+				    jv_string("name"), jvx_get(c, "name"),
+				    jv_string("arguments"),
+				    jvx_get(c, "arguments")));
+				jv_free(c);
+			}
+			jv_free(calls);
+		}
+		jv_free(items);
+		jv_free(m);
+	}
+	jv_free(conv);
+	return out;
+}
+
+static jv
+resp_conv_decode(jv body)
+{
+	jv conv = jv_array(), in = jvx_get(body, "input"), it, c, t,
+	    turn = jv_array();
+	const char *type, *role;
+	int i, len, kept = 0, mine;
+
+	conv = conv_system(conv, jvx_get(body, "instructions"));
+	if (jv_get_kind(in) == JV_KIND_STRING)
+		conv = jv_array_append(conv, conv_msg("user", jv_copy(in)));
+	len = jv_get_kind(in) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(in)) : 0;
+	for (i = 0; i < len; i++) {
+		it = jv_array_get(jv_copy(in), i);
+		type = conv_str(it, "type");
+		role = conv_str(it, "role");
+		type = type ? type : "message";
+		mine = strcmp(type, "reasoning") == 0 || (role ? strcmp(role,
+		    "assistant") == 0 : strcmp(type, "function_call") == 0);
+		if (!mine) {
+			conv = conv_keep_last(conv, kept,
+			    DIALECT_OPENAI_RESPONSES, "output", turn);
+			turn = jv_array();
+			kept = 0;
+		}
+		if (mine) {
+			c = jvx_get(it, "content");
+			t = conv_text(c);
+			jv_free(c);
+			turn = jv_array_append(turn, jv_copy(it));
+			kept |= strcmp(type, "reasoning") == 0;
+			c = strcmp(type, "function_call") == 0 ? conv_call(
+			    jvx_get(it, "call_id"), jvx_get(it, "name"),
+			    jvx_get(it, "arguments")) : jv_invalid();
+			conv = conv_add(conv, 1, t, c);
+		} else if (strcmp(type, "function_call_output") == 0) {
+			conv = jv_array_append(conv, conv_tool(
+			    jvx_get(it, "call_id"), jvx_get(it, "output")));
+		} else if (role) {
+			conv = jv_array_append(conv, conv_msg_text(role,
+			    jvx_get(it, "content")));
+		}
+		jv_free(it);
+	}
+	jv_free(in);
+	return conv_keep_last(conv, kept, DIALECT_OPENAI_RESPONSES, "output",
+	    turn);
+}
+
+/* Reasoning items go back with the turn's other output items. */
+static jv
+resp_conv_keep(jv native)
+{
+	return conv_keep_if(jvx_get(native, "output"), "output", "reasoning",
+	    NULL);
+}
+
 const struct prov_ops prov_responses = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
 	.write = resp_write, .write_error = resp_write_error,
 	.error_body = openai_error_body,
 	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
-	.last_user = resp_last_user,
+	.last_user = resp_last_user, .conv_encode = resp_conv_encode,
+	.conv_decode = resp_conv_decode, .conv_keep = resp_conv_keep,
 };
