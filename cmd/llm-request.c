@@ -1064,11 +1064,13 @@ conversation(enum dialect d, char **system, int *need_prompt)
 		    "together");
 	if (conv_load(opt.conversation, &conv, err, sizeof err) == -1)
 		die(LP_EXIT_USAGE, "%s", err);
-	/* no prompt is needed where the model is to answer tool results */
+	/* no prompt is needed where the model is to answer tool results
+	 * or a user message already in the file */
 	n = jv_array_length(jv_copy(conv));
 	last = n ? jv_array_get(jv_copy(conv), n - 1) : jv_null();
 	role = conv_str(last, "role");
-	*need_prompt = role == NULL || strcmp(role, "tool") != 0;
+	*need_prompt = role == NULL || (strcmp(role, "tool") != 0 &&
+	    strcmp(role, "user") != 0);
 	jv_free(last);
 	conv_request(d, conv, &msgs, &sys, &dropped);
 	jv_free(conv);

@@ -215,7 +215,8 @@ conv_add(jv conv, int merge, jv text, jv call)
 		jv_free(last);
 		m = assistant();
 	}
-	if (jv_get_kind(text) == JV_KIND_STRING) {
+	if (jv_get_kind(text) == JV_KIND_STRING &&
+	    jv_string_length_bytes(jv_copy(text)) > 0) {
 		c = jvx_get(m, "content");
 		t = jv_get_kind(c) == JV_KIND_STRING ?
 		    jv_string_concat(c, text) : (jv_free(c), text);

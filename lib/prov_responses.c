@@ -952,7 +952,7 @@ resp_conv_decode(jv body)
 		}
 		if (mine) {
 			c = jvx_get(it, "content");
-			t = conv_text(c);
+			t = role ? conv_text(c) : jv_null();
 			jv_free(c);
 			turn = jv_array_append(turn, jv_copy(it));
 			kept |= strcmp(type, "reasoning") == 0;
