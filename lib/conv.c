@@ -168,9 +168,11 @@ compact(jv args)
 jv
 conv_call(jv id, jv name, jv args)
 {
+	if (jv_get_kind(args) != JV_KIND_STRING)
+		args = jv_dump_string(args, 0);
 	return jv_object_set(jv_object_set(jv_object_set(jv_object(),
 	    jv_string("id"), id), jv_string("name"), name),
-	    jv_string("arguments"), compact(args));
+	    jv_string("arguments"), args);
 }
 
 /* empty_null: an assistant's "" content is no content (consumed) */
@@ -761,7 +763,7 @@ conv_norm(jv conv)
 				c = jv_array_get(jv_copy(calls), j);
 				nc = jv_array_append(nc, conv_call(
 				    jvx_get(c, "id"), jvx_get(c, "name"),
-				    jvx_get(c, "arguments")));
+				    compact(jvx_get(c, "arguments"))));
 				jv_free(c);
 			}
 			jv_free(calls);

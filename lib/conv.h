@@ -33,8 +33,8 @@
 int conv_load(const char *path, jv *out, char *err, size_t n);
 
 /* conv_check validates conv (an array, consumed) and returns it
- * normalized (each tool call's arguments a JSON text, each tool result
- * named after its call), or an invalid jv with "line N: why" in err:
+ * normalized (each tool call's arguments a JSON text, kept as written
+ * when it was one, each tool result named after its call), or an invalid jv with "line N: why" in err:
  * not an object, an unknown role, content that is not a string, a tool
  * call without a name or with arguments that are not JSON, a tool result
  * whose call no earlier assistant message made, a newer "v". first_line
@@ -105,7 +105,8 @@ jv conv_msg_text(const char *role, jv content);
 /* conv_tool: a tool result for call id; consumes id and content. */
 jv conv_tool(jv id, jv content);
 /* conv_call: a tool call {"id","name","arguments"}; consumes all three;
- * arguments that are not a string are written as compact JSON. */
+ * arguments that are not a string are written as compact JSON, a string
+ * is kept byte for byte (what the model wrote goes back as it was). */
 jv conv_call(jv id, jv name, jv args);
 /* conv_add: appends to conv (consumed) the assistant text (consumed, a
  * string or null) and call (consumed, or jv_invalid()), merged into the
