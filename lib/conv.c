@@ -646,9 +646,8 @@ conv_from_acc(const struct acc *a, int incomplete)
 	char buf[64];
 	int i, k, output = 0;
 
-	output |= jv_get_kind(jvx_get(m, "content")) == JV_KIND_STRING;
-	output |= jv_get_kind(jvx_get(m, "reasoning")) == JV_KIND_STRING;
-	output |= jv_get_kind(jvx_get(m, "refusal")) == JV_KIND_STRING;
+	output = conv_str(m, "content") || conv_str(m, "reasoning") ||
+	    conv_str(m, "refusal");
 	calls = jvx_get(m, "tool_calls");
 	k = jv_get_kind(calls) == JV_KIND_ARRAY ?
 	    jv_array_length(jv_copy(calls)) : 0;

@@ -632,7 +632,9 @@ anth_conv_encode(jv conv)
 		jv_free(m);
 	}
 	jv_free(conv);
-	return anth_flush(out, &results);
+	out = anth_flush(out, &results);
+	jv_free(results);
+	return out;
 }
 
 /* anth_conv_blocks: one message's content blocks into conv */

@@ -56,7 +56,7 @@ one(const char *path, jv conv, enum dialect d)
 	jv msgs, body, back, want;
 	int dropped, same;
 
-	conv_request(d, jv_copy(conv), &msgs, &system, &dropped);
+	conv_request(d, conv, &msgs, &system, &dropped);
 	memset(&r, 0, sizeof r);
 	r.provider = d;
 	r.model = "m";
