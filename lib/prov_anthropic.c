@@ -578,11 +578,33 @@ anth_fast(const struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_anthropic = {
+static const struct prov_ops anthropic_ops = {
 	.detect = anth_detect, .event = anth_event, .native = anth_native,
 	.write = anth_write, .write_error = anth_write_error,
 	.error_body = anth_error_body,
 	.req_path = anth_req_path, .req_body = anth_req_body,
 	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
 	.last_user = anth_last_user, .fast = anth_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const anthropic_paths[] = { "/v1/messages", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+const struct provider prov_anthropic = {
+	.id = DIALECT_ANTHROPIC, .name = "anthropic",
+	.content_type = "text/event-stream",
+	.default_base = "https://api.anthropic.com",
+	.base_env = "ANTHROPIC_BASE_URL",
+	.default_model = "claude-sonnet-4-5",
+	.key_env = "ANTHROPIC_API_KEY",
+	.key_header = "x-api-key", .key_prefix = "",
+	.extra_header = "anthropic-version: 2023-06-01",
+	.model_prefix = "claude-",
+	.paths = anthropic_paths, .models_paths = openai_models,
+	.models_body = "{\"data\":[{\"type\":\"model\","
+	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
+	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
+	    "\"llm-mock\",\"last_id\":\"llm-mock\"}",
+	.ops = &anthropic_ops,
 };

@@ -615,7 +615,7 @@ chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_chat = {
+static const struct prov_ops chat_ops = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
 	.error_body = openai_error_body,
@@ -623,4 +623,25 @@ const struct prov_ops prov_chat = {
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
 	.fast = chat_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const chat_paths[] = { "/v1/chat/completions",
+	"/chat/completions", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+const struct provider prov_chat = {
+	.id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	.alias = { "openai", "chat", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.paths = chat_paths, .models_paths = openai_models,
+	.models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}",
+	.ops = &chat_ops,
+	.detect_last = 1,
 };

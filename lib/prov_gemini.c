@@ -387,11 +387,33 @@ gem_last_user(jv body, struct buf *b)
 	req_last_user(body, "contents", "parts", 1, b);
 }
 
-const struct prov_ops prov_gemini = {
+static const struct prov_ops gemini_ops = {
 	.detect = gem_detect, .event = gem_event, .native = gem_native,
 	.write = gem_write, .write_error = gem_write_error,
 	.error_body = gem_error_body,
 	.req_path = gem_req_path, .req_body = gem_req_body,
 	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
 	.route = gem_route, .last_user = gem_last_user,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const no_paths[] = { NULL };
+static const char *const gemini_models[] = { "/v1beta/models", NULL };
+
+const struct provider prov_gemini = {
+	.id = DIALECT_GEMINI, .name = "gemini",
+	.content_type = "text/event-stream",
+	.default_base = "https://generativelanguage.googleapis.com",
+	.default_model = "gemini-2.5-flash",
+	.key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
+	.key_header = "x-goog-api-key", .key_prefix = "",
+	.key_query = "key",
+	.model_prefix = "gemini-", .model_in_path = 1,
+	.paths = no_paths, .models_paths = gemini_models,
+	.route_doc = "/v1beta/models/MODEL:streamGenerateContent "
+	    "(and :generateContent)",
+	.models_body = "{\"models\":[{\"name\":\"models/llm-mock"
+	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
+	    "[\"generateContent\",\"streamGenerateContent\"]}]}",
+	.ops = &gemini_ops,
 };

@@ -269,7 +269,7 @@ static int
 oll_req_ready(jv body, int stream)
 {
 	return req_stream_ok(body, stream,
-	    provider_get(DIALECT_OLLAMA)->stream_default);
+	    prov_ollama.stream_default);
 }
 
 static void
@@ -278,11 +278,30 @@ oll_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
-const struct prov_ops prov_ollama = {
+static const struct prov_ops ollama_ops = {
 	.detect = oll_detect, .event = oll_event, .native = oll_native,
 	.write = oll_write, .write_error = oll_write_error,
 	.error_body = oll_error_body,
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const ollama_paths[] = { "/api/chat", NULL };
+static const char *const ollama_models[] = { "/api/tags", NULL };
+
+const struct provider prov_ollama = {
+	.id = DIALECT_OLLAMA, .name = "ollama",
+	.content_type = "application/x-ndjson", .ndjson = 1,
+	.default_base = "http://127.0.0.1:11434",
+	.base_env = "OLLAMA_HOST", .default_model = "llama3.2",
+	.api_path = "/api/chat",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.stream_default = 1,
+	.paths = ollama_paths, .models_paths = ollama_models,
+	.models_body = "{\"models\":[{\"name\":\"llm-mock\","
+	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
+	    "\"size\":0}]}",
+	.ops = &ollama_ops,
 };

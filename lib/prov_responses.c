@@ -874,11 +874,26 @@ resp_last_user(jv body, struct buf *b)
 	jv_free(in);
 }
 
-const struct prov_ops prov_responses = {
+static const struct prov_ops responses_ops = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
 	.write = resp_write, .write_error = resp_write_error,
 	.error_body = openai_error_body,
 	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
 	.last_user = resp_last_user,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const responses_paths[] = { "/v1/responses",
+	"/responses", NULL };
+
+const struct provider prov_responses = {
+	.id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
+	.alias = { "responses", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/responses", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.paths = responses_paths, .ops = &responses_ops,
 };

@@ -215,6 +215,8 @@ main(void)
 		stream_case(p, 1);
 		request_case(p);
 	}
+	ok(i == DIALECT_COUNT - 1, "%s: a row for every provider of the list",
+	    "table");
 	ok(provider_get(DIALECT_AUTO) == NULL, "%s: auto has no row", "table");
 	ok(provider_parse("no-such", &d) == -1, "%s: an unknown name fails",
 	    "table");
