@@ -457,14 +457,19 @@ anth_write_error(struct w *w)
 }
 
 static int
-anth_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+anth_error_body(struct buf *b, int status, const char *message)
 {
+	static const struct status_word types[] = {
+		{ 401, "authentication_error" }, { 403, "permission_error" },
+		{ 404, "not_found_error" }, { 408, "timeout_error" },
+		{ 413, "request_too_large" }, { 429, "rate_limit_error" },
+		{ 503, "overloaded_error" }, { 504, "timeout_error" },
+		{ 529, "overloaded_error" }, { 0, NULL } };
 	int rc = 0;
-	(void)status;
 
 	rc |= LIT(b, "{\"type\":\"error\",\"error\":{\"type\":\"");
-	rc |= buf_puts(b, r->an_type);
+	rc |= buf_puts(b, status_word(types, status, "invalid_request_error",
+	    "api_error"));
 	rc |= LIT(b, "\",\"message\":");
 	rc |= jsonw_string(b, message, strlen(message));
 	rc |= LIT(b, "}}");

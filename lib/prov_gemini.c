@@ -273,16 +273,23 @@ gem_write_error(struct w *w)
 }
 
 static int
-gem_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+gem_error_body(struct buf *b, int status, const char *message)
 {
+	static const struct status_word statuses[] = {
+		{ 400, "INVALID_ARGUMENT" }, { 401, "UNAUTHENTICATED" },
+		{ 403, "PERMISSION_DENIED" }, { 404, "NOT_FOUND" },
+		{ 408, "DEADLINE_EXCEEDED" }, { 413, "INVALID_ARGUMENT" },
+		{ 429, "RESOURCE_EXHAUSTED" }, { 502, "UNAVAILABLE" },
+		{ 503, "UNAVAILABLE" }, { 504, "DEADLINE_EXCEEDED" },
+		{ 529, "UNAVAILABLE" }, { 0, NULL } };
 	int rc = 0;
 
 	rc |= buf_printf(b, "{\"error\":{\"code\":%d,\"message\":",
 	    status);
 	rc |= jsonw_string(b, message, strlen(message));
 	rc |= LIT(b, ",\"status\":\"");
-	rc |= buf_puts(b, r->gm_status);
+	rc |= buf_puts(b, status_word(statuses, status, "FAILED_PRECONDITION",
+	    "INTERNAL"));
 	rc |= LIT(b, "\"}}");
 	return rc;
 }

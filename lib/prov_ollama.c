@@ -190,12 +190,10 @@ oll_write_error(struct w *w)
 }
 
 static int
-oll_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+oll_error_body(struct buf *b, int status, const char *message)
 {
 	int rc = 0;
 	(void)status;
-	(void)r;
 
 	rc |= LIT(b, "{\"error\":");
 	rc |= jsonw_string(b, message, strlen(message));

@@ -25,9 +25,9 @@ struct prov_ops {
 	 * as the provider sends it after HTTP 200. */
 	void (*write)(struct w *w);
 	void (*write_error)(struct w *w);
-	/* error_body: the HTTP error body for status (r: its vocabulary). */
-	int (*error_body)(struct buf *b, int status, const struct status_row *r,
-	    const char *message);
+	/* error_body: the HTTP error body for status, with message, in the
+	 * provider's own vocabulary (status_word). */
+	int (*error_body)(struct buf *b, int status, const char *message);
 	/* The request side (req_spec.h). req_host: a base without a scheme
 	 * as the provider's own client reads it, scheme included (NULL:
 	 * https:// is prefixed); req_path: the endpoint path for model,
