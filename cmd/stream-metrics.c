@@ -158,8 +158,6 @@ struct meter {
 	long long frames, chunks;
 	unsigned long long bytes;
 	struct dvec itl;      /* gaps in microseconds */
-	long long server_out; /* llama.cpp timings.predicted_n, or -1 */
-	long long server_in;
 	int frame_out;        /* the current frame carried non-reasoning output */
 	int frame_usage;      /* ... an output token count */
 	long long usage_chunks; /* chunks when output tokens were last
@@ -349,26 +347,6 @@ on_delta(void *ctx, const struct delta *d)
 	return 0;
 }
 
-/* llama.cpp's server reports its own token counts in "timings". */
-static void
-server_timings(struct meter *m, struct ev *ev)
-{
-	jv v = ev_json(ev), t, n;
-
-	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		return;
-	t = jvx_get(v, "timings");
-	n = jvx_get(t, "predicted_n");
-	if (jv_get_kind(n) == JV_KIND_NUMBER)
-		m->server_out = (long long)jv_number_value(n);
-	jv_free(n);
-	n = jvx_get(t, "prompt_n");
-	if (jv_get_kind(n) == JV_KIND_NUMBER)
-		m->server_in = (long long)jv_number_value(n);
-	jv_free(n);
-	jv_free(t);
-}
-
 static void draw_progress(struct meter *m, int final);
 
 static int
@@ -392,9 +370,6 @@ on_event(void *ctx, struct ev *ev)
 		m->bad_input++;
 		rc = 0;
 	}
-	if (ev->data && !ev_is_done(ev) && memmem(ev->data, ev->data_len,
-	    "\"timings\"", 9))
-		server_timings(m, ev);
 	if (rc > 0) {
 		m->chunks++;
 		if (m->first_tok < 0)
@@ -434,7 +409,7 @@ since_t0(const struct meter *m, int64_t t)
 static void
 compute(struct meter *m, struct figures *f, double *sorted)
 {
-	long long u_in, u_out, u_rs, u_ca;
+	long long u_in, u_out, u_rs, u_ca, s_in, s_out;
 	enum acc_status st = acc_status(m->acc);
 	size_t n = m->itl.n, i;
 
@@ -447,11 +422,12 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	f->decode = m->first_tok >= 0 ?
 	    (double)(m->last_tok - m->first_tok) / 1000.0 : NAN;
 	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
+	acc_server_tokens(m->acc, &s_in, &s_out);
 	if (u_out >= 0 && m->usage_chunks == m->chunks) {
 		f->out = u_out;
 		f->source = "usage";
-	} else if (m->server_out >= 0) {
-		f->out = m->server_out;
+	} else if (s_out >= 0) {
+		f->out = s_out;
 		f->source = "server";
 	} else if (TK.used) {
 		f->out = TK.n;
@@ -460,7 +436,7 @@ compute(struct meter *m, struct figures *f, double *sorted)
 		f->out = m->chunks;
 		f->source = "chunks";
 	}
-	f->in = u_in >= 0 ? u_in : m->server_in;
+	f->in = u_in >= 0 ? u_in : s_in;
 	f->reasoning = u_rs;
 	f->cached = u_ca;
 	f->tpot = f->decode_tps = f->e2e_tps = NAN;
@@ -1059,7 +1035,6 @@ meter_stream(const char *path, char **cmd)
 	M.t0 = opt.t0_first_byte ? -1 : M.mono_start;
 	M.first_byte = M.first_ev = M.last_ev = -1;
 	M.first_tok = M.last_tok = M.first_out = M.end = -1;
-	M.server_out = M.server_in = -1;
 	M.usage_chunks = -1;
 	M.live_out = -1;
 	M.cmd_status = cmd ? 0 : -1;

@@ -149,6 +149,11 @@ jv acc_native(const struct acc *a);
 void acc_usage(const struct acc *a, long long *input, long long *output,
     long long *reasoning, long long *cached);
 
+/* acc_server_tokens copies the token counts a server reports outside
+ * the usage (llama.cpp's server), -1 for unreported numbers. */
+void acc_server_tokens(const struct acc *a, long long *input,
+    long long *output);
+
 /* acc_finish_reason: choice 0's normalized finish reason, or NULL. */
 const char *acc_finish_reason(const struct acc *a);
 

@@ -255,6 +255,19 @@ chat_choice(struct acc *a, jv ch)
 	return rc;
 }
 
+/* chat_timings: llama.cpp's server counts its own tokens in "timings",
+ * beside (or instead of) the usage. */
+static void
+chat_timings(struct acc *a, jv j)
+{
+	long long n;
+
+	if ((n = num2(j, "timings", "predicted_n")) >= 0)
+		a->srv_out = n;
+	if ((n = num2(j, "timings", "prompt_n")) >= 0)
+		a->srv_in = n;
+}
+
 static int
 chat_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -276,6 +289,8 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	} else
 		jv_free(rest);
 	set_meta(a, nestr(j, "id", NULL), nestr(j, "model", NULL));
+	if (kind(j, "timings") == JV_KIND_OBJECT)
+		chat_timings(a, j);
 	e = jvx_get(j, "error");
 	if (jv_get_kind(e) != JV_KIND_NULL)
 		rc = fold_error(a, e);
