@@ -73,7 +73,7 @@ int emit_message(struct emit_stream *s, const struct emit_msg *m);
 
 /* emit_error_event appends the dialect's in-stream error, as the providers
  * send it after HTTP 200: an OpenAI-compatible data: {"error":{...}},
- * Anthropic event: error (overloaded_error), Responses error then
+ * Anthropic event: error, Responses error then
  * response.failed, a Gemini error object, Ollama {"error":...}. m may be
  * NULL (then generic ids). Returns 0 or -1 over the cap. */
 int emit_error_event(struct emit_stream *s, const struct emit_msg *m);
