@@ -170,7 +170,7 @@ w_done(struct w *w)
 long long
 w_out_tokens(const struct emit_msg *m)
 {
-	size_t i, n = m->ntext;
+	size_t i, n = m->nreasoning + m->ntext;
 
 	if (m->output_tokens >= 0)
 		return m->output_tokens;

@@ -57,6 +57,9 @@ struct emit_msg {
 	const char *model;         /* NULL: "llm-mock" */
 	const char *id;            /* response id stem (NULL: "mock") */
 	long long created;         /* unix seconds in the stream */
+	const char *const *reasoning; /* reasoning deltas, sent before the
+	                           * text (NULL and 0: none) */
+	size_t nreasoning;
 	const char *const *text;   /* answer text deltas, in order */
 	size_t ntext;
 	const struct emit_call *calls;
@@ -66,7 +69,8 @@ struct emit_msg {
 };
 
 /* emit_message appends the whole stream of message m in s->d: start
- * events, the text deltas, the tool calls, finish reason, usage and the
+ * events, the reasoning and text deltas, the tool calls, finish reason,
+ * usage and the
  * dialect's terminal event, as the provider's file writes them (its
  * write operation). Returns 0 or -1 over the cap. */
 int emit_message(struct emit_stream *s, const struct emit_msg *m);

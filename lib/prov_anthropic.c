@@ -366,6 +366,41 @@ anth_w_block_stop(struct w *w, size_t idx)
 	w_end(w, "\n\n");
 }
 
+/* anth_w_block: a content block's start (block: its JSON) at index idx,
+ * a ping after the stream's first start, as Anthropic sends it, then one
+ * delta of type dtype per fragment, the fragment in field. */
+static void
+anth_w_block(struct w *w, size_t idx, const char *block, int *pinged,
+    const char *dtype, const char *field, const char *const *frag, size_t n)
+{
+	size_t i;
+
+	w_sse_begin(w, "content_block_start");
+	w_lit(w, "{\"type\":\"content_block_start\",\"index\":");
+	w_num(w, (long long)idx);
+	w_lit(w, ",\"content_block\":");
+	w_lit(w, block);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+	if (!*pinged) {
+		anth_ping(w);
+		*pinged = 1;
+	}
+	for (i = 0; i < n; i++) {
+		w_sse_begin(w, "content_block_delta");
+		w_lit(w, "{\"type\":\"content_block_delta\",\"index\":");
+		w_num(w, (long long)idx);
+		w_lit(w, ",\"delta\":{\"type\":\"");
+		w_lit(w, dtype);
+		w_lit(w, "\",\"");
+		w_lit(w, field);
+		w_lit(w, "\":");
+		w_str(w, frag[i]);
+		w_lit(w, "}}");
+		w_end(w, "\n\n");
+	}
+}
+
 static void
 anth_write(struct w *w)
 {
@@ -385,23 +420,16 @@ anth_write(struct w *w)
 	w_lit(w, ",\"cache_creation_input_tokens\":0,"
 	    "\"cache_read_input_tokens\":0,\"output_tokens\":1}}}");
 	w_end(w, "\n\n");
+	if (m->nreasoning) {
+		anth_w_block(w, idx, "{\"type\":\"thinking\",\"thinking\":\"\","
+		    "\"signature\":\"\"}", &pinged, "thinking_delta",
+		    "thinking", m->reasoning, m->nreasoning);
+		anth_w_block_stop(w, idx++);
+	}
 	if (m->ntext) {
-		w_sse_begin(w, "content_block_start");
-		w_lit(w, "{\"type\":\"content_block_start\",\"index\":0,"
-		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-		w_end(w, "\n\n");
-		anth_ping(w);
-		pinged = 1;
-		for (i = 0; i < m->ntext; i++) {
-			w_sse_begin(w, "content_block_delta");
-			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":0,"
-			    "\"delta\":{\"type\":\"text_delta\",\"text\":");
-			w_str(w, m->text[i]);
-			w_lit(w, "}}");
-			w_end(w, "\n\n");
-		}
-		anth_w_block_stop(w, 0);
-		idx = 1;
+		anth_w_block(w, idx, "{\"type\":\"text\",\"text\":\"\"}",
+		    &pinged, "text_delta", "text", m->text, m->ntext);
+		anth_w_block_stop(w, idx++);
 	}
 	for (i = 0; i < m->ncalls; i++, idx++) {
 		const struct emit_call *c = &m->calls[i];

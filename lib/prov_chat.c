@@ -472,6 +472,12 @@ chat_write(struct w *w)
 	w_lit(w, m->ntext || !m->ncalls ? "\"\"" : "null");
 	w_lit(w, ",\"refusal\":null");
 	chat_choice_end(w, NULL);
+	for (i = 0; i < m->nreasoning; i++) {
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"reasoning_content\":");
+		w_str(w, m->reasoning[i]);
+		chat_choice_end(w, NULL);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		chat_head(w);
 		w_lit(w, "{\"index\":0,\"delta\":{\"content\":");

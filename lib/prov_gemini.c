@@ -234,6 +234,13 @@ gem_write(struct w *w)
 	const struct emit_msg *m = w->m;
 	size_t i;
 
+	for (i = 0; i < m->nreasoning; i++) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
+		w_str(w, m->reasoning[i]);
+		w_lit(w, ",\"thought\":true}");
+		gem_cand_end(w, 0);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		w_sse_begin(w, NULL);
 		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");

@@ -148,6 +148,13 @@ oll_write(struct w *w)
 	const struct emit_msg *m = w->m;
 	size_t i;
 
+	for (i = 0; i < m->nreasoning; i++) {
+		oll_head(w);
+		w_lit(w, "\"\",\"thinking\":");
+		w_str(w, m->reasoning[i]);
+		w_lit(w, "},\"done\":false}");
+		w_end(w, "\n");
+	}
 	for (i = 0; i < m->ntext; i++) {
 		oll_head(w);
 		w_str(w, m->text[i]);
