@@ -49,4 +49,17 @@ ok $? "-v: an unknown endpoint is said, with its status" || diag "$(cat "$T/mock
 grep -q '^llm-mock: POST /v1/chat/completions 401 no key$' "$T/mock.err"
 ok $? "-v: a request without a key is said, with its status" || diag "$(cat "$T/mock.err")"
 
+# ---- --max-body-total: even a one-byte body is refused with an answer ---
+# a first request announces 10 bytes and sends 5, holding the whole budget;
+# a second one announcing 1 byte gets its 503 at once, not a cut connection
+start_mock -q --max-body 10 --max-body-total 10
+port=${MOCK_URL##*:}
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{"a":1' >&3
+sleep 0.3; [ "${VALGRIND:-}" = 1 ] && sleep 1
+is "$(curl -s -o /dev/null -w '%{http_code}' "$MOCK_URL/v1/chat/completions" -d 1)" 503 \
+    "--max-body-total held: a one-byte body is answered 503"
+exec 3>&-
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+
 done_testing
