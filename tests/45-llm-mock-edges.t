@@ -62,4 +62,15 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "$MOCK_URL/v1/chat/completions" -d 
 exec 3>&-
 kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
 
+# ---- -q silences -v, and a log that cannot be written ------------------
+start_mock -v -q --log-requests /dev/full
+curl -s -o /dev/null "$MOCK_URL/v1/nope" -d '{}'
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+is "$(cat "$T/mock.url" | wc -l):$(cat "$T/mock.err")" "1:" "-q: no line on stderr, even with -v and a full log"
+start_mock --log-requests /dev/full
+curl -s -o /dev/null "$MOCK_URL/v1/nope" -d '{}'
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+grep -q '^llm-mock: log-requests: No space left on device$' "$T/mock.err"
+ok $? "without -q, a log that cannot be written is said" || diag "$(cat "$T/mock.err")"
+
 done_testing
