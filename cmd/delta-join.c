@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "conv.h"
+#include "conv_file.h"
 #include "dialect.h"
 #include "err.h"
 #include "evread.h"

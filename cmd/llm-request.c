@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "conv.h"
+#include "conv_file.h"
 #include "err.h"
 #include "intr.h"
 #include "jvx.h"

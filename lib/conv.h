@@ -1,8 +1,8 @@
-/* conv.h - conversation files: one message format in and out, for every
- * provider.
+/* conv.h - conversations: one message format in and out, for every
+ * provider (the files themselves: conv_file.h).
  *
- * A conversation is NDJSON, one message a line (llmpipe(7), "The
- * conversation file"): system, user and tool messages written by hand,
+ * A conversation is NDJSON, one message a line (llmpipe(7), "Conversation
+ * files"): system, user and tool messages written by hand,
  * and assistant messages as delta-join -j writes them, with an optional
  * "provider_data" (what only the same provider can take back: Anthropic
  * thinking blocks, Responses reasoning items, Gemini thought signatures)
@@ -22,31 +22,7 @@
 #include "buf.h"
 #include "dialect.h"
 
-#define CONV_VERSION 1
-#define CONV_MAX ((size_t)64 << 20) /* largest conversation file read */
-
-/* conv_load reads the conversation in path into *out (a new array, the
- * caller owns it): a missing or empty file is an empty conversation.
- * Refuses a symlink, a directory or anything not a regular file, a file
- * over CONV_MAX, and any line conv_check refuses. Returns 0, or -1 with
- * the reason in err (NUL-terminated, at most n bytes). */
-int conv_load(const char *path, jv *out, char *err, size_t n);
-
-/* conv_check validates conv (an array, consumed) and returns it
- * normalized (each tool call's arguments a JSON text, kept as written
- * when it was one, each tool result named after its call), or an invalid jv with "line N: why" in err:
- * not an object, an unknown role, content that is not a string, a tool
- * call without a name or with arguments that are not JSON, a tool result
- * whose call no earlier assistant message made, a newer "v". first_line
- * is the line number of conv[0]. */
-jv conv_check(jv conv, int first_line, char *err, size_t n);
-
-/* conv_append appends msg (consumed) to path as one line, with one
- * write(2) under an exclusive flock(2), creating the file (mode 0600)
- * when missing and never truncating it; a last line left without its
- * newline gets one first. Refuses a symlink, a directory or any other
- * non-regular file. Returns 0, or -1 with the reason in err. */
-int conv_append(const char *path, jv msg, char *err, size_t n);
+#define CONV_VERSION 1 /* the format's version, "v" */
 
 /* conv_user: {"role":"user","content":text} with the version. */
 jv conv_user(const char *text);
@@ -85,6 +61,27 @@ jv conv_norm(jv conv);
 int conv_last(enum dialect d, jv body, struct buf *b);
 
 /* ---- helpers for the provider files' conversation operations ---- */
+
+/* An API whose conversation is a list of typed items (OpenAI Responses):
+ * messages with a role, calls and their results as items of their own,
+ * and items only the provider takes back. The wire names are the
+ * provider file's; a prov_ops row with conv_items needs no conv_encode,
+ * conv_decode or conv_keep. */
+struct conv_items {
+	enum dialect d;
+	const char *list;   /* the body's item list ("input") */
+	const char *system; /* the body's system text */
+	const char *call;   /* type of a call item (name, arguments) */
+	const char *result; /* type of a result item */
+	const char *id;     /* call id key of both */
+	const char *output; /* result's content key */
+	const char *kept;   /* type of the items kept in provider_data */
+	const char *native; /* the native body's output list, and the
+	                     * provider_data key of a turn's items */
+};
+
+jv conv_items_encode(jv conv, const struct conv_items *s);
+jv conv_items_decode(jv body, const struct conv_items *s);
 
 /* conv_text: content (a string, or an array of strings or parts with a
  * "text") as one string, or jv_null() when there is none. */

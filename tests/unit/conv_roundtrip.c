@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "conv_file.h"
 #include "jvx.h"
 #include "mem.h"
 #include "provider.h"
