@@ -88,12 +88,32 @@ ok "$(grep -q 'provider_data left out' "$T/err"; echo $?)" \
     "another provider gets no provider_data, and a note says so"
 ok "$(! grep -q signature "$T/out"; echo $?)" "... and no signature is sent to it"
 
+n=$T/function-call-thought-signature.ndjson
+run llm-request -p gemini --conversation "$n" --dry-run >"$T/out" 2>/dev/null
+ok "$(tail -n 1 "$T/out" | jq -e '.contents[1].parts[0].thoughtSignature | length > 100' >/dev/null; echo $?)" \
+    "gemini takes its thought signature back, on the call's part"
+n=$T/reasoning-function-call.ndjson
+run llm-request -p responses --conversation "$n" --dry-run >"$T/out" 2>/dev/null
+is "$(tail -n 1 "$T/out" | jq -r '[.input[] | .type // .role] | join(" ")')" \
+    "user reasoning function_call function_call_output user" \
+    "responses takes its reasoning item back, before the call"
+
+# -s after the file's system messages; a file ending in a user message
+# needs no prompt
+c=$T/sys.ndjson
+printf '{"role":"system","content":"one"}\n{"role":"user","content":"hi"}\n' >"$c"
+run llm-request -p anthropic --conversation "$c" -s two --dry-run </dev/null >"$T/out" 2>/dev/null
+is "$?:$(tail -n 1 "$T/out" | jq -c '[.system, (.messages | length)]')" '0:["one\n\ntwo",1]' \
+    "-s goes after the file's system messages; no prompt is read after a user message"
+
 # -- llm-request appends only once a 2xx arrives
 start_mock --fail 5:400
 e=$T/err.ndjson
 "$BIN/llm-request" --retry 0 --base-url "$MOCK_URL" --conversation "$e" hi >/dev/null 2>&1
 is "$?" 4 "an HTTP error exits 4"
 ok "$([ ! -s "$e" ]; echo $?)" "... and appends nothing"
+
+is "$(stat -c %a "$T/chat-openai.ndjson")" 600 "a new conversation file is made private (0600)"
 
 # -- delta-join: incomplete streams are kept and marked, empty ones not
 i=$T/inc.ndjson
