@@ -34,6 +34,7 @@
 #include "jvx.h"
 #include "mem.h"
 #include "mock_capture.h"
+#include "mock_serve.h"
 #include "out.h"
 #include "provider.h"
 #include "req_spec.h"
@@ -173,7 +174,6 @@ static struct emit_stream *caps[NDIALECTS];
 static size_t ncaps[NDIALECTS];
 static atomic_ulong rr[NDIALECTS];
 static atomic_long nrequests, nfailed;
-static pthread_mutex_t acc_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Stopping: every wait ends at once when the server stops. */
 static atomic_int stopping;
@@ -447,6 +447,12 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n])
 				return 1;
 		}
+		if (p->key_header_alt && (v = MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header_alt)) != NULL) {
+			n = strlen(p->key_prefix_alt);
+			if (strncasecmp(v, p->key_prefix_alt, n) == 0 && v[n])
+				return 1;
+		}
 		if (p->key_query && p->id == d && (v =
 		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
 		    p->key_query)) != NULL && *v)
@@ -631,6 +637,7 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 struct play {
 	struct emit_stream own;        /* generated answer, when any */
 	struct emit_stream err;        /* --error-after frames */
+	struct emit_stream shaped;     /* src reshaped for the endpoint */
 	const struct emit_stream *src; /* the frames played */
 	size_t nmain, total, i, off;
 	int64_t start_us, last_us;
@@ -736,55 +743,25 @@ play_free(void *cls)
 
 	emit_stream_free(&p->own);
 	emit_stream_free(&p->err);
+	emit_stream_free(&p->shaped);
 	free(p);
 }
 
-/* ---- non-streaming: the accumulator's native body ---- */
-
-static int
-feed(void *ctx, struct ev *ev)
-{
-	int rc = acc_event(ctx, ev, NULL, NULL);
-
-	return rc < 0 ? rc : 0;
-}
+/* ---- non-streaming: the provider's body (mock_serve.h) ---- */
 
 static enum MHD_Result
 send_native(struct MHD_Connection *c, const struct emit_stream *s)
 {
-	struct acc *a;
 	struct buf b;
 	enum MHD_Result rc;
-	jv v;
-	int frc;
+	int status;
 
 	if (opt.ttft > 0 && wait_until(clock_mono_us() +
 	    (int64_t)(opt.ttft * 1000)) == -1)
 		return MHD_NO;
 	buf_init(&b, 0);
-	/* one accumulator at a time: the dialect code is not known to be
-	 * thread-safe, and non-streaming answers are rare */
-	pthread_mutex_lock(&acc_mu);
-	a = acc_new(s->d, 0);
-	frc = emit_events(s, s->n, feed, a);
-	v = frc == 0 ? acc_native(a) : jv_invalid();
-	if (jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL)
-		jvx_dump(&b, v);
-	else {
-		jv_free(v);
-		buf_reset(&b);
-		if (frc != 0)
-			buf_printf(&b, "cannot assemble the answer: %s",
-			    acc_error(a));
-		else
-			buf_puts(&b, "cannot assemble the answer");
-	}
-	acc_free(a);
-	pthread_mutex_unlock(&acc_mu);
-	if (b.len && b.p[0] == '{')
-		rc = queue_buffer(c, 200, "application/json", b.p, b.len, 0);
-	else
-		rc = send_error(c, s->d, 500, b.p, 0);
+	status = mock_serve_native(s, &b);
+	rc = queue_buffer(c, status, "application/json", b.p, b.len, 0);
 	buf_free(&b);
 	return rc;
 }
@@ -862,6 +839,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	p = xcalloc(1, sizeof *p);
 	emit_stream_init(&p->own, rt.d);
 	emit_stream_init(&p->err, rt.d);
+	emit_stream_init(&p->shaped, rt.d);
 	src = opt.echo ? NULL : pick_capture(rt.d, body, &rt);
 	if (src) {
 		what = src->name;
@@ -870,6 +848,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		src = &p->own;
 	}
 	jv_free(body);
+	if (mock_reshape(url, src, &p->shaped))
+		src = &p->shaped;
 	if (!stream) {
 		verbose(method, url, 200, what);
 		rc = send_native(c, src);

@@ -89,6 +89,8 @@ struct acc {
 	int nchoices;
 	long long u_in, u_out, u_reason, u_cached;
 	int has_usage;
+	jv usage_raw;         /* the last usage object a chunk carried, as
+	                       * sent (not the null of a later chunk) */
 	char *id, *model;
 	int calls_dirty;
 	/* callback of the event being fed */

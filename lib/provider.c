@@ -17,7 +17,8 @@ static const char *const chat_paths[] = { "/v1/chat/completions",
 static const char *const responses_paths[] = { "/v1/responses",
 	"/responses", NULL };
 static const char *const anthropic_paths[] = { "/v1/messages", NULL };
-static const char *const ollama_paths[] = { "/api/chat", NULL };
+static const char *const ollama_paths[] = { "/api/chat", "/api/generate",
+	NULL };
 static const char *const no_paths[] = { NULL };
 static const char *const openai_models[] = { "/v1/models", "/models", NULL };
 static const char *const gemini_models[] = { "/v1beta/models", NULL };
@@ -52,6 +53,8 @@ static const struct provider rows[] = {
 	  .default_model = "claude-sonnet-4-5",
 	  .key_env = "ANTHROPIC_API_KEY",
 	  .key_header = "x-api-key", .key_prefix = "",
+	  /* @anthropic-ai/sdk 1.x sends Bearer; the API takes both */
+	  .key_header_alt = "Authorization", .key_prefix_alt = "Bearer ",
 	  .extra_header = "anthropic-version: 2023-06-01",
 	  .model_prefix = "claude-",
 	  .paths = anthropic_paths, .models_paths = openai_models,
