@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,9 @@
 #include "jvx.h"
 #include "mem.h"
 #include "mock_capture.h"
+#include "mock_http.h"
+#include "mock_proxy.h"
+#include "mock_record.h"
 #include "mock_serve.h"
 #include "out.h"
 #include "provider.h"
@@ -66,7 +70,15 @@ static const char usage_text[] =
 "      --error-after K          after K events send the dialect's in-stream\n"
 "                               error event and end\n"
 "      --trickle                write one byte at a time with a small pause\n"
-"      --require-key            401 unless the dialect's key header is sent\n"
+"      --require-key[=TOKEN]    401 unless the dialect's key header is sent\n"
+"                               (with TOKEN: unless it holds TOKEN)\n"
+"      --cors ORIGIN            answer pages from ORIGIN (repeatable; * for\n"
+"                               any): preflight and Access-Control headers\n"
+"      --proxy URL              forward each request to the provider at URL,\n"
+"                               with the key from the environment\n"
+"                               (@KEY_VARS@) or --api-key-file\n"
+"      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
+"      --record DIR             keep each exchange as a capture in DIR\n"
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
@@ -87,7 +99,7 @@ enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
 	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
-	OPT_MAX_BODY_TOTAL
+	OPT_MAX_BODY_TOTAL, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD
 };
 
 static const struct option long_opts[] = {
@@ -105,7 +117,11 @@ static const struct option long_opts[] = {
 	{ "stall-after", required_argument, NULL, OPT_STALL_AFTER },
 	{ "error-after", required_argument, NULL, OPT_ERROR_AFTER },
 	{ "trickle", no_argument, NULL, OPT_TRICKLE },
-	{ "require-key", no_argument, NULL, OPT_REQUIRE_KEY },
+	{ "require-key", optional_argument, NULL, OPT_REQUIRE_KEY },
+	{ "cors", required_argument, NULL, OPT_CORS },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-body-total", required_argument, NULL, OPT_MAX_BODY_TOTAL },
@@ -138,6 +154,7 @@ static struct {
 	int log_fd;
 	size_t max_body, max_body_total;
 	int max_body_total_set;
+	const char *token, *proxy, *key_file, *record;
 } opt = { .cut_after = -1, .error_after = -1, .stall_after = -1,
 	.log_fd = -1, .seed = 1, .max_body = (size_t)16 << 20,
 	.max_body_total = (size_t)64 << 20 };
@@ -233,6 +250,10 @@ route_of(const char *url, const char *method, struct route *r)
 
 /* ---- the request log ---- */
 
+static int body_field(jv body, const char *field, char *out, size_t n);
+static void verbose(const char *method, const char *url, int status,
+    const char *what);
+
 struct hdrs {
 	jv obj;       /* lowercased name -> value */
 	int redact;   /* replace credentials */
@@ -318,9 +339,11 @@ key_header(struct MHD_Connection *c, char *name, size_t n)
 	return NULL;
 }
 
+/* request_line writes the request as one NDJSON line (credentials
+ * redacted) into out: --log-requests' line, --record's request. */
 static void
-log_request(struct MHD_Connection *c, const char *method, const char *url,
-    const struct req *q, jv body)
+request_line(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, jv body, struct buf *out)
 {
 	struct hdrs h;
 	jv line, s;
@@ -349,15 +372,51 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 		    jv_string_sized(q->body.p ? q->body.p : "",
 		    (int)q->body.len));
 	s = jv_dump_string(line, 0);
-	buf_init(&b, 0);
-	buf_append(&b, jv_string_value(s),
+	buf_append(out, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
-	buf_putc(&b, '\n');
+	buf_putc(out, '\n');
 	jv_free(s);
+}
+
+static void
+log_request(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, jv body)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	request_line(c, method, url, q, body, &b);
 	/* one write per line: O_APPEND keeps concurrent lines whole */
 	if (write_all(opt.log_fd, b.p, b.len) == -1 && !opt.quiet)
 		warnx("log-requests: %s", strerror(errno));
 	buf_free(&b);
+}
+
+/* proxy forwards the request (mock_proxy.h), its redacted line kept for
+ * --record. */
+static enum MHD_Result
+proxy(struct MHD_Connection *c, const char *url, const char *method,
+    const struct req *q, const struct route *rt, jv body)
+{
+	struct buf line;
+	char mbuf[256];
+	const char *model = NULL;
+	enum MHD_Result rc;
+
+	if (jv_get_kind(body) == JV_KIND_OBJECT &&
+	    body_field(body, "model", mbuf, sizeof mbuf))
+		model = mbuf;
+	else if (rt->model[0])
+		model = rt->model;
+	buf_init(&line, 0);
+	if (opt.record)
+		request_line(c, method, url, q, body, &line);
+	verbose(method, url, 0, "--proxy");
+	rc = mock_proxy_answer(c, url, method, rt->d, model, q->body.p,
+	    q->body.len, line.p ? line.p : "", line.len);
+	buf_free(&line);
+	jv_free(body);
+	return rc;
 }
 
 /* ---- responses ---- */
@@ -383,7 +442,7 @@ queue_buffer(struct MHD_Connection *c, int status, const char *type,
 			MHD_add_response_header(rs, opt.fail_hname[i],
 			    opt.fail_hvalue[i]);
 	}
-	rc = MHD_queue_response(c, (unsigned)status, rs);
+	rc = mock_queue(c, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -425,6 +484,24 @@ send_models(struct MHD_Connection *c, const char *url, enum dialect d)
 	    strlen(p->models_body), 0);
 }
 
+/* token_is: v is the client token of --require-key=TOKEN (any key
+ * without one), compared in constant time. */
+static int
+token_is(const char *v)
+{
+	size_t i, n;
+	unsigned char d;
+
+	if (opt.token == NULL)
+		return 1;
+	n = strlen(opt.token);
+	if (strlen(v) != n)
+		return 0;
+	for (i = 0, d = 0; i < n; i++)
+		d |= (unsigned char)(v[i] ^ opt.token[i]);
+	return d == 0;
+}
+
 /* has_key: the request carries the key of d (models: of any provider)
  * in its key header (after its prefix, "Bearer "), or in the path's key
  * query parameter (key_query). A provider that needs no key (no key
@@ -436,7 +513,7 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 	const char *v;
 	size_t i, n;
 
-	if (provider_get(d)->key_env == NULL)
+	if (provider_get(d)->key_env == NULL && opt.token == NULL)
 		return 1;
 	for (i = 0; (p = provider_at(i)) != NULL; i++) {
 		if (!models && p->id != d)
@@ -444,18 +521,20 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 		if (p->key_header && (v = MHD_lookup_connection_value(c,
 		    MHD_HEADER_KIND, p->key_header)) != NULL) {
 			n = strlen(p->key_prefix);
-			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n])
+			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n] &&
+			    token_is(v + n))
 				return 1;
 		}
 		if (p->key_header_alt && (v = MHD_lookup_connection_value(c,
 		    MHD_HEADER_KIND, p->key_header_alt)) != NULL) {
 			n = strlen(p->key_prefix_alt);
-			if (strncasecmp(v, p->key_prefix_alt, n) == 0 && v[n])
+			if (strncasecmp(v, p->key_prefix_alt, n) == 0 && v[n] &&
+			    token_is(v + n))
 				return 1;
 		}
 		if (p->key_query && p->id == d && (v =
 		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-		    p->key_query)) != NULL && *v)
+		    p->key_query)) != NULL && *v && token_is(v))
 			return 1;
 	}
 	return 0;
@@ -815,6 +894,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, 401, "no key");
 		return send_error(c, rt.d, 401, NULL, 0);
 	}
+	if (opt.proxy)
+		return proxy(c, url, method, q, &rt, body);
 	if (atomic_fetch_add(&nfailed, 1) < opt.fail_n) {
 		jv_free(body);
 		verbose(method, url, opt.fail_status, "--fail");
@@ -884,7 +965,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	    emit_content_type(rt.d));
 	MHD_add_response_header(rs, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	verbose(method, url, 200, what);
-	rc = MHD_queue_response(c, MHD_HTTP_OK, rs);
+	rc = mock_queue(c, MHD_HTTP_OK, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -927,7 +1008,7 @@ refuse(struct MHD_Connection *c, const char *url, const char *method,
 	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (status == 503)
 		MHD_add_response_header(rs, "Retry-After", "1");
-	rc = MHD_queue_response(c, (unsigned)status, rs);
+	rc = mock_queue(c, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -975,6 +1056,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)cls;
 	(void)version;
+	if (q == NULL && mock_cors_preflight(c, method, &rc)) {
+		verbose(method, url, 204, "CORS preflight");
+		return rc;
+	}
 	if (q == NULL) {
 		q = xcalloc(1, sizeof *q);
 		buf_init(&q->body, opt.max_body);
@@ -1212,6 +1297,32 @@ listen_on(const char *host, const char *port, int *bound)
 	return fd;
 }
 
+/* start_proxy: --proxy is never an open relay: on an address other than
+ * loopback, clients must hold --require-key's token. */
+static void
+start_proxy(int fd)
+{
+	char err[512], *key = NULL;
+	struct stat st;
+
+	if (!mock_fd_is_loopback(fd) && opt.token == NULL)
+		usage_error("--proxy on %s, not a loopback address, needs "
+		    "--require-key=TOKEN: it would relay anyone's requests "
+		    "with your key", opt.host);
+	if (opt.key_file && (key = mock_proxy_read_key(opt.key_file, err,
+	    sizeof err)) == NULL)
+		die(LP_EXIT_USAGE, "--api-key-file: %s", err);
+	errno = 0;
+	if (opt.record && (stat(opt.record, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)))
+		die(LP_EXIT_FAIL, "--record: %s: %s", opt.record, errno ?
+		    strerror(errno) : "not a directory");
+	if (mock_proxy_setup(opt.proxy, key, opt.record, err,
+	    sizeof err) == -1)
+		usage_error("--proxy: %s", err);
+	free(key);
+}
+
 static void
 on_signal(int sig)
 {
@@ -1306,6 +1417,25 @@ main(int argc, char **argv)
 			break;
 		case OPT_REQUIRE_KEY:
 			opt.require_key = 1;
+			if (optarg && (*optarg == '\0' ||
+			    strpbrk(optarg, "\r\n")))
+				usage_error("--require-key: a token of one line, "
+				    "not empty");
+			opt.token = optarg;
+			break;
+		case OPT_CORS:
+			if (mock_cors_allow(optarg) == -1)
+				usage_error("--cors: expected * or an origin "
+				    "(scheme://host[:port]), got '%s'", optarg);
+			break;
+		case OPT_PROXY:
+			opt.proxy = optarg;
+			break;
+		case OPT_KEY_FILE:
+			opt.key_file = optarg;
+			break;
+		case OPT_RECORD:
+			opt.record = optarg;
 			break;
 		case OPT_LOG_REQUESTS:
 			if (opt.log_fd >= 0)
@@ -1381,6 +1511,8 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	fd = listen_on(opt.host, opt.port, &port);
+	if (opt.proxy)
+		start_proxy(fd);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
 	    (opt.verbose ? MHD_USE_ERROR_LOG : 0),
@@ -1413,6 +1545,7 @@ main(int argc, char **argv)
 	atomic_store(&stopping, 1);
 	pthread_cond_broadcast(&stop_cv);
 	pthread_mutex_unlock(&stop_mu);
+	mock_proxy_stop();
 	MHD_stop_daemon(d); /* closes the listening socket too */
 	if (opt.log_fd >= 0)
 		close(opt.log_fd);
