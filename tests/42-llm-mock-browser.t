@@ -76,5 +76,29 @@ browse "$MOCK_URL"
 is "$(jq -r .status "$T/b"):$(jq -r .text "$T/b")" "200:$REF" \
     "browser through --proxy (key held by llm-mock): the upstream's text"
 is "$(jq -r .partial "$T/b")" true "browser through --proxy: in pieces before the end"
-kill "$MOCK_PID" "$UP_PID"
+kill "$MOCK_PID"
+
+# llmpipe(7)'s browser example, run as written but for the provider (the
+# upstream above, its key in OPENAI_API_KEY) and the page's origin (a free
+# port): llm-mock in the background, the page written, then served
+mkdir "$T/ex"
+awk '$0 == ".\\\" example: browser" { want = 1; next }
+	want && /^\.Bd -literal/ { inside = 1; next }
+	inside && $0 == ".Ed" { exit }
+	inside { print }' "$TOP/man/llmpipe.7" | sed 's/\\e/\\/g; s/\\(dq/"/g; s/\\&//g' >"$T/ex/example.sh"
+grep -q 'getReader()' "$T/ex/example.sh"; ok $? "llmpipe(7) has the browser example"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -i "s|https://api.openai.com|$UP|; s|localhost:8000|127.0.0.1:$port|; s|http.server 8000|http.server -b 127.0.0.1 $port|" "$T/ex/example.sh"
+(cd "$T/ex" && PATH=$BIN:$PATH OPENAI_API_KEY=$SECRET exec setsid bash example.sh) >/dev/null 2>"$T/ex.err" &
+EXPID=$!
+for _ in $(seq 200); do
+	python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+	sleep 0.05
+done
+node "$TOP/tests/llm-mock/browser-page.mjs" "http://127.0.0.1:$port/index.html" >"$T/b" 2>"$T/b.err"
+[ -s "$T/b" ] || diag "browser: $(head -n 5 "$T/b.err") $(head -n 5 "$T/ex.err")"
+is "$(jq -r .text "$T/b")" "$REF" "llmpipe(7) example browser: the page shows the answer, the key held by llm-mock"
+is "$(jq -r .partial "$T/b")" true "llmpipe(7) example browser: the text appears in pieces"
+kill -- -"$EXPID" 2>/dev/null
+kill "$UP_PID"
 done_testing
