@@ -78,7 +78,7 @@ static const char usage_text[] =
 "                               with the key from the environment\n"
 "                               (@KEY_VARS@) or --api-key-file\n"
 "      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
-"      --record DIR             keep each exchange as a capture in DIR\n"
+"      --record DIR             keep each streamed exchange as a capture in DIR\n"
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
@@ -390,6 +390,28 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 	if (write_all(opt.log_fd, b.p, b.len) == -1 && !opt.quiet)
 		warnx("log-requests: %s", strerror(errno));
 	buf_free(&b);
+}
+
+/* record starts --record's capture of a replayed stream. */
+static struct mock_rec *
+record(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, enum dialect d, const char *model)
+{
+	struct mock_rec *r;
+	struct buf line;
+	char err[512];
+	jv body = q->body.len ? jvx_parse(q->body.p, q->body.len) :
+	    jv_invalid();
+
+	buf_init(&line, 0);
+	request_line(c, method, url, q, body, &line);
+	jv_free(body);
+	r = mock_rec_new(opt.record, model, provider_get(d)->ndjson, line.p,
+	    line.len, err, sizeof err);
+	if (r == NULL && !opt.quiet)
+		warnx("record: %s", err);
+	buf_free(&line);
+	return r;
 }
 
 /* proxy forwards the request (mock_proxy.h), its redacted line kept for
@@ -717,6 +739,7 @@ struct play {
 	struct emit_stream own;        /* generated answer, when any */
 	struct emit_stream err;        /* --error-after frames */
 	struct emit_stream shaped;     /* src reshaped for the endpoint */
+	struct mock_rec *rec;          /* --record's capture, or NULL */
 	const struct emit_stream *src; /* the frames played */
 	size_t nmain, total, i, off;
 	int64_t start_us, last_us;
@@ -809,6 +832,9 @@ play_read(void *cls, uint64_t pos, char *out, size_t max)
 	memcpy(out, f->p + p->off, n);
 	p->off += n;
 	if (p->off == f->len) {
+		if (p->rec)
+			mock_rec_bytes(p->rec, f->p, f->len, (double)(
+			    clock_mono_us() - p->start_us) / 1e6);
 		p->i++;
 		p->off = 0;
 	}
@@ -819,7 +845,11 @@ static void
 play_free(void *cls)
 {
 	struct play *p = cls;
+	char err[512];
 
+	if (p->rec && mock_rec_close(p->rec, err, sizeof err) == -1 &&
+	    !opt.quiet)
+		warnx("record: %s", err);
 	emit_stream_free(&p->own);
 	emit_stream_free(&p->err);
 	emit_stream_free(&p->shaped);
@@ -950,6 +980,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		emit_error_event(&p->err, &m);
 	}
 	p->total = p->nmain + p->err.n;
+	if (opt.record)
+		p->rec = record(c, method, url, q, rt.d, model);
 	p->start_us = clock_mono_us();
 	p->rng = opt.seed * 0x9E3779B97F4A7C15ULL +
 	    (uint64_t)atomic_fetch_add(&nrequests, 1) + 1;
@@ -1303,7 +1335,6 @@ static void
 start_proxy(int fd)
 {
 	char err[512], *key = NULL;
-	struct stat st;
 
 	if (!mock_fd_is_loopback(fd) && opt.token == NULL)
 		usage_error("--proxy on %s, not a loopback address, needs "
@@ -1312,11 +1343,6 @@ start_proxy(int fd)
 	if (opt.key_file && (key = mock_proxy_read_key(opt.key_file, err,
 	    sizeof err)) == NULL)
 		die(LP_EXIT_USAGE, "--api-key-file: %s", err);
-	errno = 0;
-	if (opt.record && (stat(opt.record, &st) == -1 ||
-	    !S_ISDIR(st.st_mode)))
-		die(LP_EXIT_FAIL, "--record: %s: %s", opt.record, errno ?
-		    strerror(errno) : "not a directory");
 	if (mock_proxy_setup(opt.proxy, key, opt.record, err,
 	    sizeof err) == -1)
 		usage_error("--proxy: %s", err);
@@ -1350,6 +1376,7 @@ main(int argc, char **argv)
 	char url[512];
 	int c, fd, port, sig;
 	size_t sz;
+	struct stat st;
 
 	err_init(argv);
 	err_usage(usage_text);
@@ -1511,6 +1538,11 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	fd = listen_on(opt.host, opt.port, &port);
+	errno = 0;
+	if (opt.record && (stat(opt.record, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)))
+		die(LP_EXIT_FAIL, "--record: %s: %s", opt.record, errno ?
+		    strerror(errno) : "not a directory");
 	if (opt.proxy)
 		start_proxy(fd);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |

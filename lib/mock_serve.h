@@ -24,8 +24,8 @@ int mock_serve_native(const struct emit_stream *s, struct buf *out);
 int mock_error_status(const char *type);
 
 /* mock_reshape: when the frames of in are another endpoint's shape than
- * url's (Ollama generate lines served on /api/chat, chat lines on
- * /api/generate), fills out (initialized here, the caller frees it) with
+ * url's (Ollama's generate lines served on its chat endpoint, or the
+ * other way), fills out (initialized here, the caller frees it) with
  * them rewritten and returns 1; else returns 0 and leaves out alone. */
 int mock_reshape(const char *url, const struct emit_stream *in,
     struct emit_stream *out);

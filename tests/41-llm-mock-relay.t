@@ -205,6 +205,20 @@ ok $? "stream-metrics on the recording: the upstream's wait (ttft >= 300 ms), co
 is "$(run delta-join "$T"/rec2/slow-*.ndjson)" "$(run delta-join "$T/s1")" \
     "delta-join reads the recording as the stream the client got"
 
+# --record in replay mode: what llm-mock itself served, kept the same way
+mkdir "$T/rec3"
+server m --record "$T/rec3" "$R/anthropic-messages/text.sse"
+curl -sN "$m_URL/v1/messages" -d '{"model":"claude-replayed","stream":true}' >/dev/null
+curl -s "$m_URL/v1/messages" -d '{"model":"claude-replayed"}' >/dev/null
+stop m
+is "$(ls "$T/rec3" | grep -c '^claude-replayed-.*\.ndjson$')" 1 "--record without --proxy: the replayed stream kept (the non-streaming answer not)"
+server m "$T"/rec3/*.ndjson
+curl -sN "$m_URL/v1/messages" -d '{"stream":true}' >"$T/r4"
+same_file "$T/r4" "$R/anthropic-messages/text.sse" "... and replayed as it was served, padded lines and all"
+stop m
+run llm-mock --record "$T/no-such-dir" >/dev/null 2>"$T/err"
+is "$?" 1 "--record to a missing directory: exit 1"
+
 # ---- the client goes away: the upstream request ends -----------------------
 server up3 --delay 400
 server px --proxy "$up3_URL"
@@ -273,4 +287,6 @@ is "$(code "$px_URL/v1/chat/completions" -H 'Authorization: Bearer client-token'
     "--proxy off loopback: with the token, relayed (the token replaced by the key upstream)"
 stop px
 stop up
+sleep 0.2
+is "$(grep -l 'Sanitizer\|runtime error' "$T"/*.err 2>/dev/null)" "" "no sanitizer report from any llm-mock"
 done_testing

@@ -202,7 +202,7 @@ is "$?:$(cat "$T/man-offline.out")" "0:a b c" "llmpipe(7) example offline (its o
 # and compares it with what the client got (cmp)
 run_example record "s|https://api.openai.com|$MOCK_URL|"
 st=$?
-is "$st:$(jq -r .status "$T/man-record.out" 2>&1)" "0:complete" \
+is "$st:$(grep "^{" "$T/man-record.err" | jq -r .status 2>&1)" "0:complete" \
     "llmpipe(7) example record: recorded, measured and replayed byte for byte"
 is "$(cd "$T/man-record" && delta-join rec/*.ndjson)" "Write a haiku" \
     "llmpipe(7) example record: the capture holds the answer"

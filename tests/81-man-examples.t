@@ -167,7 +167,7 @@ server llm-mock browser sh -c 'curl -s -D headers -o /dev/null -X OPTIONS "$SURL
     -H "Origin: http://localhost:8000" -H "Access-Control-Request-Method: POST" &&
     curl -sN -H "Origin: http://localhost:8000" -D headers2 "$SURL/v1/chat/completions" \
     -d "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"from the page\"}]}" | delta-join'
-is "$EX:$(cat "$T/o"):$(tr -d '\r' <"$D/headers" "$D/headers2" | grep -c '^Access-Control-Allow-Origin: http://localhost:8000$')" \
+is "$EX:$(cat "$T/o"):$(cat "$D/headers" "$D/headers2" | tr -d '\r' | grep -c '^Access-Control-Allow-Origin: http://localhost:8000$')" \
     "0:from the page:2" "llm-mock(1) example browser: the preflight and the stream allowed for the page's origin"
 prep llm-mock record
 sed -i "s|https://api.openai.com|$MOCK_URL|" "$T/ex/llm-mock/record.sh"
