@@ -1343,8 +1343,8 @@ start_proxy(int fd)
 	if (opt.key_file && (key = mock_proxy_read_key(opt.key_file, err,
 	    sizeof err)) == NULL)
 		die(LP_EXIT_USAGE, "--api-key-file: %s", err);
-	if (mock_proxy_setup(opt.proxy, key, opt.record, err,
-	    sizeof err) == -1)
+	if (mock_proxy_setup(opt.proxy, key, opt.record, opt.max_body_total,
+	    err, sizeof err) == -1)
 		usage_error("--proxy: %s", err);
 	free(key);
 }

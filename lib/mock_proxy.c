@@ -28,6 +28,23 @@ static char *base;                    /* upstream, no trailing '/' */
 static char *keys[DIALECT_COUNT + 1]; /* by dialect, or NULL */
 static const char *rec_dir;
 static atomic_int stopping;
+static size_t max_total;          /* bytes all exchanges may hold */
+static atomic_size_t held;        /* bytes they hold (reserved) */
+
+#define HDRS_MAX (64 * 1024)
+
+/* reserve counts n bytes against max_total: 0, or -1 when over. */
+static int
+reserve(size_t n)
+{
+	size_t cur = atomic_load(&held);
+
+	do {
+		if (n > max_total || cur > max_total - n)
+			return -1;
+	} while (!atomic_compare_exchange_weak(&held, &cur, cur + n));
+	return 0;
+}
 
 /* One exchange, shared by the upstream thread and the client's answer;
  * freed by whichever lets go last. */
@@ -48,6 +65,7 @@ struct px {
 	struct curl_slist *hl;
 	char *url, *body;
 	size_t len;
+	size_t reserved;       /* counted in held */
 	int64_t start_us;
 	struct mock_rec *rec;
 	enum dialect d;
@@ -97,7 +115,7 @@ mock_proxy_read_key(const char *path, char *err, size_t errlen)
 
 int
 mock_proxy_setup(const char *url, const char *key, const char *record_dir,
-    char *err, size_t errlen)
+    size_t max, char *err, size_t errlen)
 {
 	const struct provider *p;
 	size_t i, n = strlen(url);
@@ -125,6 +143,7 @@ mock_proxy_setup(const char *url, const char *key, const char *record_dir,
 			keys[p->id] = xstrdup(k);
 	}
 	rec_dir = record_dir;
+	max_total = max;
 	return 0;
 }
 
@@ -160,6 +179,7 @@ px_unref(struct px *x)
 	free(x->body);
 	free(x->model);
 	free(x->logline);
+	atomic_fetch_sub(&held, x->reserved);
 	free(x);
 }
 
@@ -427,8 +447,11 @@ add_query(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* refuse_with answers status (502: the upstream failed; 503: too much
+ * held at once) in d's error shape. */
 static enum MHD_Result
-bad_gateway(struct MHD_Connection *c, enum dialect d, const char *why)
+refuse_with(struct MHD_Connection *c, enum dialect d, int status,
+    const char *why)
 {
 	struct MHD_Response *rs;
 	struct buf b, m;
@@ -436,8 +459,9 @@ bad_gateway(struct MHD_Connection *c, enum dialect d, const char *why)
 
 	buf_init(&b, 0);
 	buf_init(&m, 0);
-	buf_printf(&m, "llm-mock --proxy: upstream: %s", why);
-	emit_error_body(&b, d, 502, m.p);
+	buf_printf(&m, "llm-mock --proxy: %s%s", status == 502 ?
+	    "upstream: " : "", why);
+	emit_error_body(&b, d, status, m.p);
 	rs = MHD_create_response_from_buffer(b.len, b.p,
 	    MHD_RESPMEM_MUST_COPY);
 	buf_free(&b);
@@ -446,9 +470,17 @@ bad_gateway(struct MHD_Connection *c, enum dialect d, const char *why)
 		return MHD_NO;
 	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
-	rc = mock_queue(c, 502, rs);
+	if (status == 503)
+		MHD_add_response_header(rs, "Retry-After", "1");
+	rc = mock_queue(c, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return rc;
+}
+
+static enum MHD_Result
+bad_gateway(struct MHD_Connection *c, enum dialect d, const char *why)
+{
+	return refuse_with(c, d, 502, why);
 }
 
 enum MHD_Result
@@ -467,8 +499,13 @@ mock_proxy_answer(struct MHD_Connection *c, const char *url,
 	const char *k;
 	size_t i;
 	char line[8192];
+	size_t need = len + MOCK_PROXY_HELD + CURL_MAX_WRITE_SIZE + HDRS_MAX;
 
+	if (reserve(need) == -1)
+		return refuse_with(c, d, 503, "too many answers held at once "
+		    "(--max-body-total)");
 	x = xcalloc(1, sizeof *x);
+	x->reserved = need;
 	pthread_mutex_init(&x->mu, NULL);
 	pthread_cond_init(&x->cv, NULL);
 	x->refs = 2;
@@ -477,7 +514,7 @@ mock_proxy_answer(struct MHD_Connection *c, const char *url,
 	x->model = model ? xstrdup(model) : NULL;
 	x->logline = xmemdup(logline, loglen);
 	x->loglen = loglen;
-	buf_init(&x->hdrs, 64 * 1024);
+	buf_init(&x->hdrs, HDRS_MAX);
 	buf_init(&x->q, MOCK_PROXY_HELD + CURL_MAX_WRITE_SIZE);
 	buf_init(&u, 0);
 	buf_puts(&u, base);

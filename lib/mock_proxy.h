@@ -18,15 +18,18 @@
 
 /* Bytes of an answer held between upstream and client: upstream is read
  * no faster than the client takes it. */
-#define MOCK_PROXY_HELD (256 * 1024)
+#define MOCK_PROXY_HELD (64 * 1024)
 
 /* mock_proxy_setup checks the upstream base URL (http or https, no query
  * or credentials in it) and keeps it; key: the key of every provider
  * (from --api-key-file), or NULL: each provider's from its environment
  * variables, read now. record_dir: where exchanges are recorded, or
- * NULL. Returns 0, or -1 with the reason in err. */
+ * NULL. max_total: the most bytes all exchanges together may hold (each
+ * counts its body, MOCK_PROXY_HELD and its headers' cap); over it a
+ * request is answered 503 with Retry-After. Returns 0, or -1 with the
+ * reason in err. */
 int mock_proxy_setup(const char *base, const char *key, const char *record_dir,
-    char *err, size_t errlen);
+    size_t max_total, char *err, size_t errlen);
 
 /* mock_proxy_on: setup was done. */
 int mock_proxy_on(void);

@@ -234,6 +234,16 @@ for _ in $(seq 100); do
 done
 ok $gone "a client that goes away ends the upstream connection (the upstream stream would last 6 s)"
 stop px
+# memory bounded: an exchange in flight counts against --max-body-total
+server px --proxy "$up3_URL" --max-body 100K --max-body-total 200K
+curl -sN "$px_URL/v1/chat/completions" -d '{"stream":true}' >"$T/slow" &
+slow=$!
+for _ in $(seq 100); do [ -s "$T/slow" ] && break; sleep 0.1; done
+curl -s -D "$T/h" -o /dev/null "$px_URL/v1/chat/completions" -d '{"stream":true}'
+is "$(head -n 1 "$T/h" | cut -d' ' -f2):$(tr -d '\r' <"$T/h" | grep -ci '^retry-after: 1$')" "503:1" \
+    "--proxy: a second exchange over --max-body-total while one is in flight: 503, Retry-After"
+kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
+stop px
 stop up3
 
 # ---- security ----------------------------------------------------------------
