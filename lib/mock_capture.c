@@ -118,6 +118,13 @@ record_frame(struct emit_stream *s, jv rec, struct buf *f)
 		goto add;
 	}
 	jv_free(x);
+	x = jvx_get(rec, "raw64");
+	if ((p = jvx_str(x, &n)) != NULL) {
+		rc |= buf_put_unbase64(f, p, n);
+		jv_free(x);
+		goto add;
+	}
+	jv_free(x);
 	x = jvx_get(rec, "comment");
 	if ((p = jvx_str(x, &n)) != NULL) {
 		rc |= buf_putc(f, ':');

@@ -130,6 +130,24 @@ on_ev(void *ctx, struct ev *ev)
 	return 1; /* one event per frame */
 }
 
+/* utf8_ok: p[0..n) is valid UTF-8 throughout, as a JSON string keeps it */
+static int
+utf8_ok(const char *p, size_t n)
+{
+	size_t i = 0, len;
+
+	while (i < n) {
+		if ((unsigned char)p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = jsonw_utf8_seq(p + i, n - i)) == 0)
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
 /* frame writes pend[0..n) as one record and drops it from pend. */
 static void
 frame(struct mock_rec *r, size_t n, double t)
@@ -167,8 +185,17 @@ frame(struct mock_rec *r, size_t n, double t)
 			buf_putc(&r->line, ',');
 		}
 	}
-	buf_printf(&r->line, "\"t\":%.6f,\"raw\":", t);
-	jsonw_string(&r->line, r->pend.p, n);
+	buf_printf(&r->line, "\"t\":%.6f,", t);
+	/* the exact bytes: as a JSON string when they are UTF-8, else in
+	 * base64 (a JSON string would replace the bad bytes) */
+	if (utf8_ok(r->pend.p, n)) {
+		buf_puts(&r->line, "\"raw\":");
+		jsonw_string(&r->line, r->pend.p, n);
+	} else {
+		buf_puts(&r->line, "\"raw64\":\"");
+		buf_put_base64(&r->line, r->pend.p, n);
+		buf_putc(&r->line, '"');
+	}
 	buf_puts(&r->line, "}\n");
 	if (!r->failed && write_all(r->fd, r->line.p, r->line.len) == -1) {
 		r->failed = 1;

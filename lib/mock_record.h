@@ -2,7 +2,8 @@
  * file, in sse-decode's NDJSON with recorded times ({"event","data","t"}
  * per event, {"comment","t"} per comment block; Ollama's lines as
  * {"data","t"}), each record also holding the frame's exact bytes in
- * "raw", so that llm-mock replays the bytes as they came and
+ * "raw" (in base64 in "raw64" when they are not UTF-8), so that llm-mock
+ * replays the bytes as they came and
  * stream-metrics measures the recorded times. Beside it, the request
  * (credentials already redacted by the caller) in STEM.request.json.
  *
