@@ -924,13 +924,13 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, 401, "no key");
 		return send_error(c, rt.d, 401, NULL, 0);
 	}
-	if (opt.proxy)
-		return proxy(c, url, method, q, &rt, body);
 	if (atomic_fetch_add(&nfailed, 1) < opt.fail_n) {
 		jv_free(body);
 		verbose(method, url, opt.fail_status, "--fail");
 		return send_error(c, rt.d, opt.fail_status, NULL, 1);
 	}
+	if (opt.proxy)
+		return proxy(c, url, method, q, &rt, body);
 	if (rt.kind == R_MODELS) {
 		jv_free(body);
 		verbose(method, url, 200, "models");

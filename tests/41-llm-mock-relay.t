@@ -161,6 +161,12 @@ is "$(head -n 1 "$T/hh" | cut -d' ' -f2):$(grep -i '^retry-after:' "$T/hh")" "42
 is "$(jq -r .error.code "$T/b")" rate_limit_exceeded "... with its body"
 stop px2
 stop fl
+# --fail in front of the relay: the first request fails here, the next is
+# relayed
+OPENAI_API_KEY=$SECRET server px2 --proxy "$up_URL" --fail 1:503
+is "$(code "$px2_URL/v1/chat/completions" -d '{"stream":true}'):$(code "$px2_URL/v1/chat/completions" -d '{"stream":true}')" \
+    "503:200" "--proxy --fail 1:503: the first request fails at llm-mock, the second is relayed"
+stop px2
 # an upstream that is not there: 502 in the provider's shape
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 9)
 OPENAI_API_KEY=$SECRET server px2 --proxy "http://127.0.0.1:$port"
