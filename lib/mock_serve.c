@@ -20,38 +20,49 @@ feed(void *ctx, struct ev *ev)
 	return rc < 0 ? rc : 0;
 }
 
-/* The in-stream error types and codes the providers send, and the HTTP
- * status they answer the same failure with before a stream starts. */
-static const struct { const char *type; int status; } err_status[] = {
-	{ "overloaded_error", 529 }, { "overloaded", 529 },
-	{ "rate_limit_error", 429 }, { "rate_limit_exceeded", 429 },
-	{ "insufficient_quota", 429 }, { "requests", 429 },
-	{ "tokens", 429 }, { "RESOURCE_EXHAUSTED", 429 },
-	{ "invalid_request_error", 400 }, { "INVALID_ARGUMENT", 400 },
-	{ "authentication_error", 401 }, { "UNAUTHENTICATED", 401 },
-	{ "permission_error", 403 }, { "PERMISSION_DENIED", 403 },
-	{ "not_found_error", 404 }, { "NOT_FOUND", 404 },
-	{ "timeout_error", 504 }, { "DEADLINE_EXCEEDED", 504 },
-	{ "service_unavailable", 503 }, { "UNAVAILABLE", 503 },
-	{ "api_error", 500 }, { "server_error", 500 }, { "INTERNAL", 500 },
+/* The statuses tried, in order, when an in-stream error's type is read
+ * back to a status: the first whose error body, in the provider's own
+ * vocabulary, names that type (so an overload is 529 before 503). */
+static const int statuses[] = { 429, 529, 401, 403, 404, 408, 413, 400,
+	503, 502, 504, 500 };
+
+/* in-stream words that no error body uses but whose status is known:
+ * the OpenAI family's quota error is a 429 */
+static const struct { const char *type; int status; } extra[] = {
+	{ "insufficient_quota", 429 }, { "tokens", 429 },
 };
 
 int
-mock_error_status(const char *type)
+mock_error_status(enum dialect d, const char *type)
 {
+	struct buf b, w;
 	size_t i;
 	char *end;
 	long n;
+	int st = 0;
 
-	if (type == NULL)
+	if (type == NULL || *type == '\0')
 		return 500;
-	for (i = 0; i < sizeof err_status / sizeof err_status[0]; i++)
-		if (strcmp(type, err_status[i].type) == 0)
-			return err_status[i].status;
+	for (i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (strcmp(type, extra[i].type) == 0)
+			return extra[i].status;
 	n = strtol(type, &end, 10);
-	if (*type && *end == '\0' && n >= 400 && n <= 599)
+	if (*end == '\0' && n >= 400 && n <= 599)
 		return (int)n;
-	return 500;
+	buf_init(&b, 0);
+	buf_init(&w, 0);
+	buf_putc(&w, '"');
+	buf_puts(&w, type);
+	buf_putc(&w, '"');
+	for (i = 0; i < sizeof statuses / sizeof statuses[0] && !st; i++) {
+		buf_reset(&b);
+		emit_error_body(&b, d, statuses[i], "");
+		if (b.p && memmem(b.p, b.len, w.p, w.len))
+			st = statuses[i];
+	}
+	buf_free(&b);
+	buf_free(&w);
+	return st ? st : 500;
 }
 
 int
@@ -75,7 +86,7 @@ mock_serve_native(const struct emit_stream *s, struct buf *out)
 		sep = strstr(perr, ": ");
 		snprintf(type, sizeof type, "%.*s", sep ? (int)(sep - perr) :
 		    0, perr);
-		status = mock_error_status(type);
+		status = mock_error_status(s->d, type);
 		emit_error_body(out, s->d, status, sep ? sep + 2 : perr);
 	} else {
 		v = frc == 0 ? acc_served(a) : jv_invalid();

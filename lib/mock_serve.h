@@ -12,16 +12,17 @@
  * answers a non-streaming request with, for the stream s, and returns
  * its HTTP status: 200 and the provider's own body (with the usage the
  * stream reported); a stream that ends in an in-stream error gets the
- * status that error stands for (overloaded 529, rate limits and quota
- * 429, ...) and the provider's error body with its message; 500 and an
- * error body when the stream cannot be assembled. The accumulator's
+ * status that error stands for (mock_error_status) and the provider's
+ * error body with its message; 500 and an error body when the stream
+ * cannot be assembled. The accumulator's
  * dialect code is run under a lock of its own (thread-safe). */
 int mock_serve_native(const struct emit_stream *s, struct buf *out);
 
 /* mock_error_status: the HTTP status an in-stream error's type or code
- * stands for ("overloaded_error" 529, "rate_limit_exceeded" 429, a
- * numeric code as itself), 500 when none is known. */
-int mock_error_status(const char *type);
+ * stands for in d's vocabulary (the first status whose error body names
+ * it: an overload 529, a rate limit 429; a numeric code as itself), 500
+ * when none is known. */
+int mock_error_status(enum dialect d, const char *type);
 
 /* mock_reshape: when the frames of in are another endpoint's shape than
  * url's (Ollama's generate lines served on its chat endpoint, or the

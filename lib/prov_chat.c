@@ -255,6 +255,19 @@ chat_choice(struct acc *a, jv ch)
 	return rc;
 }
 
+/* chat_timings: llama.cpp's server counts its own tokens in "timings",
+ * beside (or instead of) the usage. */
+static void
+chat_timings(struct acc *a, jv j)
+{
+	long long n;
+
+	if ((n = num2(j, "timings", "predicted_n")) >= 0)
+		a->srv_out = n;
+	if ((n = num2(j, "timings", "prompt_n")) >= 0)
+		a->srv_in = n;
+}
+
 static int
 chat_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -276,6 +289,8 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	} else
 		jv_free(rest);
 	set_meta(a, nestr(j, "id", NULL), nestr(j, "model", NULL));
+	if (kind(j, "timings") == JV_KIND_OBJECT)
+		chat_timings(a, j);
 	e = jvx_get(j, "error");
 	if (jv_get_kind(e) != JV_KIND_NULL)
 		rc = fold_error(a, e);
@@ -474,6 +489,12 @@ chat_write(struct w *w)
 	w_lit(w, m->ntext || !m->ncalls ? "\"\"" : "null");
 	w_lit(w, ",\"refusal\":null");
 	chat_choice_end(w, NULL);
+	for (i = 0; i < m->nreasoning; i++) {
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"reasoning_content\":");
+		w_str(w, m->reasoning[i]);
+		chat_choice_end(w, NULL);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		chat_head(w);
 		w_lit(w, "{\"index\":0,\"delta\":{\"content\":");
@@ -632,7 +653,7 @@ chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_chat = {
+static const struct prov_ops chat_ops = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
 	.error_body = openai_error_body,
@@ -640,4 +661,25 @@ const struct prov_ops prov_chat = {
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
 	.fast = chat_fast, .served = chat_served,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const chat_paths[] = { "/v1/chat/completions",
+	"/chat/completions", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+const struct provider prov_chat = {
+	.id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	.alias = { "openai", "chat", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.paths = chat_paths, .models_paths = openai_models,
+	.models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}",
+	.ops = &chat_ops,
+	.detect_last = 1,
 };
