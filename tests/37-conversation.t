@@ -21,6 +21,28 @@ roundtrip() { # roundtrip FILE...: the unit program's TAP, renumbered
 }
 roundtrip "$CONV/chat-tools.ndjson"
 
+# consecutive tool results: one user message (Anthropic), one user turn
+# (Gemini), each result its own message elsewhere
+shape() { # shape PROVIDER JQ: the dry-run body of chat-tools through JQ
+	run llm-request -p "$1" --conversation "$CONV/chat-tools.ndjson" \
+	    --dry-run 2>/dev/null | tail -n 1 | jq -c "$2"
+}
+is "$(shape anthropic '[.messages[] | .role + ":" + ([.content | arrays | .[].type] | join(","))]')" \
+    '["user:","assistant:text","user:","assistant:text,tool_use,tool_use","user:tool_result,tool_result","assistant:tool_use","user:tool_result","assistant:text","user:"]' \
+    "anthropic: calls as tool_use blocks, consecutive results merged in one user message, system on top"
+is "$(shape anthropic .system)" '"You answer in one line."' "anthropic: the system message is the top-level system"
+is "$(shape gemini '[.contents[] | .role + ":" + ([.parts[] | keys[0]] | join(","))]')" \
+    '["user:text","model:text","user:text","model:text,functionCall,functionCall","user:functionResponse,functionResponse","model:functionCall","user:functionResponse","model:text","user:text"]' \
+    "gemini: roles user and model, functionCall and functionResponse parts, results in one turn"
+is "$(shape gemini '.systemInstruction.parts[0].text')" '"You answer in one line."' "gemini: systemInstruction"
+is "$(shape ollama '[.messages[] | select(.tool_calls) | .tool_calls[].function.arguments | type]')" \
+    '["object","object","object"]' "ollama: arguments as objects"
+is "$(shape openai '[.messages[] | select(.role == "tool") | .tool_call_id]')" \
+    '["call_a","call_b","call_c"]' "openai: one role tool message per result"
+is "$(shape responses '[.input[] | .type // .role]')" \
+    '["user","assistant","user","assistant","function_call","function_call","function_call_output","function_call_output","function_call","function_call_output","assistant","user"]' \
+    "responses: input items, function_call and function_call_output"
+
 # what only the same provider takes back, from real streams
 for f in anthropic-messages/thinking-then-tool-use \
     anthropic-messages/redacted-thinking gemini/function-call-thought-signature \
