@@ -530,20 +530,58 @@ chat_detect(const char *type, const char *dtype, jv j)
 
 /* ------------------------------------------------------------- request */
 
+/* What an OpenAI-compatible host takes, where it is known. Unknown hosts
+ * get max_tokens (which every such server knows, and OpenAI still takes
+ * from its older models) and include_usage (which most take; Mistral
+ * refuses it with 422 extra_forbidden, and its usage comes unasked). */
+#define H_MAX_COMPLETION 1   /* max_tokens refused for reasoning models */
+#define H_NO_USAGE 2         /* stream_options refused */
+#define H_AZURE 4            /* the key in api-key, AZURE_OPENAI_API_KEY */
+static const struct {
+	const char *host;    /* exact, or a suffix starting with '.' */
+	int flags;
+} chat_hosts[] = {
+	{ "api.openai.com", H_MAX_COMPLETION },
+	{ ".openai.azure.com", H_MAX_COMPLETION | H_AZURE },
+	{ ".cognitiveservices.azure.com", H_MAX_COMPLETION | H_AZURE },
+	{ "api.mistral.ai", H_NO_USAGE },
+};
+
+static int
+chat_host(const char *base)
+{
+	size_t i;
+
+	if (base == NULL)
+		base = provider_get(DIALECT_OPENAI_CHAT)->default_base;
+	for (i = 0; i < sizeof chat_hosts / sizeof chat_hosts[0]; i++)
+		if (req_host_is(base, chat_hosts[i].host))
+			return chat_hosts[i].flags;
+	return 0;
+}
+
 static jv
 chat_req_body(const struct req_params *r, jv msgs)
 {
 	jv body = jv_object_set(jv_object(), jv_string("model"),
 	    jv_string(r->model));
 
-	body = jv_object_set(body, jv_string("messages"),
+	return jv_object_set(body, jv_string("messages"),
 	    req_chat_messages(r, msgs));
-	if (r->max_tokens >= 0)
-		body = jv_object_set(body, jv_string("max_tokens"),
-		    jv_number((double)r->max_tokens));
-	if (r->has_temperature)
-		body = jv_object_set(body, jv_string("temperature"),
-		    jv_number(r->temperature));
+}
+
+static jv
+chat_req_opts(jv body, const struct req_params *r)
+{
+	int maxc = r->max_field == REQ_MAX_COMPLETION ||
+	    (r->max_field == REQ_MAX_AUTO && (chat_host(r->base) &
+	    H_MAX_COMPLETION));
+
+	body = req_sampling(body, maxc ? "max_completion_tokens" :
+	    "max_tokens", r);
+	if (r->reasoning != REQ_REASON_UNSET)
+		body = jv_object_set(body, jv_string("reasoning_effort"),
+		    jv_string(req_level(r) ? req_level(r) : "none"));
 	return body;
 }
 
@@ -561,14 +599,94 @@ chat_req_ready(jv body, int stream)
 	return ok;
 }
 
-/* Token counts arrive only when asked for. */
+/* Token counts arrive only when asked for, where the host takes it. */
 static jv
-chat_req_streaming(jv body)
+chat_req_streaming(jv body, const char *base)
 {
-	jv so = jv_object_set(jv_object(), jv_string("include_usage"),
-	    jv_true());
+	jv so;
 
+	if (chat_host(base) & H_NO_USAGE)
+		return body;
+	so = jvx_get(body, "stream_options");
+	if (jv_get_kind(so) != JV_KIND_OBJECT) {
+		jv_free(so);
+		so = jv_object();
+	}
+	so = jv_object_set(so, jv_string("include_usage"), jv_true());
 	return jv_object_set(body, jv_string("stream_options"), so);
+}
+
+/* A flat function tool (the Responses API's shape) nested as chat's. */
+static jv
+chat_req_tools(jv tools)
+{
+	jv out = jv_array(), item, t, fn;
+	int i, n;
+
+	if (jv_get_kind(tools) != JV_KIND_ARRAY)
+		return tools;
+	n = jv_array_length(jv_copy(tools));
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		t = jvx_get(item, "type");
+		if (streq(jvx_str(t, NULL), "function") && jv_object_has(
+		    jv_copy(item), jv_string("name"))) {
+			fn = jv_object_delete(jv_copy(item), jv_string("type"));
+			jv_free(item);
+			item = jv_object_set(jv_object_set(jv_object(),
+			    jv_string("type"), jv_string("function")),
+			    jv_string("function"), fn);
+		}
+		jv_free(t);
+		out = jv_array_append(out, item);
+	}
+	jv_free(tools);
+	return out;
+}
+
+/* OpenAI's documented temperature range, 0..2; effort is a level. */
+static int
+chat_req_check(const struct req_params *r, struct buf *why)
+{
+	return req_check_common(r, 2, 0, why);
+}
+
+static void
+chat_req_auth(const char *base, struct req_auth *a)
+{
+	if (chat_host(base) & H_AZURE) {
+		a->header = "api-key";
+		a->prefix = "";
+		a->key_env = "AZURE_OPENAI_API_KEY";
+		a->key_env_alt = NULL;
+	}
+}
+
+/* A base whose host is one of the table's, or whose path has an /openai
+ * segment (Gemini's /v1beta/openai, Azure's /openai/deployments/NAME and
+ * /openai/v1), serves this API whatever the model is called. */
+static int
+chat_req_claims(const char *base)
+{
+	return chat_host(base) != 0 || req_path_has(base, "/openai");
+}
+
+static int
+chat_req_refuse(jv body, struct buf *why)
+{
+	jv m = jvx_get(body, "model");
+	int hit = 0;
+
+	if (jv_object_has(jv_copy(body), jv_string("max_tokens")) &&
+	    provider_reasoning_model(provider_get(DIALECT_OPENAI_CHAT),
+	    jvx_str(m, NULL))) {
+		buf_puts(why, "Unsupported parameter: 'max_tokens' is not "
+		    "supported with this model. Use 'max_completion_tokens' "
+		    "instead.");
+		hit = 1;
+	}
+	jv_free(m);
+	return hit || req_temp_range(body, NULL, 2, why);
 }
 
 static void
@@ -621,6 +739,9 @@ const struct prov_ops prov_chat = {
 	.error_body = openai_error_body,
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
-	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
+	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
+	.req_tools = chat_req_tools, .req_check = chat_req_check,
+	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
+	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
 	.fast = chat_fast,
 };

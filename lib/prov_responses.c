@@ -844,14 +844,72 @@ resp_req_body(const struct req_params *r, jv msgs)
 		jv_free(msgs);
 		msgs = jv_string(r->prompt);
 	}
-	body = jv_object_set(body, jv_string("input"), msgs);
-	if (r->max_tokens >= 0)
-		body = jv_object_set(body, jv_string("max_output_tokens"),
-		    jv_number((double)r->max_tokens));
-	if (r->has_temperature)
-		body = jv_object_set(body, jv_string("temperature"),
-		    jv_number(r->temperature));
-	return body;
+	return jv_object_set(body, jv_string("input"), msgs);
+}
+
+static jv
+resp_req_opts(jv body, const struct req_params *r)
+{
+	jv re;
+
+	body = req_sampling(body, "max_output_tokens", r);
+	if (r->reasoning == REQ_REASON_UNSET)
+		return body;
+	re = jv_object_set(jv_object(), jv_string("effort"),
+	    jv_string(req_level(r) ? req_level(r) : "none"));
+	return jv_object_set(body, jv_string("reasoning"), re);
+}
+
+/* Chat's nested function tool made flat: strict false unless asked, as
+ * in chat (the Responses API's own default, true, refuses most
+ * schemas). */
+static jv
+resp_tool(jv fn)
+{
+	jv t = jv_object_set(jv_object(), jv_string("type"),
+	    jv_string("function")), v;
+
+	t = jv_object_set(t, jv_string("name"), jvx_get(fn, "name"));
+	v = jvx_get(fn, "description");
+	if (jv_get_kind(v) != JV_KIND_NULL)
+		t = jv_object_set(t, jv_string("description"), v);
+	else
+		jv_free(v);
+	t = jv_object_set(t, jv_string("parameters"),
+	    jvx_get(fn, "parameters"));
+	v = jvx_get(fn, "strict");
+	if (jv_get_kind(v) == JV_KIND_NULL) {
+		jv_free(v);
+		v = jv_false();
+	}
+	return jv_object_set(t, jv_string("strict"), v);
+}
+
+static jv
+resp_req_tools(jv tools)
+{
+	return req_tools_each(tools, resp_tool);
+}
+
+static int
+resp_req_check(const struct req_params *r, struct buf *why)
+{
+	return req_check_common(r, 2, 0, why);
+}
+
+static int
+resp_req_refuse(jv body, struct buf *why)
+{
+	if (req_refuse_tools(body, "Missing required parameter: "
+	    "'tools[%d].name'.", why))
+		return 1;
+	if (jv_object_has(jv_copy(body), jv_string("max_tokens"))) {
+		buf_puts(why, "Unsupported parameter: 'max_tokens'. In the "
+		    "Responses API, this parameter has moved to "
+		    "'max_output_tokens'.");
+		return 1;
+	}
+	return req_temp_range(body, NULL, 2, why);
 }
 
 static int
@@ -880,5 +938,7 @@ const struct prov_ops prov_responses = {
 	.error_body = openai_error_body,
 	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
+	.req_opts = resp_req_opts, .req_tools = resp_req_tools,
+	.req_check = resp_req_check, .req_refuse = resp_req_refuse,
 	.last_user = resp_last_user,
 };

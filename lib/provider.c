@@ -23,6 +23,18 @@ static const char *const openai_models[] = { "/v1/models", "/models", NULL };
 static const char *const gemini_models[] = { "/v1beta/models", NULL };
 static const char *const ollama_models[] = { "/api/tags", NULL };
 
+/* The models only the Responses API serves: the openai SDK's
+ * ResponsesModel names that its ChatModel lacks (tests/52 holds them to
+ * the SDK's list). */
+static const char *const responses_only[] = { "o1-pro", "o3-pro",
+	"o3-deep-research", "o4-mini-deep-research", "computer-use-preview",
+	"gpt-5-codex", "gpt-5-pro", "gpt-5.1-codex-max", NULL };
+/* OpenAI's reasoning models, which refuse max_tokens and temperature
+ * (other than 1); their chat variants do not reason. */
+static const char *const openai_reasoning[] = { "o1", "o3", "o4", "gpt-5",
+	NULL };
+static const char *const openai_not_reasoning[] = { "-chat", NULL };
+
 /* In enum dialect order: rows[d - 1] is d's. */
 static const struct provider rows[] = {
 	{ .id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
@@ -32,6 +44,8 @@ static const struct provider rows[] = {
 	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
 	  .api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
 	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .reasoning_models = openai_reasoning,
+	  .not_reasoning = openai_not_reasoning,
 	  .paths = chat_paths, .models_paths = openai_models,
 	  .models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
 	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
@@ -44,12 +58,15 @@ static const struct provider rows[] = {
 	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
 	  .api_path = "/responses", .key_env = "OPENAI_API_KEY",
 	  .key_header = "Authorization", .key_prefix = "Bearer ",
+	  .model_only = responses_only,
+	  .reasoning_models = openai_reasoning,
+	  .not_reasoning = openai_not_reasoning,
 	  .paths = responses_paths, .ops = &prov_responses },
 	{ .id = DIALECT_ANTHROPIC, .name = "anthropic",
 	  .content_type = "text/event-stream",
 	  .default_base = "https://api.anthropic.com",
 	  .base_env = "ANTHROPIC_BASE_URL",
-	  .default_model = "claude-sonnet-4-5",
+	  .default_model = "claude-sonnet-4-6",
 	  .key_env = "ANTHROPIC_API_KEY",
 	  .key_header = "x-api-key", .key_prefix = "",
 	  .extra_header = "anthropic-version: 2023-06-01",
@@ -63,7 +80,7 @@ static const struct provider rows[] = {
 	{ .id = DIALECT_GEMINI, .name = "gemini",
 	  .content_type = "text/event-stream",
 	  .default_base = "https://generativelanguage.googleapis.com",
-	  .default_model = "gemini-2.5-flash",
+	  .default_model = "gemini-flash-latest",
 	  .key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
 	  .key_header = "x-goog-api-key", .key_prefix = "",
 	  .key_query = "key",
@@ -162,6 +179,30 @@ provider_detect(const struct ev *ev, jv j)
 	return DIALECT_AUTO;
 }
 
+int
+provider_model_in(const char *const *list, const char *model)
+{
+	if (model && strncmp(model, "models/", 7) == 0)
+		model += 7;
+	for (; model && list && *list; list++)
+		if (strncmp(model, *list, strlen(*list)) == 0)
+			return 1;
+	return 0;
+}
+
+int
+provider_reasoning_model(const struct provider *p, const char *model)
+{
+	const char *const *n;
+
+	if (!provider_model_in(p->reasoning_models, model))
+		return 0;
+	for (n = p->not_reasoning; n && *n; n++)
+		if (strstr(model, *n))
+			return 0;
+	return 1;
+}
+
 enum dialect
 provider_infer(const char *model)
 {
@@ -169,6 +210,9 @@ provider_infer(const char *model)
 
 	if (model == NULL)
 		return DIALECT_OPENAI_CHAT;
+	for (i = 0; i < NROWS; i++)
+		if (provider_model_in(rows[i].model_only, model))
+			return rows[i].id;
 	if (strncmp(model, "models/", 7) == 0)
 		model += 7;
 	for (i = 0; i < NROWS; i++)
@@ -176,6 +220,26 @@ provider_infer(const char *model)
 		    strlen(rows[i].model_prefix)) == 0)
 			return rows[i].id;
 	return DIALECT_OPENAI_CHAT;
+}
+
+enum dialect
+provider_choose(const char *model, const char *base, const char **from)
+{
+	enum dialect m = provider_infer(model), b = DIALECT_AUTO;
+	size_t i;
+
+	for (i = 0; base && i < NROWS && b == DIALECT_AUTO; i++)
+		if (rows[i].ops->req_claims && rows[i].ops->req_claims(base))
+			b = rows[i].id;
+	if (from)
+		*from = model && *model ? "the model name" : "the default";
+	/* an OpenAI-compatible base serves the Responses API too */
+	if (b == DIALECT_AUTO || b == m || (b == DIALECT_OPENAI_CHAT &&
+	    m == DIALECT_OPENAI_RESPONSES))
+		return m;
+	if (from)
+		*from = "the base URL";
+	return b;
 }
 
 void

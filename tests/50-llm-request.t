@@ -10,7 +10,7 @@ if [ ! -x "$BIN/llm-mock" ]; then
 fi
 
 # A clean environment: only what each test sets.
-unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY \
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY AZURE_OPENAI_API_KEY \
     OPENAI_BASE_URL ANTHROPIC_BASE_URL OLLAMA_HOST LLM_MODEL \
     HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
 KEY=sk-llmpipe-test-$$-Zq7xK3vN9pRw
@@ -43,14 +43,15 @@ done
 is "$missing" "" "--help lists every option the man page documents"
 
 # ---- dry run: method, URL, headers (key redacted) and body, per provider --
-export OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY
+export OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY \
+    AZURE_OPENAI_API_KEY=$KEY
 golden "$D" llm-request
 if grep -rq -- "$KEY" "$D"/*.out; then
 	fail "--dry-run never prints the key"
 else
 	pass "--dry-run never prints the key"
 fi
-unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY AZURE_OPENAI_API_KEY
 
 # ---- each provider as the server received it -----------------------------
 mock --echo
@@ -164,19 +165,20 @@ is "$?:$(lastreq '[.body.stream,.body.stream_options,.headers.accept]')" \
 run llm-request -p ollama --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
 is "$(lastreq '.body.stream')" false "--no-stream: ollama gets stream false"
 run llm-request -p gemini --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
-is "$(lastreq '.path')" '"/v1beta/models/gemini-2.5-flash:generateContent"' \
+is "$(lastreq '.path')" '"/v1beta/models/gemini-flash-latest:generateContent"' \
     "--no-stream: gemini generateContent"
 
 # --body: sent byte for byte when it already streams; stream forced otherwise
-printf '{"model":"m-body", "messages":[{"role":"user","content":"x"}],\n "stream":true, "n":1}\n' >"$T/body.json"
+printf '{"model":"m-body", "messages":[{"role":"user","content":"x"}],\n "stream":true, "stream_options":{"include_usage":true}, "n":1}\n' >"$T/body.json"
 run llm-request --base-url "$MOCK_URL/v1" --body "$T/body.json" -v >/dev/null 2>"$T/err"
-is "$(lastreq '.body')" '{"model":"m-body","messages":[{"role":"user","content":"x"}],"stream":true,"n":1}' \
+is "$(lastreq '.body')" '{"model":"m-body","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true},"n":1}' \
     "--body: sent as is"
 grep -q "Content-Length: $(stat -c %s "$T/body.json")" "$T/err" ||
     grep -qi "content-length: $(stat -c %s "$T/body.json")" <(tail -n 1 "$T/log" | jq -r '.headers|to_entries[]|"\(.key): \(.value)"')
 ok $? "--body: the exact bytes of the file (length matches)"
 printf '{"model":"m-body","messages":[]}' | run llm-request --base-url "$MOCK_URL/v1" --body - >/dev/null 2>&1
-is "$(lastreq '.body.stream')" true "--body -: from stdin, streaming forced on"
+is "$(lastreq '[.body.stream,.body.stream_options]' | tr -d '\n')" '[true,{"include_usage":true}]' \
+    "--body -: from stdin, streaming forced on, usage asked for"
 stop_mock
 
 # ---- streaming: an event reaches stdout while the server is still sending --
