@@ -66,6 +66,9 @@ static const char usage_text[] =
 "                               error event and end\n"
 "      --trickle                write one byte at a time with a small pause\n"
 "      --require-key            401 unless the dialect's key header is sent\n"
+"      --strict                 400, as the provider answers, for a body it\n"
+"                               refuses (a parameter the model does not\n"
+"                               take, tools in another provider's shape)\n"
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
@@ -85,7 +88,7 @@ static const char usage_text[] =
 enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
-	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
+	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_STRICT, OPT_LOG_REQUESTS, OPT_MAX_BODY,
 	OPT_MAX_BODY_TOTAL
 };
 
@@ -105,6 +108,7 @@ static const struct option long_opts[] = {
 	{ "error-after", required_argument, NULL, OPT_ERROR_AFTER },
 	{ "trickle", no_argument, NULL, OPT_TRICKLE },
 	{ "require-key", no_argument, NULL, OPT_REQUIRE_KEY },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-body-total", required_argument, NULL, OPT_MAX_BODY_TOTAL },
@@ -134,6 +138,7 @@ static struct {
 	long cut_after, error_after, stall_after;
 	double stall_s;
 	int trickle, require_key, verbose, quiet;
+	int strict;
 	int log_fd;
 	size_t max_body, max_body_total;
 	int max_body_total_set;
@@ -806,6 +811,25 @@ verbose(const char *method, const char *url, int status, const char *what)
 		warnx("%s %s %d %s", method, url, status, what);
 }
 
+/* strict_refusal: with --strict, 1 when the provider d refuses body
+ * (req_refuse), with its 400 queued (*rc); else 0. */
+static int
+strict_refusal(struct MHD_Connection *c, const char *method, const char *url,
+    enum dialect d, jv body, enum MHD_Result *rc)
+{
+	struct buf why;
+	int hit;
+
+	buf_init(&why, 0);
+	if ((hit = req_refuse(d, body, &why)) != 0) {
+		verbose(method, url, 400, why.p);
+		*rc = send_error(c, d, 400, why.p, 0);
+	}
+	buf_free(&why);
+	return hit;
+}
+
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, const char *url, const char *method,
     struct req *q)
@@ -853,6 +877,10 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, 400, "body is not a JSON object");
 		return send_error(c, rt.d, 400,
 		    "The request body is not a JSON object.", 0);
+	}
+	if (opt.strict && strict_refusal(c, method, url, rt.d, body, &rc)) {
+		jv_free(body);
+		return rc;
 	}
 	if (body_field(body, "model", mbuf, sizeof mbuf))
 		model = mbuf;
@@ -1324,6 +1352,7 @@ main(int argc, char **argv)
 		case OPT_TRICKLE:
 			opt.trickle = 1;
 			break;
+		case OPT_STRICT: opt.strict = 1; break;
 		case OPT_REQUIRE_KEY:
 			opt.require_key = 1;
 			break;

@@ -181,6 +181,50 @@ is "$(lastreq '[.body.stream,.body.stream_options]' | tr -d '\n')" '[true,{"incl
     "--body -: from stdin, streaming forced on, usage asked for"
 stop_mock
 
+# ---- llm-mock --strict refuses what the providers refuse; llm-request's
+# requests from options pass it (the refusals of issue 21)
+mock --echo --strict
+strict() { # strict WANT_STATUS WANT_STDERR_REGEX ('': none) NAME ARGS...
+	local st=$1 re=$2 name=$3; shift 3
+	(cd "$D" && OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY \
+	    run llm-request --base-url "$MOCK_URL" --retry 0 "$@") >/dev/null 2>"$T/err"
+	local got=$? said=1
+	if [ -z "$re" ]; then [ ! -s "$T/err" ]; said=$?
+	else grep -qE -- "$re" "$T/err"; said=$?; fi
+	if [ "$got" = "$st" ] && [ "$said" = 0 ]; then pass "--strict: $name"
+	else fail "--strict: $name" "status $got, stderr: $(head -c 300 "$T/err")"; fi
+}
+strict 4 "HTTP 400: Unsupported parameter: 'max_tokens'.*max_completion_tokens" \
+    "chat: max_tokens for a reasoning model refused" -m gpt-5 --max-tokens 5 --max-tokens-field max_tokens hi
+strict 0 '' "chat: max_completion_tokens for it taken" \
+    -m gpt-5 --max-tokens 5 --max-tokens-field max_completion_tokens hi
+strict 4 "HTTP 400: temperature: 2.5 is out of range" "chat: a temperature over 2 refused (sent by --jq)" \
+    --jq '.temperature = 2.5' hi
+strict 4 "Missing required parameter: 'tools\[0\]\.name'" "responses: chat-format tools refused" \
+    -p responses --tools tools.json --jq '.tools = [{type: "function", function: .tools[0]}]' hi
+strict 0 '' "responses: --tools converted and taken" -p responses --tools tools.json hi
+strict 4 "max_tokens: Field required" "anthropic: no max_tokens refused" \
+    -m claude-x --jq 'del(.max_tokens)' hi
+strict 4 "tools\.0\.custom\.input_schema: Field required" "anthropic: chat-format tools refused" \
+    -m claude-x --tools tools.json --jq '.tools = [{type: "function", function: .tools[0]}]' hi
+strict 4 "must be greater than .thinking\.budget_tokens" "anthropic: a budget over max_tokens refused" \
+    -m claude-x --reasoning 2048 --jq '.max_tokens = 2000' hi
+strict 0 '' "anthropic: --tools, --reasoning and --temperature taken" \
+    -m claude-x --tools tools.json --reasoning 2048 --temperature 1 hi
+strict 4 'Unknown name "function" at .tools\[0\]' "gemini: chat-format tools refused" \
+    -m gemini-x --jq '.tools = [{type: "function", function: {name: "f"}}]' hi
+strict 0 '' "gemini: --tools converted and taken" -m gemini-x --tools tools-mixed.json --reasoning low hi
+strict 0 '' "ollama: --reasoning taken" -p ollama --reasoning high hi
+stop_mock
+
+# ---- a model the provider does not know: named, default or not -------------
+mock --fail 9:404
+strict 4 "HTTP 404: .*\(model 'claude-sonnet-4-6', the default of anthropic; choose one with -m or \\\$LLM_MODEL\)" \
+    "404: the default model named as such" -p anthropic hi
+strict 4 "HTTP 404: .*\(model 'claude-gone'; choose one with -m or \\\$LLM_MODEL\)" \
+    "404: the model given named" -m claude-gone hi
+stop_mock
+
 # ---- streaming: an event reaches stdout while the server is still sending --
 mock --echo --delay 300
 # (the binary itself, not a subshell, so that $! is its PID)
