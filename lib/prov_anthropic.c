@@ -569,6 +569,14 @@ anth_req_check(const struct req_params *r, struct buf *why)
 		    "temperature other than 1 with thinking on");
 		return 1;
 	}
+	/* @anthropic-ai/sdk 1.17's MessageCreateParams has no temperature
+	 * any more (deprecated by the API): sent as asked, with a word */
+	if (r->has_temperature) {
+		buf_printf(why, "note: anthropic has deprecated temperature "
+		    "(the official SDK no longer sends it): newer models may "
+		    "ignore or refuse it");
+		return 1;
+	}
 	return 0;
 }
 

@@ -616,34 +616,6 @@ chat_req_streaming(jv body, const char *base)
 	return jv_object_set(body, jv_string("stream_options"), so);
 }
 
-/* A flat function tool (the Responses API's shape) nested as chat's. */
-static jv
-chat_req_tools(jv tools)
-{
-	jv out = jv_array(), item, t, fn;
-	int i, n;
-
-	if (jv_get_kind(tools) != JV_KIND_ARRAY)
-		return tools;
-	n = jv_array_length(jv_copy(tools));
-	for (i = 0; i < n; i++) {
-		item = jv_array_get(jv_copy(tools), i);
-		t = jvx_get(item, "type");
-		if (streq(jvx_str(t, NULL), "function") && jv_object_has(
-		    jv_copy(item), jv_string("name"))) {
-			fn = jv_object_delete(jv_copy(item), jv_string("type"));
-			jv_free(item);
-			item = jv_object_set(jv_object_set(jv_object(),
-			    jv_string("type"), jv_string("function")),
-			    jv_string("function"), fn);
-		}
-		jv_free(t);
-		out = jv_array_append(out, item);
-	}
-	jv_free(tools);
-	return out;
-}
-
 /* OpenAI's documented temperature range, 0..2; effort is a level. */
 static int
 chat_req_check(const struct req_params *r, struct buf *why)
@@ -740,7 +712,7 @@ const struct prov_ops prov_chat = {
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
-	.req_tools = chat_req_tools, .req_check = chat_req_check,
+	.req_tools = req_tools_nested, .req_check = chat_req_check,
 	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
 	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
 	.fast = chat_fast,

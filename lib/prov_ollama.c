@@ -302,5 +302,6 @@ const struct prov_ops prov_ollama = {
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_opts = oll_req_opts, .req_check = oll_req_check,
+	.req_tools = req_tools_nested,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
 };

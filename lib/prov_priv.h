@@ -115,6 +115,10 @@ int req_openai_tool(jv item, jv *fn);
  * format replaced by conv(its "function" object, borrowed), the others
  * kept. A tools value that is not an array is returned as it is. */
 jv req_tools_each(jv tools, jv (*conv)(jv fn));
+/* req_tools_nested: tools (consumed) with each flat function tool (the
+ * Responses API's {"type":"function","name":...}) nested as OpenAI
+ * chat's, which Ollama shares; the others kept. */
+jv req_tools_nested(jv tools);
 /* req_refuse_tools: 1 with the message made by fmt (its %d the item's
  * index) in why when an item of body's tools is in OpenAI chat's
  * format (a provider of another shape refuses it). */

@@ -340,6 +340,37 @@ req_tools_each(jv tools, jv (*conv)(jv fn))
 	return out;
 }
 
+jv
+req_tools_nested(jv tools)
+{
+	jv out = jv_array(), item, t, fn;
+	const char *ts;
+	int i, n;
+
+	if (jv_get_kind(tools) != JV_KIND_ARRAY) {
+		jv_free(out);
+		return tools;
+	}
+	n = jv_array_length(jv_copy(tools));
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		t = jvx_get(item, "type");
+		ts = jvx_str(t, NULL);
+		if (ts && strcmp(ts, "function") == 0 && jv_object_has(
+		    jv_copy(item), jv_string("name"))) {
+			fn = jv_object_delete(jv_copy(item), jv_string("type"));
+			jv_free(item);
+			item = jv_object_set(jv_object_set(jv_object(),
+			    jv_string("type"), jv_string("function")),
+			    jv_string("function"), fn);
+		}
+		jv_free(t);
+		out = jv_array_append(out, item);
+	}
+	jv_free(tools);
+	return out;
+}
+
 int
 req_refuse_tools(jv body, const char *fmt, struct buf *why)
 {

@@ -209,7 +209,8 @@ strict 4 "tools\.0\.custom\.input_schema: Field required" "anthropic: chat-forma
     -m claude-x --tools tools.json --jq '.tools = [{type: "function", function: .tools[0]}]' hi
 strict 4 "must be greater than .thinking\.budget_tokens" "anthropic: a budget over max_tokens refused" \
     -m claude-x --reasoning 2048 --jq '.max_tokens = 2000' hi
-strict 0 '' "anthropic: --tools, --reasoning and --temperature taken" \
+strict 0 "^llm-request: note: anthropic has deprecated temperature" \
+    "anthropic: --tools, --reasoning and --temperature taken (with a note)" \
     -m claude-x --tools tools.json --reasoning 2048 --temperature 1 hi
 strict 4 'Unknown name "function" at .tools\[0\]' "gemini: chat-format tools refused" \
     -m gemini-x --jq '.tools = [{type: "function", function: {name: "f"}}]' hi
