@@ -337,22 +337,6 @@ user_credential(void)
 	return NULL;
 }
 
-/* user_credential_given: a credential header was given with -H. */
-static int
-user_credential_given(void)
-{
-	size_t n;
-	int i;
-
-	for (i = 0; i < opt.n_user_headers; i++) {
-		n = hdr_name_len(opt.user_headers[i]);
-		if (opt.user_headers[i][n] == ':' &&
-		    req_header_is_secret(opt.user_headers[i], n))
-			return 1;
-	}
-	return 0;
-}
-
 /* bearer returns "Bearer " when a header value uses that scheme, so that
  * redacted output still shows the scheme. */
 static const char *
@@ -1365,12 +1349,11 @@ main(int argc, char **argv)
 	}
 	if (key && strpbrk(key, "\r\n"))
 		die(LP_EXIT_USAGE, "the API key contains a line break");
-	secret = key;
 	/* A credential header given with -H (from @FILE, as the man page
-	 * advises) is the key: none is required then, and its value is
-	 * redacted like one. */
-	if (key == NULL && (user_key = user_credential()) != NULL)
-		secret = user_key;
+	 * advises) is the key: none is required then, the environment's is
+	 * not sent beside it, and its value is redacted like one. */
+	user_key = user_credential();
+	secret = user_key ? user_key : key;
 	/* No key is needed where none could be sent: a loopback server, or
 	 * one on plain http (a vLLM or llama.cpp box on the local network),
 	 * where a key would be refused below. */
@@ -1408,7 +1391,7 @@ main(int argc, char **argv)
 			hdr_add(&h, extra);
 	}
 	/* a credential header of the user's (-H @FILE) is the only one */
-	if (key && auth.header && !user_credential_given()) {
+	if (key && auth.header && user_key == NULL) {
 		const char *name = auth.header;
 		struct buf kb;
 
