@@ -30,8 +30,12 @@ body() {
 	(cd "$D" && run llm-request --dry-run "$@" 2>/dev/null) | tail -n 1
 }
 
-ts=$PEERS/request-types.check.ts
-trap 'rm -f "$ts"' EXIT
+# beside node_modules, for tsc to resolve the SDKs; a name of this run's
+# own (two runs at once, plain and under valgrind, must not share it),
+# removed on exit (lib.sh's own cleanup kept)
+ts=$PEERS/request-types.$$.check.ts
+bad_ts=$PEERS/request-types.$$.bad.ts
+trap 'rm -f "$ts" "$bad_ts"; for p in $_pids; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 n=0
 # row TYPE NAME ARGS...: one typed constant of the file
 row() {
@@ -124,11 +128,11 @@ ok $? "the default anthropic model is not among the SDK's deprecated ones"
 # A planted wrong body fails, so that a passing check means something.
 cp "$ts" "$T/bad.ts"
 echo 'export const bad: ChatCompletionCreateParamsStreaming = {"model":"m","messages":[],"stream":true,"max_tokens2":1};' >>"$T/bad.ts"
-cp "$T/bad.ts" "$PEERS/request-types.bad.ts"
+cp "$T/bad.ts" "$bad_ts"
 "$TSC" --noEmit --strict --skipLibCheck --target es2022 --module nodenext \
-    --moduleResolution nodenext "$PEERS/request-types.bad.ts" >"$T/tsc-bad" 2>&1
+    --moduleResolution nodenext "$bad_ts" >"$T/tsc-bad" 2>&1
 st=$?
-rm -f "$PEERS/request-types.bad.ts"
+rm -f "$bad_ts"
 [ "$st" != 0 ] && grep -q "max_tokens2" "$T/tsc-bad"
 ok $? "tsc refuses a planted unknown field (the check can fail)"
 
