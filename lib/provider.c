@@ -34,6 +34,10 @@ static const char *const responses_only[] = { "o1-pro", "o3-pro",
 static const char *const openai_reasoning[] = { "o1", "o3", "o4", "gpt-5",
 	NULL };
 static const char *const openai_not_reasoning[] = { "-chat", NULL };
+/* Their lowest effort: minimal for gpt-5's first family, low for the
+ * o-series; "none" came with gpt-5.1. */
+static const char *const openai_no_effort_none[] = { "gpt-5", "o1", "o3",
+	"o4-mini", NULL };
 
 /* In enum dialect order: rows[d - 1] is d's. */
 static const struct provider rows[] = {
@@ -46,6 +50,7 @@ static const struct provider rows[] = {
 	  .key_header = "Authorization", .key_prefix = "Bearer ",
 	  .reasoning_models = openai_reasoning,
 	  .not_reasoning = openai_not_reasoning,
+	  .no_effort_none = openai_no_effort_none,
 	  .paths = chat_paths, .models_paths = openai_models,
 	  .models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
 	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
@@ -61,6 +66,7 @@ static const struct provider rows[] = {
 	  .model_only = responses_only,
 	  .reasoning_models = openai_reasoning,
 	  .not_reasoning = openai_not_reasoning,
+	  .no_effort_none = openai_no_effort_none,
 	  .paths = responses_paths, .ops = &prov_responses },
 	{ .id = DIALECT_ANTHROPIC, .name = "anthropic",
 	  .content_type = "text/event-stream",
@@ -187,6 +193,20 @@ provider_model_in(const char *const *list, const char *model)
 	for (; model && list && *list; list++)
 		if (strncmp(model, *list, strlen(*list)) == 0)
 			return 1;
+	return 0;
+}
+
+int
+provider_family_in(const char *const *list, const char *model)
+{
+	size_t k;
+
+	for (; model && list && *list; list++) {
+		k = strlen(*list);
+		if (strncmp(model, *list, k) == 0 &&
+		    (model[k] == '\0' || model[k] == '-'))
+			return 1;
+	}
 	return 0;
 }
 

@@ -46,6 +46,9 @@ struct provider {
 	                              * options (NULL: none known) */
 	const char *const *not_reasoning; /* within those, the ones that do
 	                              * not (substrings, "-chat") */
+	const char *const *no_effort_none; /* model families (a name, or it
+	                              * and "-..." after it) whose lowest
+	                              * reasoning effort is above none */
 	int model_in_path;           /* the model goes in the URL, not the body */
 	int stream_default;          /* a body without "stream" streams */
 	/* llm-mock */
@@ -94,6 +97,10 @@ enum dialect provider_choose(const char *model, const char *base,
 /* provider_model_in: model (without a "models/" prefix) starts with one
  * of list's prefixes (NULL-ended; a NULL list holds none). */
 int provider_model_in(const char *const *list, const char *model);
+
+/* provider_family_in: model is one of list's names, or one of them
+ * followed by "-" and more ("gpt-5" holds gpt-5-mini, not gpt-5.1). */
+int provider_family_in(const char *const *list, const char *model);
 
 /* provider_reasoning_model: model is of p's reasoning families. */
 int provider_reasoning_model(const struct provider *p, const char *model);

@@ -261,6 +261,13 @@ req_check_common(const struct req_params *r, double tmax, int budget,
 		    "medium, high), not a token budget", p->name);
 		return -1;
 	}
+	if (r->reasoning == REQ_REASON_NONE &&
+	    provider_family_in(p->no_effort_none, r->model)) {
+		buf_printf(why, "note: %s takes no reasoning effort 'none' (its "
+		    "lowest is minimal or low): %s is known to refuse it",
+		    r->model, p->name);
+		return 1;
+	}
 	if (r->has_temperature && provider_reasoning_model(p, r->model)) {
 		buf_printf(why, "note: %s is a reasoning model: %s is known to "
 		    "refuse a temperature other than 1 for it", r->model,
