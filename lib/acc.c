@@ -43,6 +43,7 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->max = max_bytes ? max_bytes : (size_t)64 << 20;
 	a->top = jv_invalid();
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
+	a->srv_in = a->srv_out = -1;
 	buf_init(&a->fast.type, 256);
 	buf_init(&a->fast.pre, 1 << 16);
 	buf_init(&a->fast.mid, 1 << 16);
@@ -461,6 +462,13 @@ acc_usage(const struct acc *a, long long *input, long long *output,
 	*output = a->u_out;
 	*reasoning = a->u_reason;
 	*cached = a->u_cached;
+}
+
+void
+acc_server_tokens(const struct acc *a, long long *input, long long *output)
+{
+	*input = a->srv_in;
+	*output = a->srv_out;
 }
 
 const char *

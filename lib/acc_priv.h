@@ -88,6 +88,7 @@ struct acc {
 	struct choice *ch[MAX_CHOICES];
 	int nchoices;
 	long long u_in, u_out, u_reason, u_cached;
+	long long srv_in, srv_out; /* a server's own counts (acc_server_tokens) */
 	int has_usage;
 	char *id, *model;
 	int calls_dirty;

@@ -255,6 +255,19 @@ chat_choice(struct acc *a, jv ch)
 	return rc;
 }
 
+/* chat_timings: llama.cpp's server counts its own tokens in "timings",
+ * beside (or instead of) the usage. */
+static void
+chat_timings(struct acc *a, jv j)
+{
+	long long n;
+
+	if ((n = num2(j, "timings", "predicted_n")) >= 0)
+		a->srv_out = n;
+	if ((n = num2(j, "timings", "prompt_n")) >= 0)
+		a->srv_in = n;
+}
+
 static int
 chat_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -276,6 +289,8 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	} else
 		jv_free(rest);
 	set_meta(a, nestr(j, "id", NULL), nestr(j, "model", NULL));
+	if (kind(j, "timings") == JV_KIND_OBJECT)
+		chat_timings(a, j);
 	e = jvx_get(j, "error");
 	if (jv_get_kind(e) != JV_KIND_NULL)
 		rc = fold_error(a, e);
@@ -457,6 +472,12 @@ chat_write(struct w *w)
 	w_lit(w, m->ntext || !m->ncalls ? "\"\"" : "null");
 	w_lit(w, ",\"refusal\":null");
 	chat_choice_end(w, NULL);
+	for (i = 0; i < m->nreasoning; i++) {
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"reasoning_content\":");
+		w_str(w, m->reasoning[i]);
+		chat_choice_end(w, NULL);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		chat_head(w);
 		w_lit(w, "{\"index\":0,\"delta\":{\"content\":");
@@ -581,7 +602,7 @@ chat_req_opts(jv body, const struct req_params *r)
 	    "max_tokens", r);
 	if (r->reasoning != REQ_REASON_UNSET)
 		body = jv_object_set(body, jv_string("reasoning_effort"),
-		    jv_string(req_level(r) ? req_level(r) : "none"));
+		    jv_string(req_effort(r)));
 	return body;
 }
 
@@ -614,13 +635,6 @@ chat_req_streaming(jv body, const char *base)
 	}
 	so = jv_object_set(so, jv_string("include_usage"), jv_true());
 	return jv_object_set(body, jv_string("stream_options"), so);
-}
-
-/* OpenAI's documented temperature range, 0..2; effort is a level. */
-static int
-chat_req_check(const struct req_params *r, struct buf *why)
-{
-	return req_check_common(r, 2, 0, why);
 }
 
 static void
@@ -705,15 +719,56 @@ chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_chat = {
+static const struct prov_ops chat_ops = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
 	.error_body = openai_error_body,
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
-	.req_tools = req_tools_nested, .req_check = chat_req_check,
+	.req_tools = req_tools_nested, 
 	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
 	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
 	.fast = chat_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const chat_paths[] = { "/v1/chat/completions",
+	"/chat/completions", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+/* OpenAI's reasoning models, which refuse max_tokens and temperature
+ * (other than 1); their chat variants do not reason. Shared with the
+ * Responses API's row (prov_priv.h). */
+const char *const openai_reasoning[] = { "o1", "o3", "o4", "gpt-5", NULL };
+const char *const openai_not_reasoning[] = { "-chat", NULL };
+/* Their lowest effort: minimal for gpt-5's first family, low for the
+ * o-series; "none" came with gpt-5.1. */
+const char *const openai_no_effort_none[] = { "gpt-5", "o1", "o3",
+	"o4-mini", NULL };
+
+/* The models only the Responses API serves: the openai SDK's
+ * ResponsesModel names that its ChatModel lacks (tests/52 holds them to
+ * the SDK's list); the Responses row's model_only. */
+const char *const openai_responses_only[] = { "o1-pro", "o3-pro",
+	"o3-deep-research", "o4-mini-deep-research", "computer-use-preview",
+	"gpt-5-codex", "gpt-5-pro", "gpt-5.1-codex-max", NULL };
+
+const struct provider prov_chat = {
+	.id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	.alias = { "openai", "chat", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.reasoning_models = openai_reasoning,
+	.not_reasoning = openai_not_reasoning,
+	.no_effort_none = openai_no_effort_none,
+	.paths = chat_paths, .models_paths = openai_models,
+	.models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}",
+	.ops = &chat_ops,
+	.detect_last = 1,
 };

@@ -1,6 +1,7 @@
 /* prov_priv.h - what a provider file implements: its row's operations.
  * Only lib/ includes it; provider files include it and never each other.
- * A provider file exports exactly one struct prov_ops (prov_<name>). */
+ * A provider file exports exactly one struct provider, its row of the
+ * table (prov_<name>), whose ops are these. */
 #ifndef LLMPIPE_PROV_PRIV_H
 #define LLMPIPE_PROV_PRIV_H
 
@@ -24,9 +25,9 @@ struct prov_ops {
 	 * as the provider sends it after HTTP 200. */
 	void (*write)(struct w *w);
 	void (*write_error)(struct w *w);
-	/* error_body: the HTTP error body for status (r: its vocabulary). */
-	int (*error_body)(struct buf *b, int status, const struct status_row *r,
-	    const char *message);
+	/* error_body: the HTTP error body for status, with message, in the
+	 * provider's own vocabulary (status_word). */
+	int (*error_body)(struct buf *b, int status, const char *message);
 	/* The request side (req_spec.h). req_host: a base without a scheme
 	 * as the provider's own client reads it, scheme included (NULL:
 	 * https:// is prefixed); req_path: the endpoint path for model,
@@ -50,7 +51,9 @@ struct prov_ops {
 	 * {name, description, parameters}}) converted, others passed
 	 * through (NULL: the array as it is). */
 	jv (*req_tools)(jv tools);
-	/* req_check: as req_check (req_spec.h); NULL: nothing known. */
+	/* req_check: as req_check (req_spec.h); NULL: OpenAI's rules, which
+	 * OpenAI-compatible servers share (req_check_common with a
+	 * temperature up to 2, a level and no budget). */
 	int (*req_check)(const struct req_params *r, struct buf *why);
 	/* req_auth: fill a when base's host wants another key header than
 	 * the row's (NULL: never). */
@@ -106,6 +109,14 @@ int req_path_has(const char *url, const char *seg);
  * reasoning models, a note. */
 int req_check_common(const struct req_params *r, double tmax, int budget,
     struct buf *why);
+/* req_effort: req_level, or "none" (for REQ_REASON_NONE). */
+const char *req_effort(const struct req_params *r);
+/* req_pick: to with each of from's members named in keys (separated by
+ * spaces) that from has, not null. Consumes to, borrows from. */
+jv req_pick(jv to, jv from, const char *keys);
+/* req_refuse_key: 1 with msg in why when body has the member key. */
+int req_refuse_key(jv body, const char *key, const char *msg,
+    struct buf *why);
 /* req_level: "low", "medium", "high" for a level of r (NULL otherwise). */
 const char *req_level(const struct req_params *r);
 /* req_openai_tool: 1 when item (borrowed) is a tool in OpenAI chat's
@@ -119,6 +130,9 @@ jv req_tools_each(jv tools, jv (*conv)(jv fn));
  * Responses API's {"type":"function","name":...}) nested as OpenAI
  * chat's, which Ollama shares; the others kept. */
 jv req_tools_nested(jv tools);
+/* req_tools_flat: the inverse, each tool in OpenAI chat's nested format
+ * made flat as the Responses API takes it, others kept. Consumes tools. */
+jv req_tools_flat(jv tools);
 /* req_refuse_tools: 1 with the message made by fmt (its %d the item's
  * index) in why when an item of body's tools is in OpenAI chat's
  * format (a provider of another shape refuses it). */
@@ -134,7 +148,14 @@ int req_stream_ok(jv body, int stream, int default_on);
 void req_last_user(jv body, const char *list, const char *ckey,
     int any_role, struct buf *b);
 
-extern const struct prov_ops prov_chat, prov_responses, prov_anthropic,
-    prov_gemini, prov_ollama;
+/* Each provider file's one export: its row of the table. */
+/* The OpenAI family's model facts, shared by its two rows (defined in
+ * prov_chat.c): provider.h's reasoning_models, not_reasoning,
+ * no_effort_none, and the Responses row's model_only. */
+extern const char *const openai_reasoning[], *const openai_not_reasoning[],
+    *const openai_no_effort_none[], *const openai_responses_only[];
+#define LLMPIPE_PROVIDER_EXTERN(e, f) extern const struct provider prov_##f;
+LLMPIPE_PROVIDERS(LLMPIPE_PROVIDER_EXTERN)
+#undef LLMPIPE_PROVIDER_EXTERN
 
 #endif

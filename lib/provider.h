@@ -57,6 +57,9 @@ struct provider {
 	                              * paths cannot list (NULL: paths[0]) */
 	const char *const *models_paths; /* GET routes of the model list */
 	const char *models_body;     /* the model list's JSON */
+	int detect_last;             /* its events are told by fields that
+	                              * others' may carry too: tried after
+	                              * the rest */
 	const struct prov_ops *ops;
 };
 

@@ -283,7 +283,42 @@ req_check(const struct req_params *r, struct buf *why)
 	const struct provider *p = provider_get(r->provider);
 
 	buf_reset(why);
-	return p->ops->req_check ? p->ops->req_check(r, why) : 0;
+	return p->ops->req_check ? p->ops->req_check(r, why) :
+	    req_check_common(r, 2, 0, why);
+}
+
+const char *
+req_effort(const struct req_params *r)
+{
+	return req_level(r) ? req_level(r) : "none";
+}
+
+jv
+req_pick(jv to, jv from, const char *keys)
+{
+	char k[64];
+	size_t n;
+	jv v;
+
+	for (; *keys; keys += n + (keys[n] == ' ')) {
+		n = strcspn(keys, " ");
+		snprintf(k, sizeof k, "%.*s", (int)n, keys);
+		v = jvx_get(from, k);
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			to = jv_object_set(to, jv_string(k), v);
+		else
+			jv_free(v);
+	}
+	return to;
+}
+
+int
+req_refuse_key(jv body, const char *key, const char *msg, struct buf *why)
+{
+	if (!jv_object_has(jv_copy(body), jv_string(key)))
+		return 0;
+	buf_puts(why, msg);
+	return 1;
 }
 
 void
@@ -376,6 +411,28 @@ req_tools_nested(jv tools)
 	}
 	jv_free(tools);
 	return out;
+}
+
+/* Chat's nested function tool made flat. parameters is required (null
+ * for none); strict is false unless asked, as in chat (the Responses
+ * API's own default, true, refuses most schemas). */
+static jv
+flat_tool(jv fn)
+{
+	jv t = req_pick(jv_object_set(jv_object(), jv_string("type"),
+	    jv_string("function")), fn, "name description parameters strict");
+
+	if (!jv_object_has(jv_copy(t), jv_string("parameters")))
+		t = jv_object_set(t, jv_string("parameters"), jv_null());
+	if (!jv_object_has(jv_copy(t), jv_string("strict")))
+		t = jv_object_set(t, jv_string("strict"), jv_false());
+	return t;
+}
+
+jv
+req_tools_flat(jv tools)
+{
+	return req_tools_each(tools, flat_tool);
 }
 
 int
