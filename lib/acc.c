@@ -42,6 +42,7 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->d = d;
 	a->max = max_bytes ? max_bytes : (size_t)64 << 20;
 	a->top = jv_invalid();
+	a->usage_raw = jv_invalid();
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
 	a->srv_in = a->srv_out = -1;
 	buf_init(&a->fast.type, 256);
@@ -101,6 +102,7 @@ acc_free(struct acc *a)
 	items_clear(a);
 	free(a->items);
 	jv_free(a->top);
+	jv_free(a->usage_raw);
 	free(a->perr);
 	free(a->id);
 	free(a->model);
@@ -401,6 +403,17 @@ acc_native(const struct acc *a)
 	jv v = native_raw(a);
 
 	return a->sent ? sent_jv(v) : v;
+}
+
+jv
+acc_served(const struct acc *a)
+{
+	const struct provider *p = provider_get(a->d);
+	jv v = acc_native(a);
+
+	if (p && p->ops->served && jv_get_kind(v) == JV_KIND_OBJECT)
+		v = p->ops->served(a, v);
+	return v;
 }
 
 static jv

@@ -145,6 +145,12 @@ jv acc_json(const struct acc *a, int choice);
  * GenerateContentResponse, or Ollama's final object. */
 jv acc_native(const struct acc *a);
 
+/* acc_served: the body the provider itself sends without streaming
+ * (what llm-mock answers): acc_native with the usage the stream
+ * reported kept (a later "usage": null, or a chunk the SDK skips, does
+ * not erase it) and stream-only fields dropped. Caller owns it. */
+jv acc_served(const struct acc *a);
+
 /* acc_usage copies the latest usage (-1 for unreported numbers). */
 void acc_usage(const struct acc *a, long long *input, long long *output,
     long long *reasoning, long long *cached);

@@ -736,6 +736,8 @@ const struct provider prov_anthropic = {
 	.default_model = "claude-sonnet-4-6",
 	.key_env = "ANTHROPIC_API_KEY",
 	.key_header = "x-api-key", .key_prefix = "",
+	/* @anthropic-ai/sdk 1.x sends Bearer; the API takes both */
+	.key_header_alt = "Authorization", .key_prefix_alt = "Bearer ",
 	.extra_header = "anthropic-version: 2023-06-01",
 	.model_prefix = "claude-",
 	.paths = anthropic_paths, .models_paths = openai_models,

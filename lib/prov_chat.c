@@ -315,10 +315,27 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 			e = jvx_get(x, "usage");
 			jv_free(x);
 		}
+		if (jv_get_kind(e) == JV_KIND_OBJECT) {
+			jv_free(a->usage_raw);
+			a->usage_raw = jv_copy(e);
+		}
 		rc = chat_usage(a, e);
 		jv_free(e);
 	}
 	return rc;
+}
+
+/* chat_served: the chat.completion the API sends without streaming: the
+ * usage the stream reported (the SDK loses it to a later "usage": null,
+ * or to a usage chunk whose id is "") and no stream-only obfuscation. */
+static jv
+chat_served(const struct acc *a, jv out)
+{
+	out = jv_object_delete(out, jv_string("obfuscation"));
+	if (jv_is_valid(a->usage_raw))
+		out = jv_object_set(out, jv_string("usage"),
+		    jv_copy(a->usage_raw));
+	return out;
 }
 
 static jv
@@ -726,10 +743,10 @@ static const struct prov_ops chat_ops = {
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
-	.req_tools = req_tools_nested, 
+	.req_tools = req_tools_nested,
 	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
 	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
-	.fast = chat_fast,
+	.fast = chat_fast, .served = chat_served,
 };
 
 /* The row of the provider table (provider.h): its facts. */

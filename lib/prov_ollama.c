@@ -300,6 +300,74 @@ oll_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+/* oll_reshape: /api/generate answers {"response","thinking"} lines,
+ * /api/chat {"message":{"role","content","thinking","tool_calls"}}
+ * lines; a capture of one served on the other is rewritten line by line
+ * (the other fields kept in their order), never left to read as empty. */
+static int
+oll_reshape(const char *url, const char *p, size_t n, struct buf *out)
+{
+	int gen = strcmp(url, "/api/generate") == 0;
+	jv j = jvx_parse(p, n), o, msg, v;
+	int it, done = 0;
+
+	if (jv_get_kind(j) != JV_KIND_OBJECT || (gen ?
+	    !jv_object_has(jv_copy(j), jv_string("message")) :
+	    !jv_object_has(jv_copy(j), jv_string("response")))) {
+		jv_free(j);
+		return 0;
+	}
+	o = jv_object();
+	msg = jvx_get(j, "message");
+	for (it = jv_object_iter(j); jv_object_iter_valid(j, it);
+	    it = jv_object_iter_next(j, it)) {
+		jv k = jv_object_iter_key(j, it);
+		const char *ks = jv_string_value(k);
+
+		v = jv_object_iter_value(j, it);
+		if (gen && strcmp(ks, "message") == 0) {
+			jv c = jvx_get(msg, "content");
+
+			if (jv_get_kind(c) != JV_KIND_STRING) {
+				jv_free(c);
+				c = jv_string("");
+			}
+			o = jv_object_set(o, jv_string("response"), c);
+			if (jv_object_has(jv_copy(msg), jv_string("thinking")))
+				o = jv_object_set(o, jv_string("thinking"),
+				    jvx_get(msg, "thinking"));
+			jv_free(v);
+			jv_free(k);
+			continue;
+		}
+		if (!gen && (strcmp(ks, "thinking") == 0 ||
+		    strcmp(ks, "context") == 0)) {
+			jv_free(v);
+			jv_free(k);
+			continue;
+		}
+		if (!gen && strcmp(ks, "response") == 0 && !done) {
+			jv m = JV_OBJECT(jv_string("role"),
+			    jv_string("assistant"), jv_string("content"), v);
+
+			if (jv_object_has(jv_copy(j), jv_string("thinking")))
+				m = jv_object_set(m, jv_string("thinking"),
+				    jvx_get(j, "thinking"));
+			o = jv_object_set(o, jv_string("message"), m);
+			done = 1;
+			jv_free(k);
+			continue;
+		}
+		o = jv_object_set(o, k, v);
+	}
+	jv_free(msg);
+	jv_free(j);
+	buf_reset(out);
+	jvx_dump(out, o);
+	buf_putc(out, '\n');
+	return 1;
+}
+
 static const struct prov_ops ollama_ops = {
 	.detect = oll_detect, .event = oll_event, .native = oll_native,
 	.write = oll_write, .write_error = oll_write_error,
@@ -309,10 +377,12 @@ static const struct prov_ops ollama_ops = {
 	.req_opts = oll_req_opts, .req_check = oll_req_check,
 	.req_tools = req_tools_nested,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
+	.reshape = oll_reshape,
 };
 
 /* The row of the provider table (provider.h): its facts. */
-static const char *const ollama_paths[] = { "/api/chat", NULL };
+static const char *const ollama_paths[] = { "/api/chat", "/api/generate",
+	NULL };
 static const char *const ollama_models[] = { "/api/tags", NULL };
 
 const struct provider prov_ollama = {

@@ -74,6 +74,16 @@ struct prov_ops {
 	/* last_user appends the text of the last user message of a request
 	 * body (borrowed) to b: what llm-mock --echo answers with. */
 	void (*last_user)(jv body, struct buf *b);
+	/* served: what llm-mock answers without streaming, from native (the
+	 * SDK's reconstruction, consumed): the provider's own body, with the
+	 * usage the stream reported (new reference). NULL: native as is. */
+	jv (*served)(const struct acc *a, jv native);
+	/* reshape: the frame p[0..n) of a capture rewritten into out (reset
+	 * first) for the endpoint url, when the capture is another
+	 * endpoint's shape (a generate line on a chat endpoint); 1 when
+	 * rewritten, 0 when it fits as it is. NULL: every frame fits. */
+	int (*reshape)(const char *url, const char *p, size_t n,
+	    struct buf *out);
 };
 
 /* Helpers of the request side shared by the providers (req_spec.c). */

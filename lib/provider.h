@@ -36,6 +36,10 @@ struct provider {
 	const char *key_header;      /* header carrying the key, or NULL */
 	const char *key_prefix;      /* before the key in it ("Bearer ") */
 	const char *key_query;       /* query parameter that may carry it */
+	const char *key_header_alt;  /* a second header the provider takes
+	                              * the key in (llm-mock accepts it), or
+	                              * NULL */
+	const char *key_prefix_alt;  /* before the key in that one */
 	const char *extra_header;    /* "name: value" always sent, or NULL */
 	const char *model_prefix;    /* models that imply it ("claude-") */
 	const char *const *model_only; /* models only it serves (prefixes,

@@ -11,4 +11,15 @@ is "$?:$(cat "$T/err")" "4:llm-request: HTTP 300: Request failed" \
 is "$(wc -c <"$T/out")" 0 "HTTP 300: nothing on stdout"
 kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
 
+# ---- --body is sent as is: each option that would change it is refused --
+printf '{"model":"m","messages":[{"role":"user","content":"hi"}]}' >"$T/body.json"
+printf '[]' >"$T/tools.json"
+printf '[{"role":"user","content":"x"}]' >"$T/msgs.json"
+for o in "--tools $T/tools.json" "--messages $T/msgs.json" "-s sys" "--max-tokens 5" "--temperature 0.5"; do
+	OPENAI_API_KEY=k run llm-request --dry-run --body "$T/body.json" $o >/dev/null 2>"$T/err"
+	st=$?
+	is "$st:$(head -n 1 "$T/err" | cut -c1-30)" "2:llm-request: --body is sent as" \
+	    "--body with ${o%% *}: a usage error"
+done
+
 done_testing
