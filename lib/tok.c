@@ -258,7 +258,12 @@ tok_open(const char *name, char *why, size_t whylen)
 	    PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &ec, &eoff, NULL);
 	if (!e->re) {
 		pcre2_get_error_message(ec, msg, sizeof msg);
-		snprintf(why, whylen, "%s: pattern: %s", name, (char *)msg);
+		/* PCRE2's own words for a failed malloc are not ours */
+		if (ec == PCRE2_ERROR_HEAP_FAILED)
+			snprintf(why, whylen, "%s: out of memory", name);
+		else
+			snprintf(why, whylen, "%s: pattern: %s", name,
+			    (char *)msg);
 		bpe_free(&e->bpe);
 		free(e);
 		return NULL;
@@ -576,7 +581,9 @@ process(struct tok_stream *s, int eof)
 
 				pcre2_get_error_message(rc, msg, sizeof msg);
 				snprintf(s->err, sizeof s->err,
-				    "pattern matching: %s", (char *)msg);
+				    "pattern matching: %s", rc ==
+				    PCRE2_ERROR_NOMEMORY ? "out of memory" :
+				    (char *)msg);
 				return -1;
 			}
 			if ((rc = emit_piece(s, s->u + ov[0], ov[1] - ov[0])))

@@ -78,6 +78,14 @@ printf 'QQ== notanumber\n' >"$T/bad/o200k_base.tiktoken"
 LLMPIPE_DATA_DIR=$T/bad run llm-tokens <"$D/text.txt" >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "1:llm-tokens: $T/bad/o200k_base.tiktoken:1: not a rank file" \
     "a damaged rank file: exit 1 and the line"
+printf 'QQ== 0\n\nQg== 1\n!!!! 2\n' >"$T/bad/o200k_base.tiktoken"
+LLMPIPE_DATA_DIR=$T/bad run llm-tokens <"$D/text.txt" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:llm-tokens: $T/bad/o200k_base.tiktoken:4: not a rank file" \
+    "bad base64 in a rank file: the line it is on (blank lines counted)"
+printf 'QQ== 0\nQg== 0\n' >"$T/bad/o200k_base.tiktoken"
+LLMPIPE_DATA_DIR=$T/bad run llm-tokens <"$D/text.txt" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:llm-tokens: $T/bad/o200k_base.tiktoken:2: not a rank file" \
+    "a rank given twice: the line of the second"
 
 # a reader that goes away ends llm-tokens quietly
 yes 'The quick brown fox jumps over the lazy dog.' | head -c 20000000 >"$T/big.txt"

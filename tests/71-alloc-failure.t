@@ -140,4 +140,16 @@ if [ -x "$BIN/llm-mock" ]; then
 	kill "$MOCK_PID" 2>/dev/null
 fi
 
+# llm-tokens on a rank file in the text form (bpe_load_mem's arrays):
+# a small one, the 256 single bytes, so each run loads it in no time
+mkdir "$T/ranks"
+for i in $(seq 0 255); do
+	printf "$(printf '\\%03o' "$i")" | base64 | tr -d '\n'
+	echo " $i"
+done >"$T/ranks/o200k_base.tiktoken"
+export LLMPIPE_DATA_DIR=$T/ranks
+sweep llm-tokens
+sweep llm-tokens --encode
+unset LLMPIPE_DATA_DIR
+
 done_testing

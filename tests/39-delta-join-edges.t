@@ -1,0 +1,16 @@
+#!/bin/bash
+# delta-join's smaller promises, each one a behaviour that a planted bug
+# (scripts/mutate) changed without any other test noticing.
+. "$(dirname "$0")/lib.sh"
+
+# ---- a bare error event is an error; another typed event is not ---------
+printf 'event: notice\ndata: {"message":"not an error"}\n\ndata: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\ndata: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n' >"$T/notice.sse"
+run delta-join -x "$T/notice.sse" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Hi:" \
+    "an unknown typed event with a message before the stream is no error"
+printf 'event: error\ndata: {"message":"boom","code":"x"}\n\n' >"$T/err.sse"
+run delta-join "$T/err.sse" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "4:delta-join: $T/err.sse: provider error: x: boom" \
+    "a bare event: error with a message is the provider's error"
+
+done_testing
