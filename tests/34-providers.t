@@ -45,6 +45,10 @@ GEMINI_API_KEY=k run llm-request --dry-run -p gemini -m 'a:b,c/d e' hi >"$T/dry"
 grep -q '/models/a%3Ab%2Cc%2Fd%20e:streamGenerateContent' "$T/dry"
 ok $? "llm-request: the Gemini model path encoded by the same encoder" ||
     diag "$(head -n 3 "$T/dry")"
+GEMINI_API_KEY=k run llm-request --dry-run -p gemini -m 'm{1}|~x_y-z.' hi >"$T/dry" 2>&1
+grep -q '/models/m%7B1%7D%7C~x_y-z.:streamGenerateContent' "$T/dry"
+ok $? "llm-request: only RFC 3986's unreserved characters go unencoded" ||
+    diag "$(head -n 3 "$T/dry")"
 
 # ---- each provider's error vocabulary, in its own file ------------------
 # llm-mock --fail's body for every status it names and a few it does not,

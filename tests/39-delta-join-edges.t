@@ -13,4 +13,13 @@ run delta-join "$T/err.sse" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "4:delta-join: $T/err.sse: provider error: x: boom" \
     "a bare event: error with a message is the provider's error"
 
+# ---- blank lines alone in the first read are held, not an error --------
+{ printf '\n\r\n'; sleep 0.3; cat "$T/notice.sse"; } | run delta-join -x >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Hi:" \
+    "blank lines first, in a read of their own, then the stream"
+{ printf '\n\n'; sleep 0.3; printf '{"model":"m","message":{"role":"assistant","content":"Yo"},"done":false}\n{"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}\n'; } |
+    run delta-join -x >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Yo:" \
+    "blank lines first, in a read of their own, then NDJSON"
+
 done_testing
