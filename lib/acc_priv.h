@@ -134,10 +134,17 @@ struct acc {
 			struct buf seg;      /* the bytes after it */
 			struct buf val;      /* a string's decoded value */
 			long long n;         /* a number's value */
+			struct buf next;     /* the same, of the event being */
+			long long nnext;     /* matched (see fast_value) */
 			long long last;      /* the number a->top holds */
 			int set;             /* last is known */
 		} slot[FAST_SLOTS];
 		int ntop, pending;    /* slots for a->top; values not yet there */
+		struct {              /* fast_top_num's reads of fixed values */
+			const char *key2;
+			long long n;
+		} cache[FAST_SLOTS];
+		int ncache;
 		struct buf *grow;     /* also appended to (the native body's) */
 		int *has, keep, *flag;
 		int (*usage)(struct acc *a); /* refold the usage (see fast_spec) */
@@ -300,10 +307,12 @@ void fast_learn(struct acc *a, struct ev *ev, jv j);
 /* fast_flush puts the values the fast path has kept for a->top there:
  * due before anything reads a->top (the full path, the native body). */
 void fast_flush(struct acc *a);
-/* fast_top_num: a number of the object o (borrowed), which is
- * a->top[key]: the fast path's latest value of o[key2] when it holds one
- * (not yet flushed), else o[key2] as num() reads it. */
-long long fast_top_num(const struct acc *a, jv o, const char *key,
+/* fast_top_num: the number o[key2] as num() reads it, o (borrowed) being
+ * the object a->top[key]; while a template holds (the fast path's usage
+ * hook), the template's latest value when it is a slot (not yet flushed),
+ * else a->top[key][key2], read once per template (o unused). key2: a
+ * static string, compared by address first. */
+long long fast_top_num(struct acc *a, jv o, const char *key,
     const char *key2);
 
 /* fold.c */

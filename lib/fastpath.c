@@ -50,6 +50,7 @@ fast_init(struct acc *a)
 	for (i = 0; i < FAST_SLOTS; i++) {
 		buf_init(&f->slot[i].seg, 1 << 16);
 		buf_init(&f->slot[i].val, a->max);
+		buf_init(&f->slot[i].next, a->max);
 	}
 }
 
@@ -64,12 +65,15 @@ fast_free(struct acc *a)
 	for (i = 0; i < FAST_SLOTS; i++) {
 		buf_free(&f->slot[i].seg);
 		buf_free(&f->slot[i].val);
+		buf_free(&f->slot[i].next);
 	}
 }
 
 /* fast_value decodes the token at d[*pos] as slot s says (a string into
- * s->val, or a plain integer into s->n) and moves *pos past it and the
- * bytes that must follow it. 0 when all holds, -1 otherwise. */
+ * s->next, or a plain integer into s->nnext: the values of an event that
+ * turns out not to match must not replace the last ones, which a->top
+ * may still need) and moves *pos past it and the bytes that must follow
+ * it. 0 when all holds, -1 otherwise. */
 static int
 fast_value(const char *d, size_t *pos, size_t end, struct fast_slot *s)
 {
@@ -78,12 +82,12 @@ fast_value(const char *d, size_t *pos, size_t end, struct fast_slot *s)
 	if (*pos >= end)
 		return -1;
 	if (s->num) {
-		if ((t = jscan_uint(d + *pos, end - *pos, &s->n)) == 0)
+		if ((t = jscan_uint(d + *pos, end - *pos, &s->nnext)) == 0)
 			return -1;
 	} else {
-		buf_reset(&s->val);
+		buf_reset(&s->next);
 		if (d[*pos] != '"' ||
-		    (t = jscan_string(d + *pos, end - *pos, &s->val)) == 0)
+		    (t = jscan_string(d + *pos, end - *pos, &s->next)) == 0)
 			return -1;
 	}
 	*pos += t;
@@ -139,18 +143,32 @@ fast_flush(struct acc *a)
 }
 
 long long
-fast_top_num(const struct acc *a, jv o, const char *key, const char *key2)
+fast_top_num(struct acc *a, jv o, const char *key, const char *key2)
 {
-	const struct fast *f = &a->fast;
+	struct fast *f = &a->fast;
+	long long v;
+	jv in;
 	int i;
 
-	if (f->valid)
-		for (i = 0; i < f->nslots; i++)
-			if (f->slot[i].top && f->slot[i].num &&
-			    streq(f->slot[i].key, key) &&
-			    streq(f->slot[i].key2, key2))
-				return f->slot[i].n;
-	return num(o, key2);
+	if (!f->valid)
+		return num(o, key2);
+	for (i = 0; i < f->nslots; i++)
+		if (f->slot[i].top && f->slot[i].num &&
+		    (f->slot[i].key2 == key2 || (streq(f->slot[i].key, key) &&
+		    streq(f->slot[i].key2, key2))))
+			return f->slot[i].n;
+	/* not a slot: fixed while the template holds, so read once */
+	for (i = 0; i < f->ncache; i++)
+		if (f->cache[i].key2 == key2)
+			return f->cache[i].n;
+	in = jvx_get(a->top, key);
+	v = num(in, key2);
+	jv_free(in);
+	if (f->ncache < FAST_SLOTS) {
+		f->cache[f->ncache].key2 = key2;
+		f->cache[f->ncache++].n = v;
+	}
+	return v;
 }
 
 /* fast_apply: 1 when ev was applied through the template, 0 when it must
@@ -175,8 +193,16 @@ fast_apply(struct acc *a, struct ev *ev)
 	for (i = 0; i < f->nslots; i++)
 		if (fast_value(d, &pos, n, &f->slot[i]) == -1)
 			return 0;
-	if (pos != n || text->len == 0)
+	if (pos != n || f->slot[f->text].next.len == 0)
 		return 0;
+	for (i = 0; i < f->nslots; i++) {
+		struct fast_slot *s = &f->slot[i];
+		struct buf t = s->val;
+
+		s->val = s->next;
+		s->next = t;
+		s->n = s->nnext;
+	}
 	/* what the full path does, in its order: the merged fields, the
 	 * native body's copy, the delta, the usage */
 	if (f->flag)
@@ -231,6 +257,7 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 
 	f->valid = 0;
 	f->ntop = 0;
+	f->ncache = 0;
 	if (!fast_enabled() || ev->data == NULL || a->ev_ndeltas != 1 ||
 	    (a->ev_kind != DELTA_TEXT && a->ev_kind != DELTA_REASONING &&
 	    a->ev_kind != DELTA_TOOL_CALL) ||

@@ -232,23 +232,35 @@ skip_value(const char *s, size_t n, int depth)
 	}
 }
 
+/* byte classes of a string's inside, for strict_string: 0 plain, 1 the
+ * quote, 2 the backslash, 3 a control character */
+static const unsigned char str_class[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+};
+
 /* strict_string: length of the string token at s when it is surely one
  * (valid escapes, no raw control character), else 0 */
 static size_t
 strict_string(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 1;
-	unsigned char c;
 
-	while (i < n) {
-		c = (unsigned char)s[i];
-		if (c == '"')
-			return i + 1;
-		if (c < 0x20)
-			return 0;
-		if (c != '\\') {
+	for (;;) {
+		while (i < n && str_class[u[i]] == 0)
 			i++;
-			continue;
+		if (i >= n)
+			return 0;
+		switch (str_class[u[i]]) {
+		case 1:
+			return i + 1;
+		case 3:
+			return 0;
 		}
 		if (i + 1 >= n)
 			return 0;
@@ -266,7 +278,6 @@ strict_string(const char *s, size_t n)
 			return 0;
 		}
 	}
-	return 0;
 }
 
 static size_t
@@ -280,9 +291,10 @@ digits(const char *s, size_t n, size_t i)
 /* strict_value: length of the JSON value at s[0..n) when it is surely
  * one by RFC 8259 (which jv accepts), else 0 */
 static size_t
-strict_value(const char *s, size_t n, int depth)
+strict_value(const char *s, size_t n, int depth, const char *const *keys)
 {
 	size_t i = 0, k;
+	const char *const *kp;
 
 	if (n == 0 || depth > 64)
 		return 0;
@@ -301,12 +313,23 @@ strict_value(const char *s, size_t n, int depth)
 				if (i >= n || s[i] != '"' ||
 				    (k = strict_string(s + i, n - i)) == 0)
 					return 0;
+				/* the top level's keys: none escaped, none
+				 * of keys */
+				if (depth == 0 && keys) {
+					if (memchr(s + i + 1, '\\', k - 2))
+						return 0;
+					for (kp = keys; *kp; kp++)
+						if (k - 2 == strlen(*kp) &&
+						    memcmp(s + i + 1, *kp,
+						    k - 2) == 0)
+							return 0;
+				}
 				i = skip_ws(s, n, i + k);
 				if (i >= n || s[i] != ':')
 					return 0;
 				i = skip_ws(s, n, i + 1);
 			}
-			if ((k = strict_value(s + i, n - i, depth + 1)) == 0)
+			if ((k = strict_value(s + i, n - i, depth + 1, NULL)) == 0)
 				return 0;
 			i = skip_ws(s, n, i + k);
 			if (i >= n)
@@ -356,31 +379,11 @@ strict_value(const char *s, size_t n, int depth)
 int
 jscan_plain_object(const char *s, size_t n, const char *const *keys)
 {
-	size_t i = skip_ws(s, n, 0), k, e;
-	const char *const *kp;
+	size_t i = skip_ws(s, n, 0), k;
 
-	if (i >= n || s[i] != '{' || (k = strict_value(s + i, n - i, 0)) == 0 ||
-	    skip_ws(s, n, i + k) != n)
-		return 0;
-	/* the top-level keys, the text now known to be well-formed */
-	e = i + k - 1;
-	i = skip_ws(s, n, i + 1);
-	while (i < e && s[i] == '"') {
-		k = strict_string(s + i, n - i);
-		if (memchr(s + i + 1, '\\', k - 2) != NULL)
-			return 0;
-		for (kp = keys; *kp; kp++)
-			if (k - 2 == strlen(*kp) &&
-			    memcmp(s + i + 1, *kp, k - 2) == 0)
-				return 0;
-		i = skip_ws(s, n, i + k);
-		i = skip_ws(s, n, i + 1);         /* the colon */
-		i += skip_value(s + i, n - i, 0); /* known good */
-		i = skip_ws(s, n, i);
-		if (i < e && s[i] == ',')
-			i = skip_ws(s, n, i + 1);
-	}
-	return 1;
+	return i < n && s[i] == '{' &&
+	    (k = strict_value(s + i, n - i, 0, keys)) != 0 &&
+	    skip_ws(s, n, i + k) == n;
 }
 
 size_t

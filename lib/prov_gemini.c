@@ -90,14 +90,19 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 	return 0;
 }
 
-/* gem_fold_usage folds a usageMetadata object (borrowed; its counts as
- * the fast path may hold them newer, see fast_top_num). */
+static const char *const gem_um = "usageMetadata";
+static const char *const gem_counts[] = { "promptTokenCount",
+    "candidatesTokenCount", "totalTokenCount", "thoughtsTokenCount",
+    "cachedContentTokenCount" };
+
+/* gem_fold_usage folds a usageMetadata object (borrowed; on the fast
+ * path, jv_invalid(): the counts as the template holds them, see
+ * fast_top_num). */
 static int
 gem_fold_usage(struct acc *a, jv u)
 {
-	static const char *const um = "usageMetadata";
-	long long out = fast_top_num(a, u, um, "candidatesTokenCount");
-	long long th = fast_top_num(a, u, um, "thoughtsTokenCount");
+	long long out = fast_top_num(a, u, gem_um, gem_counts[1]);
+	long long th = fast_top_num(a, u, gem_um, gem_counts[3]);
 
 	/* output counts thoughts too, as OpenAI and Anthropic do; a sum
 	 * past what num() takes is no number */
@@ -105,8 +110,8 @@ gem_fold_usage(struct acc *a, jv u)
 		out = out < (long long)9e18 - th ? out + th : -1;
 	else if (out < 0)
 		out = th;
-	return fold_usage(a, fast_top_num(a, u, um, "promptTokenCount"), out,
-	    th, fast_top_num(a, u, um, "cachedContentTokenCount"));
+	return fold_usage(a, fast_top_num(a, u, gem_um, gem_counts[0]), out,
+	    th, fast_top_num(a, u, gem_um, gem_counts[4]));
 }
 
 static int
@@ -397,15 +402,11 @@ gem_last_user(jv body, struct buf *b)
 
 /* ----------------------------------------------------------- fast path */
 
-/* the fast path's usage: the merged usageMetadata, its counts just set */
+/* the fast path's usage: the counts as the template holds them */
 static int
 gem_fast_usage(struct acc *a)
 {
-	jv u = jvx_get(a->top, "usageMetadata");
-	int rc = jv_get_kind(u) == JV_KIND_OBJECT ? gem_fold_usage(a, u) : 0;
-
-	jv_free(u);
-	return rc;
+	return gem_fold_usage(a, jv_invalid());
 }
 
 /* One candidate with one text part, merged into the candidate's last
@@ -416,9 +417,6 @@ gem_fast(struct acc *a, jv j, struct fast_spec *fs)
 	static const struct jscan_step text[] = { { "candidates", 0 },
 	    { NULL, 0 }, { "content", 0 }, { "parts", 0 }, { NULL, 0 },
 	    { "text", 0 } };
-	static const char *const counts[] = { "promptTokenCount",
-	    "candidatesTokenCount", "totalTokenCount", "thoughtsTokenCount",
-	    "cachedContentTokenCount" };
 	static struct jscan_step usage[5][2];
 	jv cands = jvx_get(j, "candidates"), c0 = jvx_idx(cands, 0),
 	    content = jvx_get(c0, "content"), parts = jvx_get(content, "parts");
@@ -441,8 +439,8 @@ gem_fast(struct acc *a, jv j, struct fast_spec *fs)
 	fs->grow = &c->parts[c->nparts - 1].text;
 	fs->keep = 1;
 	for (i = 0; i < 5; i++) {
-		usage[i][0].key = "usageMetadata";
-		usage[i][1].key = counts[i];
+		usage[i][0].key = gem_um;
+		usage[i][1].key = gem_counts[i];
 		fs->more[i].path = usage[i];
 		fs->more[i].depth = 2;
 		fs->more[i].top = 1;
