@@ -269,11 +269,23 @@ strict_string(const char *s, size_t n)
 		case 'r': case 't':
 			i += 2;
 			break;
-		case 'u':
-			if (hex4(s + i + 2, n - i - 2) < 0)
+		case 'u': {
+			long c = hex4(s + i + 2, n - i - 2), lo;
+
+			if (c < 0)
 				return 0;
 			i += 6;
+			/* jq 1.6 rejects a high half not followed by a low
+			 * one ("Invalid \uXXXX\uXXXX surrogate pair") */
+			if (c >= 0xD800 && c <= 0xDBFF) {
+				if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
+				    (lo = hex4(s + i + 2, n - i - 2)) < 0xDC00 ||
+				    lo > 0xDFFF)
+					return 0;
+				i += 6;
+			}
 			break;
+		}
 		default:
 			return 0;
 		}
