@@ -82,7 +82,7 @@ $(BUILD)/bin/%: cmd/%.c $(LIB_A) lib/*.h
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A) $(LIBS_$*) $(JQ_LIBS) -lm
 
 LIBS_llm-request = $(CURL_LIBS) $(SSL_LIBS)
-LIBS_llm-mock    = $(MHD_LIBS) -lpthread
+LIBS_llm-mock    = $(MHD_LIBS) $(CURL_LIBS) -lpthread
 LIBS_llm-tokens  = $(PCRE2_LIBS)
 LIBS_stream-metrics = $(PCRE2_LIBS) -lpthread
 

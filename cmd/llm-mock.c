@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,10 @@
 #include "jvx.h"
 #include "mem.h"
 #include "mock_capture.h"
+#include "mock_http.h"
+#include "mock_proxy.h"
+#include "mock_record.h"
+#include "mock_serve.h"
 #include "out.h"
 #include "provider.h"
 #include "req_spec.h"
@@ -65,7 +70,15 @@ static const char usage_text[] =
 "      --error-after K          after K events send the dialect's in-stream\n"
 "                               error event and end\n"
 "      --trickle                write one byte at a time with a small pause\n"
-"      --require-key            401 unless the dialect's key header is sent\n"
+"      --require-key[=TOKEN]    401 unless the dialect's key header is sent\n"
+"                               (with TOKEN: unless it holds TOKEN)\n"
+"      --cors ORIGIN            answer pages from ORIGIN (repeatable; * for\n"
+"                               any): preflight and Access-Control headers\n"
+"      --proxy URL              forward each request to the provider at URL,\n"
+"                               with the key from the environment\n"
+"                               (@KEY_VARS@) or --api-key-file\n"
+"      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
+"      --record DIR             keep each streamed exchange as a capture in DIR\n"
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
@@ -86,7 +99,7 @@ enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
 	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
-	OPT_MAX_BODY_TOTAL
+	OPT_MAX_BODY_TOTAL, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD
 };
 
 static const struct option long_opts[] = {
@@ -104,7 +117,11 @@ static const struct option long_opts[] = {
 	{ "stall-after", required_argument, NULL, OPT_STALL_AFTER },
 	{ "error-after", required_argument, NULL, OPT_ERROR_AFTER },
 	{ "trickle", no_argument, NULL, OPT_TRICKLE },
-	{ "require-key", no_argument, NULL, OPT_REQUIRE_KEY },
+	{ "require-key", optional_argument, NULL, OPT_REQUIRE_KEY },
+	{ "cors", required_argument, NULL, OPT_CORS },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-body-total", required_argument, NULL, OPT_MAX_BODY_TOTAL },
@@ -137,6 +154,7 @@ static struct {
 	int log_fd;
 	size_t max_body, max_body_total;
 	int max_body_total_set;
+	const char *token, *proxy, *key_file, *record;
 } opt = { .cut_after = -1, .error_after = -1, .stall_after = -1,
 	.log_fd = -1, .seed = 1, .max_body = (size_t)16 << 20,
 	.max_body_total = (size_t)64 << 20 };
@@ -173,7 +191,6 @@ static struct emit_stream *caps[NDIALECTS];
 static size_t ncaps[NDIALECTS];
 static atomic_ulong rr[NDIALECTS];
 static atomic_long nrequests, nfailed;
-static pthread_mutex_t acc_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Stopping: every wait ends at once when the server stops. */
 static atomic_int stopping;
@@ -232,6 +249,10 @@ route_of(const char *url, const char *method, struct route *r)
 }
 
 /* ---- the request log ---- */
+
+static int body_field(jv body, const char *field, char *out, size_t n);
+static void verbose(const char *method, const char *url, int status,
+    const char *what);
 
 struct hdrs {
 	jv obj;       /* lowercased name -> value */
@@ -318,9 +339,11 @@ key_header(struct MHD_Connection *c, char *name, size_t n)
 	return NULL;
 }
 
+/* request_line writes the request as one NDJSON line (credentials
+ * redacted) into out: --log-requests' line, --record's request. */
 static void
-log_request(struct MHD_Connection *c, const char *method, const char *url,
-    const struct req *q, jv body)
+request_line(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, jv body, struct buf *out)
 {
 	struct hdrs h;
 	jv line, s;
@@ -349,15 +372,73 @@ log_request(struct MHD_Connection *c, const char *method, const char *url,
 		    jv_string_sized(q->body.p ? q->body.p : "",
 		    (int)q->body.len));
 	s = jv_dump_string(line, 0);
-	buf_init(&b, 0);
-	buf_append(&b, jv_string_value(s),
+	buf_append(out, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
-	buf_putc(&b, '\n');
+	buf_putc(out, '\n');
 	jv_free(s);
+}
+
+static void
+log_request(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, jv body)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	request_line(c, method, url, q, body, &b);
 	/* one write per line: O_APPEND keeps concurrent lines whole */
 	if (write_all(opt.log_fd, b.p, b.len) == -1 && !opt.quiet)
 		warnx("log-requests: %s", strerror(errno));
 	buf_free(&b);
+}
+
+/* record starts --record's capture of a replayed stream. */
+static struct mock_rec *
+record(struct MHD_Connection *c, const char *method, const char *url,
+    const struct req *q, enum dialect d, const char *model)
+{
+	struct mock_rec *r;
+	struct buf line;
+	char err[512];
+	jv body = q->body.len ? jvx_parse(q->body.p, q->body.len) :
+	    jv_invalid();
+
+	buf_init(&line, 0);
+	request_line(c, method, url, q, body, &line);
+	jv_free(body);
+	r = mock_rec_new(opt.record, model, provider_get(d)->ndjson, line.p,
+	    line.len, err, sizeof err);
+	if (r == NULL && !opt.quiet)
+		warnx("record: %s", err);
+	buf_free(&line);
+	return r;
+}
+
+/* proxy forwards the request (mock_proxy.h), its redacted line kept for
+ * --record. */
+static enum MHD_Result
+proxy(struct MHD_Connection *c, const char *url, const char *method,
+    const struct req *q, const struct route *rt, jv body)
+{
+	struct buf line;
+	char mbuf[256];
+	const char *model = NULL;
+	enum MHD_Result rc;
+
+	if (jv_get_kind(body) == JV_KIND_OBJECT &&
+	    body_field(body, "model", mbuf, sizeof mbuf))
+		model = mbuf;
+	else if (rt->model[0])
+		model = rt->model;
+	buf_init(&line, 0);
+	if (opt.record)
+		request_line(c, method, url, q, body, &line);
+	verbose(method, url, 0, "--proxy");
+	rc = mock_proxy_answer(c, url, method, rt->d, model, q->body.p,
+	    q->body.len, line.p ? line.p : "", line.len);
+	buf_free(&line);
+	jv_free(body);
+	return rc;
 }
 
 /* ---- responses ---- */
@@ -383,7 +464,7 @@ queue_buffer(struct MHD_Connection *c, int status, const char *type,
 			MHD_add_response_header(rs, opt.fail_hname[i],
 			    opt.fail_hvalue[i]);
 	}
-	rc = MHD_queue_response(c, (unsigned)status, rs);
+	rc = mock_queue(c, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -425,6 +506,24 @@ send_models(struct MHD_Connection *c, const char *url, enum dialect d)
 	    strlen(p->models_body), 0);
 }
 
+/* token_is: v is the client token of --require-key=TOKEN (any key
+ * without one), compared in constant time. */
+static int
+token_is(const char *v)
+{
+	size_t i, n;
+	unsigned char d;
+
+	if (opt.token == NULL)
+		return 1;
+	n = strlen(opt.token);
+	if (strlen(v) != n)
+		return 0;
+	for (i = 0, d = 0; i < n; i++)
+		d |= (unsigned char)(v[i] ^ opt.token[i]);
+	return d == 0;
+}
+
 /* has_key: the request carries the key of d (models: of any provider)
  * in its key header (after its prefix, "Bearer "), or in the path's key
  * query parameter (key_query). A provider that needs no key (no key
@@ -436,7 +535,7 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 	const char *v;
 	size_t i, n;
 
-	if (provider_get(d)->key_env == NULL)
+	if (provider_get(d)->key_env == NULL && opt.token == NULL)
 		return 1;
 	for (i = 0; (p = provider_at(i)) != NULL; i++) {
 		if (!models && p->id != d)
@@ -444,12 +543,20 @@ has_key(struct MHD_Connection *c, enum dialect d, int models)
 		if (p->key_header && (v = MHD_lookup_connection_value(c,
 		    MHD_HEADER_KIND, p->key_header)) != NULL) {
 			n = strlen(p->key_prefix);
-			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n])
+			if (strncasecmp(v, p->key_prefix, n) == 0 && v[n] &&
+			    token_is(v + n))
+				return 1;
+		}
+		if (p->key_header_alt && (v = MHD_lookup_connection_value(c,
+		    MHD_HEADER_KIND, p->key_header_alt)) != NULL) {
+			n = strlen(p->key_prefix_alt);
+			if (strncasecmp(v, p->key_prefix_alt, n) == 0 && v[n] &&
+			    token_is(v + n))
 				return 1;
 		}
 		if (p->key_query && p->id == d && (v =
 		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-		    p->key_query)) != NULL && *v)
+		    p->key_query)) != NULL && *v && token_is(v))
 			return 1;
 	}
 	return 0;
@@ -631,6 +738,8 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 struct play {
 	struct emit_stream own;        /* generated answer, when any */
 	struct emit_stream err;        /* --error-after frames */
+	struct emit_stream shaped;     /* src reshaped for the endpoint */
+	struct mock_rec *rec;          /* --record's capture, or NULL */
 	const struct emit_stream *src; /* the frames played */
 	size_t nmain, total, i, off;
 	int64_t start_us, last_us;
@@ -723,6 +832,9 @@ play_read(void *cls, uint64_t pos, char *out, size_t max)
 	memcpy(out, f->p + p->off, n);
 	p->off += n;
 	if (p->off == f->len) {
+		if (p->rec)
+			mock_rec_bytes(p->rec, f->p, f->len, (double)(
+			    clock_mono_us() - p->start_us) / 1e6);
 		p->i++;
 		p->off = 0;
 	}
@@ -733,58 +845,32 @@ static void
 play_free(void *cls)
 {
 	struct play *p = cls;
+	char err[512];
 
+	if (p->rec && mock_rec_close(p->rec, err, sizeof err) == -1 &&
+	    !opt.quiet)
+		warnx("record: %s", err);
 	emit_stream_free(&p->own);
 	emit_stream_free(&p->err);
+	emit_stream_free(&p->shaped);
 	free(p);
 }
 
-/* ---- non-streaming: the accumulator's native body ---- */
-
-static int
-feed(void *ctx, struct ev *ev)
-{
-	int rc = acc_event(ctx, ev, NULL, NULL);
-
-	return rc < 0 ? rc : 0;
-}
+/* ---- non-streaming: the provider's body (mock_serve.h) ---- */
 
 static enum MHD_Result
 send_native(struct MHD_Connection *c, const struct emit_stream *s)
 {
-	struct acc *a;
 	struct buf b;
 	enum MHD_Result rc;
-	jv v;
-	int frc;
+	int status;
 
 	if (opt.ttft > 0 && wait_until(clock_mono_us() +
 	    (int64_t)(opt.ttft * 1000)) == -1)
 		return MHD_NO;
 	buf_init(&b, 0);
-	/* one accumulator at a time: the dialect code is not known to be
-	 * thread-safe, and non-streaming answers are rare */
-	pthread_mutex_lock(&acc_mu);
-	a = acc_new(s->d, 0);
-	frc = emit_events(s, s->n, feed, a);
-	v = frc == 0 ? acc_native(a) : jv_invalid();
-	if (jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL)
-		jvx_dump(&b, v);
-	else {
-		jv_free(v);
-		buf_reset(&b);
-		if (frc != 0)
-			buf_printf(&b, "cannot assemble the answer: %s",
-			    acc_error(a));
-		else
-			buf_puts(&b, "cannot assemble the answer");
-	}
-	acc_free(a);
-	pthread_mutex_unlock(&acc_mu);
-	if (b.len && b.p[0] == '{')
-		rc = queue_buffer(c, 200, "application/json", b.p, b.len, 0);
-	else
-		rc = send_error(c, s->d, 500, b.p, 0);
+	status = mock_serve_native(s, &b);
+	rc = queue_buffer(c, status, "application/json", b.p, b.len, 0);
 	buf_free(&b);
 	return rc;
 }
@@ -843,6 +929,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, opt.fail_status, "--fail");
 		return send_error(c, rt.d, opt.fail_status, NULL, 1);
 	}
+	if (opt.proxy)
+		return proxy(c, url, method, q, &rt, body);
 	if (rt.kind == R_MODELS) {
 		jv_free(body);
 		verbose(method, url, 200, "models");
@@ -862,6 +950,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	p = xcalloc(1, sizeof *p);
 	emit_stream_init(&p->own, rt.d);
 	emit_stream_init(&p->err, rt.d);
+	emit_stream_init(&p->shaped, rt.d);
 	src = opt.echo ? NULL : pick_capture(rt.d, body, &rt);
 	if (src) {
 		what = src->name;
@@ -870,6 +959,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		src = &p->own;
 	}
 	jv_free(body);
+	if (mock_reshape(url, src, &p->shaped))
+		src = &p->shaped;
 	if (!stream) {
 		verbose(method, url, 200, what);
 		rc = send_native(c, src);
@@ -889,6 +980,8 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		emit_error_event(&p->err, &m);
 	}
 	p->total = p->nmain + p->err.n;
+	if (opt.record)
+		p->rec = record(c, method, url, q, rt.d, model);
 	p->start_us = clock_mono_us();
 	p->rng = opt.seed * 0x9E3779B97F4A7C15ULL +
 	    (uint64_t)atomic_fetch_add(&nrequests, 1) + 1;
@@ -904,7 +997,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	    emit_content_type(rt.d));
 	MHD_add_response_header(rs, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	verbose(method, url, 200, what);
-	rc = MHD_queue_response(c, MHD_HTTP_OK, rs);
+	rc = mock_queue(c, MHD_HTTP_OK, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -947,7 +1040,7 @@ refuse(struct MHD_Connection *c, const char *url, const char *method,
 	MHD_add_response_header(rs, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (status == 503)
 		MHD_add_response_header(rs, "Retry-After", "1");
-	rc = MHD_queue_response(c, (unsigned)status, rs);
+	rc = mock_queue(c, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return rc;
 }
@@ -995,6 +1088,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)cls;
 	(void)version;
+	if (q == NULL && mock_cors_preflight(c, method, &rc)) {
+		verbose(method, url, 204, "CORS preflight");
+		return rc;
+	}
 	if (q == NULL) {
 		q = xcalloc(1, sizeof *q);
 		buf_init(&q->body, opt.max_body);
@@ -1232,6 +1329,26 @@ listen_on(const char *host, const char *port, int *bound)
 	return fd;
 }
 
+/* start_proxy: --proxy is never an open relay: on an address other than
+ * loopback, clients must hold --require-key's token. */
+static void
+start_proxy(int fd)
+{
+	char err[512], *key = NULL;
+
+	if (!mock_fd_is_loopback(fd) && opt.token == NULL)
+		usage_error("--proxy on %s, not a loopback address, needs "
+		    "--require-key=TOKEN: it would relay anyone's requests "
+		    "with your key", opt.host);
+	if (opt.key_file && (key = mock_proxy_read_key(opt.key_file, err,
+	    sizeof err)) == NULL)
+		die(LP_EXIT_USAGE, "--api-key-file: %s", err);
+	if (mock_proxy_setup(opt.proxy, key, opt.record, opt.max_body_total,
+	    err, sizeof err) == -1)
+		usage_error("--proxy: %s", err);
+	free(key);
+}
+
 static void
 on_signal(int sig)
 {
@@ -1259,6 +1376,7 @@ main(int argc, char **argv)
 	char url[512];
 	int c, fd, port, sig;
 	size_t sz;
+	struct stat st;
 
 	err_init(argv);
 	err_usage(usage_text);
@@ -1326,6 +1444,25 @@ main(int argc, char **argv)
 			break;
 		case OPT_REQUIRE_KEY:
 			opt.require_key = 1;
+			if (optarg && (*optarg == '\0' ||
+			    strpbrk(optarg, "\r\n")))
+				usage_error("--require-key: a token of one line, "
+				    "not empty");
+			opt.token = optarg;
+			break;
+		case OPT_CORS:
+			if (mock_cors_allow(optarg) == -1)
+				usage_error("--cors: expected * or an origin "
+				    "(scheme://host[:port]), got '%s'", optarg);
+			break;
+		case OPT_PROXY:
+			opt.proxy = optarg;
+			break;
+		case OPT_KEY_FILE:
+			opt.key_file = optarg;
+			break;
+		case OPT_RECORD:
+			opt.record = optarg;
 			break;
 		case OPT_LOG_REQUESTS:
 			if (opt.log_fd >= 0)
@@ -1401,6 +1538,13 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	fd = listen_on(opt.host, opt.port, &port);
+	errno = 0;
+	if (opt.record && (stat(opt.record, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)))
+		die(LP_EXIT_FAIL, "--record: %s: %s", opt.record, errno ?
+		    strerror(errno) : "not a directory");
+	if (opt.proxy)
+		start_proxy(fd);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
 	    (opt.verbose ? MHD_USE_ERROR_LOG : 0),
@@ -1433,6 +1577,7 @@ main(int argc, char **argv)
 	atomic_store(&stopping, 1);
 	pthread_cond_broadcast(&stop_cv);
 	pthread_mutex_unlock(&stop_mu);
+	mock_proxy_stop();
 	MHD_stop_daemon(d); /* closes the listening socket too */
 	if (opt.log_fd >= 0)
 		close(opt.log_fd);

@@ -30,6 +30,7 @@
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
+#include "metrics_agg.h"
 #include "metrics_stats.h"
 #include "out.h"
 #include "provider.h"
@@ -128,19 +129,14 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define MAX_PCT 16
-
 static struct {
 	int json, quiet, progress, aggregate, t0_first_byte;
 	const char *label, *output;
 	enum dialect dialect;
 	size_t max_event;
-	double pct[MAX_PCT];
-	int npct;
-	double slo_ttft, slo_tpot, slo_e2el; /* NaN: no SLO */
-	const char *goodput;
 	int report_fd;
 } opt;
+static struct magg AGG; /* -a: the options, then what was read */
 
 /* ---------------------------------------------------------------- */
 /* One stream */
@@ -158,8 +154,6 @@ struct meter {
 	long long frames, chunks;
 	unsigned long long bytes;
 	struct dvec itl;      /* gaps in microseconds */
-	long long server_out; /* llama.cpp timings.predicted_n, or -1 */
-	long long server_in;
 	int frame_out;        /* the current frame carried non-reasoning output */
 	int frame_usage;      /* ... an output token count */
 	long long usage_chunks; /* chunks when output tokens were last
@@ -349,26 +343,6 @@ on_delta(void *ctx, const struct delta *d)
 	return 0;
 }
 
-/* llama.cpp's server reports its own token counts in "timings". */
-static void
-server_timings(struct meter *m, struct ev *ev)
-{
-	jv v = ev_json(ev), t, n;
-
-	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		return;
-	t = jvx_get(v, "timings");
-	n = jvx_get(t, "predicted_n");
-	if (jv_get_kind(n) == JV_KIND_NUMBER)
-		m->server_out = (long long)jv_number_value(n);
-	jv_free(n);
-	n = jvx_get(t, "prompt_n");
-	if (jv_get_kind(n) == JV_KIND_NUMBER)
-		m->server_in = (long long)jv_number_value(n);
-	jv_free(n);
-	jv_free(t);
-}
-
 static void draw_progress(struct meter *m, int final);
 
 static int
@@ -392,9 +366,6 @@ on_event(void *ctx, struct ev *ev)
 		m->bad_input++;
 		rc = 0;
 	}
-	if (ev->data && !ev_is_done(ev) && memmem(ev->data, ev->data_len,
-	    "\"timings\"", 9))
-		server_timings(m, ev);
 	if (rc > 0) {
 		m->chunks++;
 		if (m->first_tok < 0)
@@ -434,7 +405,7 @@ since_t0(const struct meter *m, int64_t t)
 static void
 compute(struct meter *m, struct figures *f, double *sorted)
 {
-	long long u_in, u_out, u_rs, u_ca;
+	long long u_in, u_out, u_rs, u_ca, s_in, s_out;
 	enum acc_status st = acc_status(m->acc);
 	size_t n = m->itl.n, i;
 
@@ -447,11 +418,12 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	f->decode = m->first_tok >= 0 ?
 	    (double)(m->last_tok - m->first_tok) / 1000.0 : NAN;
 	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
+	acc_server_tokens(m->acc, &s_in, &s_out);
 	if (u_out >= 0 && m->usage_chunks == m->chunks) {
 		f->out = u_out;
 		f->source = "usage";
-	} else if (m->server_out >= 0) {
-		f->out = m->server_out;
+	} else if (s_out >= 0) {
+		f->out = s_out;
 		f->source = "server";
 	} else if (TK.used) {
 		f->out = TK.n;
@@ -460,7 +432,7 @@ compute(struct meter *m, struct figures *f, double *sorted)
 		f->out = m->chunks;
 		f->source = "chunks";
 	}
-	f->in = u_in >= 0 ? u_in : m->server_in;
+	f->in = u_in >= 0 ? u_in : s_in;
 	f->reasoning = u_rs;
 	f->cached = u_ca;
 	f->tpot = f->decode_tps = f->e2e_tps = NAN;
@@ -488,23 +460,6 @@ compute(struct meter *m, struct figures *f, double *sorted)
 		f->status = "interrupted";
 	f->finish = acc_finish_reason(m->acc);
 	f->dialect = dialect_name(acc_dialect(m->acc));
-}
-
-static void
-put_num(struct buf *b, const char *key, double x)
-{
-	char s[64];
-
-	buf_printf(b, ",\"%s\":%s", key, mstats_fmt(s, sizeof s, x, 3));
-}
-
-static void
-put_int(struct buf *b, const char *key, long long x)
-{
-	if (x < 0)
-		buf_printf(b, ",\"%s\":null", key);
-	else
-		buf_printf(b, ",\"%s\":%lld", key, x);
 }
 
 static void
@@ -557,29 +512,29 @@ report_json(struct meter *m, const struct figures *f, struct buf *b)
 	put_str(b, "dialect", f->dialect);
 	put_str(b, "status", f->status);
 	put_str(b, "finish_reason", f->finish);
-	put_num(b, "ttfb_ms", f->ttfb);
-	put_num(b, "ttft_ms", f->ttft);
-	put_num(b, "ttfo_ms", f->ttfo);
-	put_num(b, "e2el_ms", f->e2el);
-	put_num(b, "decode_ms", f->decode);
-	put_num(b, "total_ms", f->total);
-	put_int(b, "output_tokens", f->out);
+	mstats_put_num(b, "ttfb_ms", f->ttfb);
+	mstats_put_num(b, "ttft_ms", f->ttft);
+	mstats_put_num(b, "ttfo_ms", f->ttfo);
+	mstats_put_num(b, "e2el_ms", f->e2el);
+	mstats_put_num(b, "decode_ms", f->decode);
+	mstats_put_num(b, "total_ms", f->total);
+	mstats_put_int(b, "output_tokens", f->out);
 	put_str(b, "output_tokens_source", f->source);
-	put_int(b, "input_tokens", f->in);
-	put_int(b, "reasoning_tokens", f->reasoning);
-	put_int(b, "cached_tokens", f->cached);
-	put_num(b, "tpot_ms", f->tpot);
-	put_num(b, "decode_tps", f->decode_tps);
-	put_num(b, "e2e_tps", f->e2e_tps);
-	put_num(b, "itl_p50_ms", f->p50);
-	put_num(b, "itl_p90_ms", f->p90);
-	put_num(b, "itl_p99_ms", f->p99);
-	put_num(b, "itl_max_ms", f->max);
-	put_int(b, "chunks", m->chunks);
-	put_int(b, "frames", m->frames);
-	put_int(b, "bytes", (long long)m->bytes);
+	mstats_put_int(b, "input_tokens", f->in);
+	mstats_put_int(b, "reasoning_tokens", f->reasoning);
+	mstats_put_int(b, "cached_tokens", f->cached);
+	mstats_put_num(b, "tpot_ms", f->tpot);
+	mstats_put_num(b, "decode_tps", f->decode_tps);
+	mstats_put_num(b, "e2e_tps", f->e2e_tps);
+	mstats_put_num(b, "itl_p50_ms", f->p50);
+	mstats_put_num(b, "itl_p90_ms", f->p90);
+	mstats_put_num(b, "itl_p99_ms", f->p99);
+	mstats_put_num(b, "itl_max_ms", f->max);
+	mstats_put_int(b, "chunks", m->chunks);
+	mstats_put_int(b, "frames", m->frames);
+	mstats_put_int(b, "bytes", (long long)m->bytes);
 	put_str(b, "error", perr ? perr : m->errmsg[0] ? m->errmsg : NULL);
-	put_int(b, "command_status", m->cmd_status >= 0 ? m->cmd_status : -1);
+	mstats_put_int(b, "command_status", m->cmd_status >= 0 ? m->cmd_status : -1);
 	buf_puts(b, ",\"itl_ms\":[");
 	for (i = 0; i < m->itl.n; i++) {
 		char s[64];
@@ -609,21 +564,10 @@ hms(char *out, size_t n, double ms)
 	return out;
 }
 
-/* hnum formats x with prec decimals, "-" when it is not a number */
-static const char *
-hnump(char *out, size_t n, double x, int prec)
-{
-	if (isnan(x))
-		snprintf(out, n, "-");
-	else
-		snprintf(out, n, "%.*f", prec, x);
-	return out;
-}
-
 static const char *
 hnum(char *out, size_t n, double x)
 {
-	return hnump(out, n, x, 1);
+	return mstats_hnum(out, n, x, 1);
 }
 
 static void
@@ -1059,7 +1003,6 @@ meter_stream(const char *path, char **cmd)
 	M.t0 = opt.t0_first_byte ? -1 : M.mono_start;
 	M.first_byte = M.first_ev = M.last_ev = -1;
 	M.first_tok = M.last_tok = M.first_out = M.end = -1;
-	M.server_out = M.server_in = -1;
 	M.usage_chunks = -1;
 	M.live_out = -1;
 	M.cmd_status = cmd ? 0 : -1;
@@ -1190,342 +1133,40 @@ meter_stream(const char *path, char **cmd)
 	return status;
 }
 
-/* ---------------------------------------------------------------- */
-/* Aggregate: many -j reports */
-
-enum { AG_TTFT, AG_TPOT, AG_ITL, AG_E2EL, AG_N };
-static const char *const ag_name[AG_N] = { "ttft", "tpot", "itl", "e2el" };
-
-struct agg {
-	long long count, completed, failed, good;
-	long long f_error, f_incomplete, f_interrupted; /* failed, by kind */
-	long long in_tokens, out_tokens;
-	double first_start, last_end; /* unix seconds; NaN when unknown */
-	struct dvec v[AG_N];
-};
-
-static double
-num_or_nan(jv obj, const char *key)
-{
-	jv v = jvx_get(obj, key);
-	double x = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : NAN;
-
-	jv_free(v);
-	return x;
-}
-
-static void
-agg_push(struct dvec *d, double x)
-{
-	if (isnan(x))
-		return;
-	if (dvec_push(d, x) == -1)
-		die(LP_EXIT_FAIL, "aggregate: more than %zu values", d->max);
-}
-
-static void
-agg_report(struct agg *g, jv r)
-{
-	double start = num_or_nan(r, "start_unix"),
-	    total = num_or_nan(r, "total_ms"), ttft, tpot, e2el, x;
-	jv st = jvx_get(r, "status"), itl;
-	const char *s = jvx_str(st, NULL);
-	int i, n, good;
-
-	g->count++;
-	if (!isnan(start)) {
-		double end = start + (isnan(total) ? 0 : total / 1000);
-
-		if (isnan(g->first_start) || start < g->first_start)
-			g->first_start = start;
-		if (isnan(g->last_end) || end > g->last_end)
-			g->last_end = end;
-	}
-	if (s == NULL || strcmp(s, "complete") != 0) {
-		g->failed++;
-		if (s && strcmp(s, "incomplete") == 0)
-			g->f_incomplete++;
-		else if (s && strcmp(s, "interrupted") == 0)
-			g->f_interrupted++;
-		else
-			g->f_error++; /* error, or a report without a status */
-		jv_free(st);
-		return;
-	}
-	jv_free(st);
-	g->completed++;
-	x = num_or_nan(r, "output_tokens");
-	if (!isnan(x))
-		g->out_tokens += (long long)x;
-	x = num_or_nan(r, "input_tokens");
-	if (!isnan(x))
-		g->in_tokens += (long long)x;
-	ttft = num_or_nan(r, "ttft_ms");
-	tpot = num_or_nan(r, "tpot_ms");
-	e2el = num_or_nan(r, "e2el_ms");
-	agg_push(&g->v[AG_TTFT], ttft);
-	agg_push(&g->v[AG_TPOT], tpot);
-	agg_push(&g->v[AG_E2EL], e2el);
-	itl = jvx_get(r, "itl_ms");
-	if (jv_get_kind(itl) == JV_KIND_ARRAY) {
-		n = jv_array_length(jv_copy(itl));
-		for (i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(itl), i);
-
-			if (jv_get_kind(e) == JV_KIND_NUMBER)
-				agg_push(&g->v[AG_ITL], jv_number_value(e));
-			jv_free(e);
-		}
-	}
-	jv_free(itl);
-	/* vLLM's goodput: a null tpot (under 2 tokens) counts as 0 */
-	good = 1;
-	if (!isnan(opt.slo_ttft) && !(ttft <= opt.slo_ttft))
-		good = 0;
-	if (!isnan(opt.slo_tpot) && !isnan(tpot) && !(tpot <= opt.slo_tpot))
-		good = 0;
-	if (!isnan(opt.slo_e2el) && !(e2el <= opt.slo_e2el))
-		good = 0;
-	g->good += good;
-}
-
-/* agg_file reads a stream of JSON values from fd; returns 0 or -1. */
-static int
-agg_file(struct agg *g, const char *name, int fd)
-{
-	static char b[65536];
-	struct jv_parser *p = jv_parser_new(0);
-	ssize_t n;
-	jv v;
-	int rc = 0, eof = 0;
-
-	while (!eof && rc == 0) {
-		n = read(fd, b, sizeof b);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			warnx("%s: read error: %s", name, strerror(errno));
-			rc = -1;
-			break;
-		}
-		eof = n == 0;
-		jv_parser_set_buf(p, b, (int)n, !eof);
-		while (jv_is_valid(v = jv_parser_next(p))) {
-			if (jv_get_kind(v) == JV_KIND_OBJECT)
-				agg_report(g, v);
-			else
-				warnx("%s: not a report object: skipped", name);
-			jv_free(v);
-		}
-		if (jv_invalid_has_msg(jv_copy(v))) {
-			char msg[256];
-
-			jvx_error_text(v, msg, sizeof msg);
-			warnx("%s: not valid JSON: %s", name, msg);
-			rc = -1;
-		} else
-			jv_free(v);
-	}
-	jv_parser_free(p);
-	return rc;
-}
-
-static const char *
-hnum2(char *out, size_t n, double x)
-{
-	return hnump(out, n, x, 2);
-}
-
-/* hfmt: mstats_fmt for people, "-" where JSON has null */
-static const char *
-hfmt(char *out, size_t n, double x)
-{
-	if (!isfinite(x)) {
-		snprintf(out, n, "-");
-		return out;
-	}
-	return mstats_fmt(out, n, x, 3);
-}
-
-static void
-pct_key(char *out, size_t n, double p)
-{
-	char s[32];
-
-	snprintf(out, n, "p%s", mstats_fmt(s, sizeof s, p, 3));
-}
-
-/* rate_fmt: a throughput (per second) with 3 decimals, or 4 significant
- * digits below 1, so a slow batch (1 request in 40 minutes) is not
- * 0 req/s; "-" (JSON: null) when it is not a number */
-static const char *
-rate_fmt(char *out, size_t n, double x, int json)
-{
-	int dec = 3;
-
-	if (!isfinite(x)) {
-		snprintf(out, n, "%s", json ? "null" : "-");
-		return out;
-	}
-	if (x != 0 && fabs(x) < 1)
-		dec = 3 + (int)ceil(-log10(fabs(x)));
-	return mstats_fmt(out, n, x, dec > 12 ? 12 : dec);
-}
-
-static void
-put_rate(struct buf *b, const char *key, double x)
-{
-	char s[64];
-
-	buf_printf(b, ",\"%s\":%s", key, rate_fmt(s, sizeof s, x, 1));
-}
-
-static void
-agg_print(struct agg *g, struct buf *b)
-{
-	struct mstats ms[AG_N];
-	char s[64], k[160];
-	double dur = NAN, *v;
-	int i, j;
-
-	for (i = 0; i < AG_N; i++)
-		mstats_summary(g->v[i].v, g->v[i].n, &ms[i]);
-	if (!isnan(g->first_start))
-		dur = g->last_end - g->first_start;
-	if (!(dur > 0))
-		dur = NAN;
-	if (opt.json) {
-		buf_printf(b, "{\"count\":%lld,\"completed\":%lld,"
-		    "\"failed\":%lld,\"failed_error\":%lld,"
-		    "\"failed_incomplete\":%lld,\"failed_interrupted\":%lld",
-		    g->count, g->completed, g->failed, g->f_error,
-		    g->f_incomplete, g->f_interrupted);
-		put_num(b, "duration", dur);
-		buf_printf(b, ",\"total_input_tokens\":%lld,"
-		    "\"total_output_tokens\":%lld", g->in_tokens,
-		    g->out_tokens);
-		put_rate(b, "request_throughput",
-		    (double)g->completed / dur);
-		put_rate(b, "output_throughput",
-		    (double)g->out_tokens / dur);
-		put_rate(b, "total_token_throughput",
-		    (double)(g->in_tokens + g->out_tokens) / dur);
-		if (opt.goodput) {
-			put_int(b, "good_requests", g->good);
-			put_rate(b, "request_goodput",
-			    (double)g->good / dur);
-		}
-		for (i = 0; i < AG_N; i++) {
-			v = g->v[i].v;
-			snprintf(k, sizeof k, "mean_%s_ms", ag_name[i]);
-			put_num(b, k, ms[i].mean);
-			snprintf(k, sizeof k, "std_%s_ms", ag_name[i]);
-			put_num(b, k, ms[i].std);
-			snprintf(k, sizeof k, "median_%s_ms", ag_name[i]);
-			put_num(b, k,
-			    mstats_percentile(v, ms[i].n, 50));
-			snprintf(k, sizeof k, "min_%s_ms", ag_name[i]);
-			put_num(b, k, ms[i].min);
-			for (j = 0; j < opt.npct; j++) {
-				pct_key(s, sizeof s, opt.pct[j]);
-				snprintf(k, sizeof k, "%s_%s_ms", s,
-				    ag_name[i]);
-				put_num(b, k, mstats_percentile(v,
-				    ms[i].n, opt.pct[j]));
-			}
-			snprintf(k, sizeof k, "max_%s_ms", ag_name[i]);
-			put_num(b, k, ms[i].max);
-		}
-		buf_puts(b, "}\n");
-		return;
-	}
-	buf_printf(b, "requests    %lld · %lld completed · %lld failed",
-	    g->count, g->completed, g->failed);
-	if (g->failed) {
-		/* by kind, the kinds that happened */
-		const char *sep = " (";
-
-		if (g->f_error)
-			buf_printf(b, "%s%lld error", sep, g->f_error), sep = ", ";
-		if (g->f_incomplete)
-			buf_printf(b, "%s%lld incomplete", sep, g->f_incomplete),
-			    sep = ", ";
-		if (g->f_interrupted)
-			buf_printf(b, "%s%lld interrupted", sep,
-			    g->f_interrupted);
-		buf_puts(b, ")");
-	}
-	buf_puts(b, "\n");
-	buf_printf(b, "duration    %s s\n", hfmt(s, sizeof s, dur));
-	buf_printf(b, "throughput  %s req/s", rate_fmt(s, sizeof s,
-	    (double)g->completed / dur, 0));
-	buf_printf(b, " · %s output tok/s", rate_fmt(s, sizeof s,
-	    (double)g->out_tokens / dur, 0));
-	buf_printf(b, " · %lld output tokens · %lld input tokens\n",
-	    g->out_tokens, g->in_tokens);
-	if (opt.goodput)
-		buf_printf(b, "goodput     %s req/s · %lld of %lld "
-		    "requests meet %s\n", rate_fmt(s, sizeof s,
-		    (double)g->good / dur, 0), g->good, g->count, opt.goodput);
-	buf_printf(b, "%-10s %6s %9s %9s %9s", "ms", "n", "mean", "std",
-	    "min");
-	for (j = 0; j < opt.npct; j++) {
-		pct_key(s, sizeof s, opt.pct[j]);
-		buf_printf(b, " %9s", s);
-	}
-	buf_printf(b, " %9s\n", "max");
-	for (i = 0; i < AG_N; i++) {
-		v = g->v[i].v;
-		buf_printf(b, "%-10s %6zu", ag_name[i], ms[i].n);
-		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].mean));
-		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].std));
-		buf_printf(b, " %9s", hnum2(s, sizeof s, ms[i].min));
-		for (j = 0; j < opt.npct; j++)
-			buf_printf(b, " %9s", hnum2(s, sizeof s,
-			    mstats_percentile(v, ms[i].n, opt.pct[j])));
-		buf_printf(b, " %9s\n", hnum2(s, sizeof s, ms[i].max));
-	}
-}
-
+/* aggregate: -a, the reports in the files (stdin when none) summed up */
 static int
 aggregate(int argc, char **argv)
 {
-	struct agg g;
 	struct buf b;
 	int i, fd, rc = 0;
 
-	memset(&g, 0, sizeof g);
-	g.first_start = g.last_end = NAN;
-	for (i = 0; i < AG_N; i++)
-		dvec_init(&g.v[i], 0);
-	if (argc == 0) {
-		rc |= agg_file(&g, "stdin", STDIN_FILENO);
-	} else {
-		for (i = 0; i < argc; i++) {
-			const char *name = strcmp(argv[i], "-") == 0 ?
-			    "stdin" : argv[i];
+	AGG.json = opt.json;
+	for (i = 0; i < (argc ? argc : 1) && !AGG.full; i++) {
+		const char *name = argc == 0 || strcmp(argv[i], "-") == 0 ?
+		    "stdin" : argv[i];
 
-			fd = evr_open(argv[i]);
-			if (fd == -1) {
-				warnx("%s: %s", argv[i], strerror(errno));
-				rc = -1;
-				continue;
-			}
-			rc |= agg_file(&g, name, fd);
-			if (fd != STDIN_FILENO)
-				close(fd);
+		fd = argc ? evr_open(argv[i]) : STDIN_FILENO;
+		if (fd == -1) {
+			warnx("%s: %s", argv[i], strerror(errno));
+			rc = -1;
+			continue;
 		}
+		rc |= magg_read(&AGG, name, fd);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
+	if (AGG.full)
+		die(LP_EXIT_FAIL, "aggregate: more than %zu values",
+		    (size_t)DVEC_DEFAULT_MAX);
 	/* nothing to summarize: the error alone, no table of dashes */
-	if (g.count == 0) {
+	if (AGG.count == 0) {
 		warnx("no valid report");
-		for (i = 0; i < AG_N; i++)
-			dvec_free(&g.v[i]);
+		magg_free(&AGG);
 		out_close();
 		return LP_EXIT_FAIL;
 	}
 	buf_init(&b, 0);
-	agg_print(&g, &b);
+	magg_print(&AGG, &b);
 	if (opt.output) {
 		if (write_all(opt.report_fd, b.p, b.len) == -1)
 			die(LP_EXIT_FAIL, "%s: write error: %s", opt.output,
@@ -1533,41 +1174,11 @@ aggregate(int argc, char **argv)
 	} else
 		out_write(b.p, b.len);
 	buf_free(&b);
-	for (i = 0; i < AG_N; i++)
-		dvec_free(&g.v[i]);
+	magg_free(&AGG);
 	out_close();
 	return rc ? LP_EXIT_FAIL : LP_EXIT_OK;
 }
 
-/* parse_goodput reads "ttft:500,tpot:50,e2el:2000" into the SLOs. */
-static int
-parse_goodput(const char *s)
-{
-	char *copy = xstrdup(s), *save = NULL, *tok, *colon;
-	double v;
-	int rc = 0, n = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
-	    tok = strtok_r(NULL, ",", &save)) {
-		colon = strchr(tok, ':');
-		if (colon == NULL || args_double(colon + 1, &v) == -1) {
-			rc = -1;
-			break;
-		}
-		*colon = '\0';
-		if (strcmp(tok, "ttft") == 0)
-			opt.slo_ttft = v;
-		else if (strcmp(tok, "tpot") == 0)
-			opt.slo_tpot = v;
-		else if (strcmp(tok, "e2el") == 0)
-			opt.slo_e2el = v;
-		else
-			rc = -1;
-		n++;
-	}
-	free(copy);
-	return rc == 0 && n > 0 ? 0 : -1;
-}
 
 int
 main(int argc, char **argv)
@@ -1583,9 +1194,7 @@ main(int argc, char **argv)
 	M.wall_start = clock_wall_us();
 	opt.dialect = DIALECT_AUTO;
 	opt.report_fd = STDERR_FILENO;
-	opt.slo_ttft = opt.slo_tpot = opt.slo_e2el = NAN;
-	opt.npct = 4;
-	opt.pct[0] = 50, opt.pct[1] = 90, opt.pct[2] = 95, opt.pct[3] = 99;
+	magg_init(&AGG);
 	/* Everything after the first "--" is COMMAND: options are parsed
 	 * only before it. */
 	for (i = 1; i < argc; i++)
@@ -1629,20 +1238,20 @@ main(int argc, char **argv)
 				usage_error("--max-event: %s", why);
 			break;
 		case OPT_PERCENTILES:
-			opt.npct = mstats_parse_percentiles(optarg, opt.pct,
-			    MAX_PCT);
+			AGG.npct = mstats_parse_percentiles(optarg, AGG.pct,
+			    MAGG_MAX_PCT);
 			pct_set = 1;
-			if (opt.npct < 1)
+			if (AGG.npct < 1)
 				usage_error("--percentiles: expected numbers "
 				    "0-100 separated by commas, not '%s'",
 				    optarg);
 			break;
 		case OPT_GOODPUT:
-			if (parse_goodput(optarg) == -1)
+			if (magg_parse_slos(&AGG, optarg) == -1)
 				usage_error("--goodput: expected KEY:MS,... "
 				    "with keys ttft, tpot, e2el, not '%s'",
 				    optarg);
-			opt.goodput = optarg;
+			AGG.goodput = optarg;
 			break;
 		case 'h':
 			print_help(provider_usage(usage_text));
@@ -1661,7 +1270,7 @@ main(int argc, char **argv)
 			usage_error("-- needs a COMMAND");
 		cmd = argv + dashdash + 1;
 	}
-	if (!opt.aggregate && (opt.goodput || pct_set))
+	if (!opt.aggregate && (AGG.goodput || pct_set))
 		usage_error("--percentiles and --goodput go with -a");
 	if (opt.output) {
 		opt.report_fd = open(opt.output,

@@ -19,7 +19,10 @@ _llmpipe()
 	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--ttft|--delay|--jitter|--seed|\
 	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\
 	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout|\
-	--truncate|--split|--prefix)
+	--truncate|--split|--prefix|--cors|--proxy)
+		return 0 ;;
+	--record)
+		COMPREPLY=($(compgen -d -- "$cur"))
 		return 0 ;;
 	esac
 	if [ -n "$words" ]; then

@@ -42,7 +42,9 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->d = d;
 	a->max = max_bytes ? max_bytes : (size_t)64 << 20;
 	a->top = jv_invalid();
+	a->usage_raw = jv_invalid();
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
+	a->srv_in = a->srv_out = -1;
 	fast_init(a);
 	buf_init(&a->s_text, a->max + 16);
 	a->fast.valid = 0;
@@ -95,6 +97,7 @@ acc_free(struct acc *a)
 	items_clear(a);
 	free(a->items);
 	jv_free(a->top);
+	jv_free(a->usage_raw);
 	free(a->perr);
 	free(a->id);
 	free(a->model);
@@ -399,6 +402,17 @@ acc_native(const struct acc *a)
 	return a->sent ? sent_jv(v) : v;
 }
 
+jv
+acc_served(const struct acc *a)
+{
+	const struct provider *p = provider_get(a->d);
+	jv v = acc_native(a);
+
+	if (p && p->ops->served && jv_get_kind(v) == JV_KIND_OBJECT)
+		v = p->ops->served(a, v);
+	return v;
+}
+
 static jv
 json_raw(const struct acc *a, int choice)
 {
@@ -458,6 +472,13 @@ acc_usage(const struct acc *a, long long *input, long long *output,
 	*output = a->u_out;
 	*reasoning = a->u_reason;
 	*cached = a->u_cached;
+}
+
+void
+acc_server_tokens(const struct acc *a, long long *input, long long *output)
+{
+	*input = a->srv_in;
+	*output = a->srv_out;
 }
 
 const char *

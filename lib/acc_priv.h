@@ -89,7 +89,10 @@ struct acc {
 	struct choice *ch[MAX_CHOICES];
 	int nchoices;
 	long long u_in, u_out, u_reason, u_cached;
+	long long srv_in, srv_out; /* a server's own counts (acc_server_tokens) */
 	int has_usage;
+	jv usage_raw;         /* the last usage object a chunk carried, as
+	                       * sent (not the null of a later chunk) */
 	char *id, *model;
 	int calls_dirty;
 	/* callback of the event being fed */

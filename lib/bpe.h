@@ -22,6 +22,7 @@ struct bpe {
 			       * half (0 empty), the key's hash >> 32 in
 			       * the high half, so most misses read no more */
 	uint32_t mask;        /* slot count - 1 */
+	uint32_t nbytes;      /* the size of bytes[] */
 	void *map;            /* when mapped by bpe_map: the mapping */
 	size_t maplen;
 };
@@ -39,8 +40,9 @@ int bpe_load_mem(struct bpe *b, const char *p, size_t n, long *line);
  * is one mmap. Returns 0, or -1 with errno set. */
 int bpe_save(const struct bpe *b, const char *path);
 
-/* bpe_map maps a file written by bpe_save, after checking its header,
- * sizes, offsets and slots (a damaged file is EINVAL, never a crash).
+/* bpe_map maps a file written by bpe_save, after checking its header
+ * and sizes (EINVAL when they are wrong); a damaged entry inside is
+ * never a crash nor an endless probe: it reads as no token.
  * Returns 0, or -1 with errno set; b then holds nothing. */
 int bpe_map(struct bpe *b, const char *path);
 

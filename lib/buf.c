@@ -117,3 +117,67 @@ buf_put_pct(struct buf *b, const char *s)
 	}
 	return rc;
 }
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int
+buf_put_base64(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	char q[4];
+	size_t i;
+	unsigned long v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)u[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)u[i + 1] << 8;
+		if (i + 2 < n)
+			v |= u[i + 2];
+		q[0] = b64[v >> 18 & 63];
+		q[1] = b64[v >> 12 & 63];
+		q[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		if (buf_append(b, q, 4) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+buf_put_unbase64(struct buf *b, const char *s, size_t n)
+{
+	size_t i, k, start = b->len;
+	unsigned long v;
+	int pad;
+	const char *c;
+	char out[3];
+
+	if (n % 4)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		v = 0;
+		pad = 0;
+		for (k = 0; k < 4; k++) {
+			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
+				pad++;
+				v <<= 6;
+				continue;
+			}
+			if (pad || s[i + k] == '\0' ||
+			    (c = strchr(b64, s[i + k])) == NULL)
+				goto bad;
+			v = v << 6 | (unsigned long)(c - b64);
+		}
+		out[0] = (char)(v >> 16);
+		out[1] = (char)(v >> 8);
+		out[2] = (char)v;
+		if (buf_append(b, out, 3 - (size_t)pad) == -1)
+			goto bad;
+	}
+	return 0;
+bad:
+	b->len = start;
+	return -1;
+}

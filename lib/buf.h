@@ -45,6 +45,13 @@ int buf_printf(struct buf *b, const char *fmt, ...)
  * llm-mock's logged query). Returns 0, or -1 over max. */
 int buf_put_pct(struct buf *b, const char *s);
 
+/* buf_put_base64 appends p[0..n) in base64 (RFC 4648, padded);
+ * buf_put_unbase64 appends the bytes the base64 text s[0..n) stands for,
+ * or returns -1 (b unchanged) when it is not base64. Both return 0, or
+ * -1 over max. llm-mock --record's bytes that are not UTF-8. */
+int buf_put_base64(struct buf *b, const char *p, size_t n);
+int buf_put_unbase64(struct buf *b, const char *s, size_t n);
+
 /* buf_reset sets len to 0 and keeps the memory. */
 void buf_reset(struct buf *b);
 

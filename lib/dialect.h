@@ -12,15 +12,25 @@
 
 #include "evread.h"
 
+/* The providers, one line each: X(NAME, file) gives DIALECT_NAME and
+ * the row prov_<file>, defined in lib/prov_<file>.c with everything
+ * about the provider. This list is the provider table's order; adding a
+ * provider is its file and one line here (HACKING). OPENAI_CHAT, the
+ * first, is also every OpenAI-compatible server. */
+#define LLMPIPE_PROVIDERS(X) \
+	X(OPENAI_CHAT, chat) \
+	X(OPENAI_RESPONSES, responses) \
+	X(ANTHROPIC, anthropic) \
+	X(GEMINI, gemini) \
+	X(OLLAMA, ollama)
+
+#define LLMPIPE_DIALECT_ENUM(e, f) DIALECT_##e,
 enum dialect {
 	DIALECT_AUTO = 0,         /* detect from the first events */
-	DIALECT_OPENAI_CHAT,      /* and every OpenAI-compatible server */
-	DIALECT_OPENAI_RESPONSES,
-	DIALECT_ANTHROPIC,
-	DIALECT_GEMINI,
-	DIALECT_OLLAMA,
+	LLMPIPE_PROVIDERS(LLMPIPE_DIALECT_ENUM)
 	DIALECT_COUNT             /* the number of values above, not one */
 };
+#undef LLMPIPE_DIALECT_ENUM
 
 /* dialect_name: "openai-chat", "openai-responses", "anthropic", "gemini",
  * "ollama" ("auto" for DIALECT_AUTO). Static string. */
@@ -135,9 +145,20 @@ jv acc_json(const struct acc *a, int choice);
  * GenerateContentResponse, or Ollama's final object. */
 jv acc_native(const struct acc *a);
 
+/* acc_served: the body the provider itself sends without streaming
+ * (what llm-mock answers): acc_native with the usage the stream
+ * reported kept (a later "usage": null, or a chunk the SDK skips, does
+ * not erase it) and stream-only fields dropped. Caller owns it. */
+jv acc_served(const struct acc *a);
+
 /* acc_usage copies the latest usage (-1 for unreported numbers). */
 void acc_usage(const struct acc *a, long long *input, long long *output,
     long long *reasoning, long long *cached);
+
+/* acc_server_tokens copies the token counts a server reports outside
+ * the usage (llama.cpp's server), -1 for unreported numbers. */
+void acc_server_tokens(const struct acc *a, long long *input,
+    long long *output);
 
 /* acc_finish_reason: choice 0's normalized finish reason, or NULL. */
 const char *acc_finish_reason(const struct acc *a);

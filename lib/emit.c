@@ -65,21 +65,43 @@ emit_content_type(enum dialect d)
 	return p ? p->content_type : "text/event-stream";
 }
 
+const char *
+status_word(const struct status_word *v, int status, const char *client,
+    const char *server)
+{
+	for (; v->status; v++)
+		if (v->status == status)
+			return v->word;
+	return status < 500 ? client : server;
+}
+
+/* The OpenAI family's error vocabulary: the type and the code. */
+static const struct status_word openai_types[] = {
+	{ 403, "permission_error" }, { 408, "timeout" }, { 429, "requests" },
+	{ 504, "timeout" }, { 0, NULL } };
+static const struct status_word openai_codes[] = {
+	{ 400, "invalid_request" }, { 401, "invalid_api_key" },
+	{ 403, "permission_denied" }, { 404, "not_found" },
+	{ 408, "timeout" }, { 413, "request_too_large" },
+	{ 429, "rate_limit_exceeded" }, { 502, "bad_gateway" },
+	{ 503, "service_unavailable" }, { 504, "timeout" },
+	{ 529, "overloaded" }, { 0, NULL } };
+
 /* openai_error_body: the OpenAI error body, which every OpenAI-compatible
  * API (chat completions, Responses) sends. */
 int
-openai_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+openai_error_body(struct buf *b, int status, const char *message)
 {
 	int rc = 0;
-	(void)status;
 
 	rc |= LIT(b, "{\"error\":{\"message\":");
 	rc |= jsonw_string(b, message, strlen(message));
 	rc |= LIT(b, ",\"type\":\"");
-	rc |= buf_puts(b, r->oa_type);
+	rc |= buf_puts(b, status_word(openai_types, status,
+	    "invalid_request_error", "server_error"));
 	rc |= LIT(b, "\",\"param\":null,\"code\":\"");
-	rc |= buf_puts(b, r->oa_code);
+	rc |= buf_puts(b, status_word(openai_codes, status, "invalid_request",
+	    "server_error"));
 	rc |= LIT(b, "\"}}");
 	return rc;
 }
@@ -148,7 +170,7 @@ w_done(struct w *w)
 long long
 w_out_tokens(const struct emit_msg *m)
 {
-	size_t i, n = m->ntext;
+	size_t i, n = m->nreasoning + m->ntext;
 
 	if (m->output_tokens >= 0)
 		return m->output_tokens;
@@ -227,56 +249,26 @@ emit_error_event(struct emit_stream *s, const struct emit_msg *m)
 	return w_done(&w);
 }
 
-static const struct status_row status_rows[] = {
-	{ 400, "invalid_request_error", "invalid_request",
-	    "invalid_request_error", "INVALID_ARGUMENT", "Invalid request." },
-	{ 401, "invalid_request_error", "invalid_api_key",
-	    "authentication_error", "UNAUTHENTICATED",
-	    "Invalid or missing API key." },
-	{ 403, "permission_error", "permission_denied", "permission_error",
-	    "PERMISSION_DENIED", "Permission denied." },
-	{ 404, "invalid_request_error", "not_found", "not_found_error",
-	    "NOT_FOUND", "Not found." },
-	{ 408, "timeout", "timeout", "timeout_error", "DEADLINE_EXCEEDED",
-	    "Request timed out." },
-	{ 413, "invalid_request_error", "request_too_large",
-	    "request_too_large", "INVALID_ARGUMENT", "Request too large." },
-	{ 429, "requests", "rate_limit_exceeded", "rate_limit_error",
-	    "RESOURCE_EXHAUSTED", "Rate limit reached, please retry later." },
-	{ 500, "server_error", "server_error", "api_error", "INTERNAL",
-	    "Internal server error." },
-	{ 502, "server_error", "bad_gateway", "api_error", "UNAVAILABLE",
-	    "Bad gateway." },
-	{ 503, "server_error", "service_unavailable", "overloaded_error",
-	    "UNAVAILABLE", "The service is unavailable, please retry later." },
-	{ 504, "timeout", "timeout", "timeout_error", "DEADLINE_EXCEEDED",
-	    "Gateway timeout." },
-	{ 529, "server_error", "overloaded", "overloaded_error", "UNAVAILABLE",
-	    "Overloaded." },
-};
+/* The default text for a status, in every provider's body. */
+static const struct status_word status_texts[] = {
+	{ 400, "Invalid request." }, { 401, "Invalid or missing API key." },
+	{ 403, "Permission denied." }, { 404, "Not found." },
+	{ 408, "Request timed out." }, { 413, "Request too large." },
+	{ 429, "Rate limit reached, please retry later." },
+	{ 500, "Internal server error." }, { 502, "Bad gateway." },
+	{ 503, "The service is unavailable, please retry later." },
+	{ 504, "Gateway timeout." }, { 529, "Overloaded." }, { 0, NULL } };
 
 int
 emit_error_body(struct buf *b, enum dialect d, int status, const char *message)
 {
-	static const struct status_row client = { 0, "invalid_request_error",
-	    "invalid_request", "invalid_request_error", "FAILED_PRECONDITION",
-	    "Request failed." };
-	static const struct status_row server = { 0, "server_error",
-	    "server_error", "api_error", "INTERNAL", "Server error." };
-	const struct status_row *r = status < 500 ? &client : &server;
-	const struct provider *p;
-	size_t i;
-	int rc = 0;
+	const struct provider *p = provider_get(d);
 
-	for (i = 0; i < sizeof status_rows / sizeof status_rows[0]; i++)
-		if (status_rows[i].status == status)
-			r = &status_rows[i];
 	if (message == NULL)
-		message = r->msg;
-	p = provider_get(d);
-	rc = (p ? p : provider_at(0))->ops->error_body(b,
-	    status, r, message);
-	return rc ? -1 : 0;
+		message = status_word(status_texts, status, "Request failed.",
+		    "Server error.");
+	return (p ? p : provider_at(0))->ops->error_body(b, status, message) ?
+	    -1 : 0;
 }
 
 /* ---- reading frames back as events ---- */

@@ -57,6 +57,9 @@ struct emit_msg {
 	const char *model;         /* NULL: "llm-mock" */
 	const char *id;            /* response id stem (NULL: "mock") */
 	long long created;         /* unix seconds in the stream */
+	const char *const *reasoning; /* reasoning deltas, sent before the
+	                           * text (NULL and 0: none) */
+	size_t nreasoning;
 	const char *const *text;   /* answer text deltas, in order */
 	size_t ntext;
 	const struct emit_call *calls;
@@ -66,14 +69,15 @@ struct emit_msg {
 };
 
 /* emit_message appends the whole stream of message m in s->d: start
- * events, the text deltas, the tool calls, finish reason, usage and the
+ * events, the reasoning and text deltas, the tool calls, finish reason,
+ * usage and the
  * dialect's terminal event, as the provider's file writes them (its
  * write operation). Returns 0 or -1 over the cap. */
 int emit_message(struct emit_stream *s, const struct emit_msg *m);
 
 /* emit_error_event appends the dialect's in-stream error, as the providers
  * send it after HTTP 200: an OpenAI-compatible data: {"error":{...}},
- * Anthropic event: error (overloaded_error), Responses error then
+ * Anthropic event: error, Responses error then
  * response.failed, a Gemini error object, Ollama {"error":...}. m may be
  * NULL (then generic ids). Returns 0 or -1 over the cap. */
 int emit_error_event(struct emit_stream *s, const struct emit_msg *m);

@@ -22,12 +22,17 @@ struct w {
 	char id[96];
 };
 
-/* One HTTP status's error vocabulary, per API family: OpenAI type and
- * code, Anthropic type, Gemini status; msg is the default text. */
-struct status_row {
+/* One word of an API's error vocabulary: the word its error bodies use
+ * for an HTTP status. A provider's list ends with status 0. */
+struct status_word {
 	int status;
-	const char *oa_type, *oa_code, *an_type, *gm_status, *msg;
+	const char *word;
 };
+
+/* status_word: status's word in v, else client (a status below 500) or
+ * server. */
+const char *status_word(const struct status_word *v, int status,
+    const char *client, const char *server);
 
 void w_init(struct w *w, struct emit_stream *s, const struct emit_msg *m);
 void w_str(struct w *w, const char *s);   /* a JSON string */
@@ -55,7 +60,6 @@ void w_args_object(struct w *w, const struct emit_call *c);
 /* openai_error_body: the error body of the OpenAI family (chat
  * completions, Responses, every OpenAI-compatible server). Returns 0 or
  * non-zero over b's cap. */
-int openai_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message);
+int openai_error_body(struct buf *b, int status, const char *message);
 
 #endif

@@ -1,4 +1,5 @@
 #include "metrics_stats.h"
+#include "buf.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -147,4 +148,31 @@ mstats_parse_percentiles(const char *s, double *p, int max)
 			return -1;
 		q = end + 1;
 	}
+}
+
+void
+mstats_put_num(struct buf *b, const char *key, double x)
+{
+	char s[64];
+
+	buf_printf(b, ",\"%s\":%s", key, mstats_fmt(s, sizeof s, x, 3));
+}
+
+void
+mstats_put_int(struct buf *b, const char *key, long long x)
+{
+	if (x < 0)
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%lld", key, x);
+}
+
+const char *
+mstats_hnum(char *out, size_t n, double x, int prec)
+{
+	if (isnan(x))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.*f", prec, x);
+	return out;
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* A growable array of doubles with a maximum length. Owns v. */
 struct dvec {
 	double *v;
@@ -52,5 +54,15 @@ char *mstats_fmt(char *out, size_t sz, double x, int decimals);
  * values), each in [0, 100]. Returns how many, or -1 when s is not such
  * a list (empty, a bad number, out of range or too many). */
 int mstats_parse_percentiles(const char *s, double *p, int max);
+
+/* The reports' pieces. mstats_put_num appends ,"key":x (mstats_fmt, 3
+ * decimals; null when not a number); mstats_put_int ,"key":x (null when
+ * negative, unknown). */
+void mstats_put_num(struct buf *b, const char *key, double x);
+void mstats_put_int(struct buf *b, const char *key, long long x);
+
+/* mstats_hnum writes x with prec decimals into out, "-" when it is not a
+ * number (the tables people read). Returns out. */
+const char *mstats_hnum(char *out, size_t n, double x, int prec);
 
 #endif

@@ -110,6 +110,21 @@ record_frame(struct emit_stream *s, jv rec, struct buf *f)
 		has_t = 1;
 	}
 	jv_free(x);
+	/* llm-mock --record's records keep the frame's exact bytes */
+	x = jvx_get(rec, "raw");
+	if ((p = jvx_str(x, &n)) != NULL) {
+		rc |= buf_append(f, p, n);
+		jv_free(x);
+		goto add;
+	}
+	jv_free(x);
+	x = jvx_get(rec, "raw64");
+	if ((p = jvx_str(x, &n)) != NULL) {
+		rc |= buf_put_unbase64(f, p, n);
+		jv_free(x);
+		goto add;
+	}
+	jv_free(x);
 	x = jvx_get(rec, "comment");
 	if ((p = jvx_str(x, &n)) != NULL) {
 		rc |= buf_putc(f, ':');
@@ -162,6 +177,22 @@ add:
 	return emit_frame_add(s, f->p, f->len, t, has_t);
 }
 
+/* raw_line: rec is a recorded NDJSON line (Ollama): its "raw" is its
+ * "data" and a line end, where an SSE frame's raw has field names. */
+static int
+raw_line(jv rec)
+{
+	jv raw = jvx_get(rec, "raw"), data = jvx_get(rec, "data");
+	size_t rn, dn;
+	const char *r = jvx_str(raw, &rn), *d = jvx_str(data, &dn);
+	int ok = r && d && rn > dn && memcmp(r, d, dn) == 0 &&
+	    strspn(r + dn, "\r\n") == rn - dn;
+
+	jv_free(raw);
+	jv_free(data);
+	return ok;
+}
+
 static int
 load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
     size_t errlen)
@@ -170,6 +201,7 @@ load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
 	const char *end = p + n, *nl;
 	long line = 0;
 	int records = -1; /* unknown yet; 1 sse-decode, 0 provider NDJSON */
+	int raw_lines = 1; /* every record is a recorded NDJSON line */
 	size_t len;
 	jv v;
 
@@ -195,6 +227,7 @@ load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
 				    jv_string("data")) || jv_object_has(
 				    jv_copy(v), jv_string("comment"));
 			if (records) {
+				raw_lines &= raw_line(v);
 				if (record_frame(s, v, &f) == -1) {
 					jv_free(v);
 					snprintf(err, errlen, "too large");
@@ -217,7 +250,7 @@ load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
 		p = nl ? nl + 1 : end;
 	}
 	buf_free(&f);
-	s->ndjson = records == 0;
+	s->ndjson = records == 0 || (records == 1 && raw_lines);
 	return 0;
 }
 

@@ -366,6 +366,41 @@ anth_w_block_stop(struct w *w, size_t idx)
 	w_end(w, "\n\n");
 }
 
+/* anth_w_block: a content block's start (block: its JSON) at index idx,
+ * a ping after the stream's first start, as Anthropic sends it, then one
+ * delta of type dtype per fragment, the fragment in field. */
+static void
+anth_w_block(struct w *w, size_t idx, const char *block, int *pinged,
+    const char *dtype, const char *field, const char *const *frag, size_t n)
+{
+	size_t i;
+
+	w_sse_begin(w, "content_block_start");
+	w_lit(w, "{\"type\":\"content_block_start\",\"index\":");
+	w_num(w, (long long)idx);
+	w_lit(w, ",\"content_block\":");
+	w_lit(w, block);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+	if (!*pinged) {
+		anth_ping(w);
+		*pinged = 1;
+	}
+	for (i = 0; i < n; i++) {
+		w_sse_begin(w, "content_block_delta");
+		w_lit(w, "{\"type\":\"content_block_delta\",\"index\":");
+		w_num(w, (long long)idx);
+		w_lit(w, ",\"delta\":{\"type\":\"");
+		w_lit(w, dtype);
+		w_lit(w, "\",\"");
+		w_lit(w, field);
+		w_lit(w, "\":");
+		w_str(w, frag[i]);
+		w_lit(w, "}}");
+		w_end(w, "\n\n");
+	}
+}
+
 static void
 anth_write(struct w *w)
 {
@@ -385,23 +420,16 @@ anth_write(struct w *w)
 	w_lit(w, ",\"cache_creation_input_tokens\":0,"
 	    "\"cache_read_input_tokens\":0,\"output_tokens\":1}}}");
 	w_end(w, "\n\n");
+	if (m->nreasoning) {
+		anth_w_block(w, idx, "{\"type\":\"thinking\",\"thinking\":\"\","
+		    "\"signature\":\"\"}", &pinged, "thinking_delta",
+		    "thinking", m->reasoning, m->nreasoning);
+		anth_w_block_stop(w, idx++);
+	}
 	if (m->ntext) {
-		w_sse_begin(w, "content_block_start");
-		w_lit(w, "{\"type\":\"content_block_start\",\"index\":0,"
-		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-		w_end(w, "\n\n");
-		anth_ping(w);
-		pinged = 1;
-		for (i = 0; i < m->ntext; i++) {
-			w_sse_begin(w, "content_block_delta");
-			w_lit(w, "{\"type\":\"content_block_delta\",\"index\":0,"
-			    "\"delta\":{\"type\":\"text_delta\",\"text\":");
-			w_str(w, m->text[i]);
-			w_lit(w, "}}");
-			w_end(w, "\n\n");
-		}
-		anth_w_block_stop(w, 0);
-		idx = 1;
+		anth_w_block(w, idx, "{\"type\":\"text\",\"text\":\"\"}",
+		    &pinged, "text_delta", "text", m->text, m->ntext);
+		anth_w_block_stop(w, idx++);
 	}
 	for (i = 0; i < m->ncalls; i++, idx++) {
 		const struct emit_call *c = &m->calls[i];
@@ -457,14 +485,19 @@ anth_write_error(struct w *w)
 }
 
 static int
-anth_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+anth_error_body(struct buf *b, int status, const char *message)
 {
+	static const struct status_word types[] = {
+		{ 401, "authentication_error" }, { 403, "permission_error" },
+		{ 404, "not_found_error" }, { 408, "timeout_error" },
+		{ 413, "request_too_large" }, { 429, "rate_limit_error" },
+		{ 503, "overloaded_error" }, { 504, "timeout_error" },
+		{ 529, "overloaded_error" }, { 0, NULL } };
 	int rc = 0;
-	(void)status;
 
 	rc |= LIT(b, "{\"type\":\"error\",\"error\":{\"type\":\"");
-	rc |= buf_puts(b, r->an_type);
+	rc |= buf_puts(b, status_word(types, status, "invalid_request_error",
+	    "api_error"));
 	rc |= LIT(b, "\",\"message\":");
 	rc |= jsonw_string(b, message, strlen(message));
 	rc |= LIT(b, "}}");
@@ -590,11 +623,35 @@ anth_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_anthropic = {
+static const struct prov_ops anthropic_ops = {
 	.detect = anth_detect, .event = anth_event, .native = anth_native,
 	.write = anth_write, .write_error = anth_write_error,
 	.error_body = anth_error_body,
 	.req_path = anth_req_path, .req_body = anth_req_body,
 	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
 	.last_user = anth_last_user, .fast = anth_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const anthropic_paths[] = { "/v1/messages", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+const struct provider prov_anthropic = {
+	.id = DIALECT_ANTHROPIC, .name = "anthropic",
+	.content_type = "text/event-stream",
+	.default_base = "https://api.anthropic.com",
+	.base_env = "ANTHROPIC_BASE_URL",
+	.default_model = "claude-sonnet-4-5",
+	.key_env = "ANTHROPIC_API_KEY",
+	.key_header = "x-api-key", .key_prefix = "",
+	/* @anthropic-ai/sdk 1.x sends Bearer; the API takes both */
+	.key_header_alt = "Authorization", .key_prefix_alt = "Bearer ",
+	.extra_header = "anthropic-version: 2023-06-01",
+	.model_prefix = "claude-",
+	.paths = anthropic_paths, .models_paths = openai_models,
+	.models_body = "{\"data\":[{\"type\":\"model\","
+	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
+	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
+	    "\"llm-mock\",\"last_id\":\"llm-mock\"}",
+	.ops = &anthropic_ops,
 };

@@ -255,6 +255,19 @@ chat_choice(struct acc *a, jv ch)
 	return rc;
 }
 
+/* chat_timings: llama.cpp's server counts its own tokens in "timings",
+ * beside (or instead of) the usage. */
+static void
+chat_timings(struct acc *a, jv j)
+{
+	long long n;
+
+	if ((n = num2(j, "timings", "predicted_n")) >= 0)
+		a->srv_out = n;
+	if ((n = num2(j, "timings", "prompt_n")) >= 0)
+		a->srv_in = n;
+}
+
 static int
 chat_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -276,6 +289,8 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 	} else
 		jv_free(rest);
 	set_meta(a, nestr(j, "id", NULL), nestr(j, "model", NULL));
+	if (kind(j, "timings") == JV_KIND_OBJECT)
+		chat_timings(a, j);
 	e = jvx_get(j, "error");
 	if (jv_get_kind(e) != JV_KIND_NULL)
 		rc = fold_error(a, e);
@@ -300,10 +315,27 @@ chat_event(struct acc *a, struct ev *ev, jv j)
 			e = jvx_get(x, "usage");
 			jv_free(x);
 		}
+		if (jv_get_kind(e) == JV_KIND_OBJECT) {
+			jv_free(a->usage_raw);
+			a->usage_raw = jv_copy(e);
+		}
 		rc = chat_usage(a, e);
 		jv_free(e);
 	}
 	return rc;
+}
+
+/* chat_served: the chat.completion the API sends without streaming: the
+ * usage the stream reported (the SDK loses it to a later "usage": null,
+ * or to a usage chunk whose id is "") and no stream-only obfuscation. */
+static jv
+chat_served(const struct acc *a, jv out)
+{
+	out = jv_object_delete(out, jv_string("obfuscation"));
+	if (jv_is_valid(a->usage_raw))
+		out = jv_object_set(out, jv_string("usage"),
+		    jv_copy(a->usage_raw));
+	return out;
 }
 
 static jv
@@ -457,6 +489,12 @@ chat_write(struct w *w)
 	w_lit(w, m->ntext || !m->ncalls ? "\"\"" : "null");
 	w_lit(w, ",\"refusal\":null");
 	chat_choice_end(w, NULL);
+	for (i = 0; i < m->nreasoning; i++) {
+		chat_head(w);
+		w_lit(w, "{\"index\":0,\"delta\":{\"reasoning_content\":");
+		w_str(w, m->reasoning[i]);
+		chat_choice_end(w, NULL);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		chat_head(w);
 		w_lit(w, "{\"index\":0,\"delta\":{\"content\":");
@@ -630,12 +668,33 @@ chat_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_chat = {
+static const struct prov_ops chat_ops = {
 	.detect = chat_detect, .event = chat_event, .native = chat_native,
 	.write = chat_write, .write_error = chat_write_error,
 	.error_body = openai_error_body,
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
-	.fast = chat_fast,
+	.fast = chat_fast, .served = chat_served,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const chat_paths[] = { "/v1/chat/completions",
+	"/chat/completions", NULL };
+static const char *const openai_models[] = { "/v1/models", "/models", NULL };
+
+const struct provider prov_chat = {
+	.id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
+	.alias = { "openai", "chat", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.paths = chat_paths, .models_paths = openai_models,
+	.models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
+	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
+	    "\"llm-mock\"}]}",
+	.ops = &chat_ops,
+	.detect_last = 1,
 };

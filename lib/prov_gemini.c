@@ -247,6 +247,13 @@ gem_write(struct w *w)
 	const struct emit_msg *m = w->m;
 	size_t i;
 
+	for (i = 0; i < m->nreasoning; i++) {
+		w_sse_begin(w, NULL);
+		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
+		w_str(w, m->reasoning[i]);
+		w_lit(w, ",\"thought\":true}");
+		gem_cand_end(w, 0);
+	}
 	for (i = 0; i < m->ntext; i++) {
 		w_sse_begin(w, NULL);
 		w_lit(w, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
@@ -286,16 +293,23 @@ gem_write_error(struct w *w)
 }
 
 static int
-gem_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+gem_error_body(struct buf *b, int status, const char *message)
 {
+	static const struct status_word statuses[] = {
+		{ 400, "INVALID_ARGUMENT" }, { 401, "UNAUTHENTICATED" },
+		{ 403, "PERMISSION_DENIED" }, { 404, "NOT_FOUND" },
+		{ 408, "DEADLINE_EXCEEDED" }, { 413, "INVALID_ARGUMENT" },
+		{ 429, "RESOURCE_EXHAUSTED" }, { 502, "UNAVAILABLE" },
+		{ 503, "UNAVAILABLE" }, { 504, "DEADLINE_EXCEEDED" },
+		{ 529, "UNAVAILABLE" }, { 0, NULL } };
 	int rc = 0;
 
 	rc |= buf_printf(b, "{\"error\":{\"code\":%d,\"message\":",
 	    status);
 	rc |= jsonw_string(b, message, strlen(message));
 	rc |= LIT(b, ",\"status\":\"");
-	rc |= buf_puts(b, r->gm_status);
+	rc |= buf_puts(b, status_word(statuses, status, "FAILED_PRECONDITION",
+	    "INTERNAL"));
 	rc |= LIT(b, "\"}}");
 	return rc;
 }
@@ -449,7 +463,7 @@ gem_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_gemini = {
+static const struct prov_ops gemini_ops = {
 	.detect = gem_detect, .event = gem_event, .native = gem_native,
 	.write = gem_write, .write_error = gem_write_error,
 	.error_body = gem_error_body,
@@ -457,4 +471,26 @@ const struct prov_ops prov_gemini = {
 	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
 	.route = gem_route, .last_user = gem_last_user,
 	.fast = gem_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const no_paths[] = { NULL };
+static const char *const gemini_models[] = { "/v1beta/models", NULL };
+
+const struct provider prov_gemini = {
+	.id = DIALECT_GEMINI, .name = "gemini",
+	.content_type = "text/event-stream",
+	.default_base = "https://generativelanguage.googleapis.com",
+	.default_model = "gemini-2.5-flash",
+	.key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
+	.key_header = "x-goog-api-key", .key_prefix = "",
+	.key_query = "key",
+	.model_prefix = "gemini-", .model_in_path = 1,
+	.paths = no_paths, .models_paths = gemini_models,
+	.route_doc = "/v1beta/models/MODEL:streamGenerateContent "
+	    "(and :generateContent)",
+	.models_body = "{\"models\":[{\"name\":\"models/llm-mock"
+	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
+	    "[\"generateContent\",\"streamGenerateContent\"]}]}",
+	.ops = &gemini_ops,
 };

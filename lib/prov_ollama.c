@@ -148,6 +148,13 @@ oll_write(struct w *w)
 	const struct emit_msg *m = w->m;
 	size_t i;
 
+	for (i = 0; i < m->nreasoning; i++) {
+		oll_head(w);
+		w_lit(w, "\"\",\"thinking\":");
+		w_str(w, m->reasoning[i]);
+		w_lit(w, "},\"done\":false}");
+		w_end(w, "\n");
+	}
 	for (i = 0; i < m->ntext; i++) {
 		oll_head(w);
 		w_str(w, m->text[i]);
@@ -190,12 +197,10 @@ oll_write_error(struct w *w)
 }
 
 static int
-oll_error_body(struct buf *b, int status, const struct status_row *r,
-    const char *message)
+oll_error_body(struct buf *b, int status, const char *message)
 {
 	int rc = 0;
 	(void)status;
-	(void)r;
 
 	rc |= LIT(b, "{\"error\":");
 	rc |= jsonw_string(b, message, strlen(message));
@@ -269,7 +274,7 @@ static int
 oll_req_ready(jv body, int stream)
 {
 	return req_stream_ok(body, stream,
-	    provider_get(DIALECT_OLLAMA)->stream_default);
+	    prov_ollama.stream_default);
 }
 
 static void
@@ -307,12 +312,100 @@ oll_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_ollama = {
+/* oll_reshape: /api/generate answers {"response","thinking"} lines,
+ * /api/chat {"message":{"role","content","thinking","tool_calls"}}
+ * lines; a capture of one served on the other is rewritten line by line
+ * (the other fields kept in their order), never left to read as empty. */
+static int
+oll_reshape(const char *url, const char *p, size_t n, struct buf *out)
+{
+	int gen = strcmp(url, "/api/generate") == 0;
+	jv j = jvx_parse(p, n), o, msg, v;
+	int it, done = 0;
+
+	if (jv_get_kind(j) != JV_KIND_OBJECT || (gen ?
+	    !jv_object_has(jv_copy(j), jv_string("message")) :
+	    !jv_object_has(jv_copy(j), jv_string("response")))) {
+		jv_free(j);
+		return 0;
+	}
+	o = jv_object();
+	msg = jvx_get(j, "message");
+	for (it = jv_object_iter(j); jv_object_iter_valid(j, it);
+	    it = jv_object_iter_next(j, it)) {
+		jv k = jv_object_iter_key(j, it);
+		const char *ks = jv_string_value(k);
+
+		v = jv_object_iter_value(j, it);
+		if (gen && strcmp(ks, "message") == 0) {
+			jv c = jvx_get(msg, "content");
+
+			if (jv_get_kind(c) != JV_KIND_STRING) {
+				jv_free(c);
+				c = jv_string("");
+			}
+			o = jv_object_set(o, jv_string("response"), c);
+			if (jv_object_has(jv_copy(msg), jv_string("thinking")))
+				o = jv_object_set(o, jv_string("thinking"),
+				    jvx_get(msg, "thinking"));
+			jv_free(v);
+			jv_free(k);
+			continue;
+		}
+		if (!gen && (strcmp(ks, "thinking") == 0 ||
+		    strcmp(ks, "context") == 0)) {
+			jv_free(v);
+			jv_free(k);
+			continue;
+		}
+		if (!gen && strcmp(ks, "response") == 0 && !done) {
+			jv m = JV_OBJECT(jv_string("role"),
+			    jv_string("assistant"), jv_string("content"), v);
+
+			if (jv_object_has(jv_copy(j), jv_string("thinking")))
+				m = jv_object_set(m, jv_string("thinking"),
+				    jvx_get(j, "thinking"));
+			o = jv_object_set(o, jv_string("message"), m);
+			done = 1;
+			jv_free(k);
+			continue;
+		}
+		o = jv_object_set(o, k, v);
+	}
+	jv_free(msg);
+	jv_free(j);
+	buf_reset(out);
+	jvx_dump(out, o);
+	buf_putc(out, '\n');
+	return 1;
+}
+
+static const struct prov_ops ollama_ops = {
 	.detect = oll_detect, .event = oll_event, .native = oll_native,
 	.write = oll_write, .write_error = oll_write_error,
 	.error_body = oll_error_body,
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
-	.fast = oll_fast,
+	.reshape = oll_reshape, .fast = oll_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const ollama_paths[] = { "/api/chat", "/api/generate",
+	NULL };
+static const char *const ollama_models[] = { "/api/tags", NULL };
+
+const struct provider prov_ollama = {
+	.id = DIALECT_OLLAMA, .name = "ollama",
+	.content_type = "application/x-ndjson", .ndjson = 1,
+	.default_base = "http://127.0.0.1:11434",
+	.base_env = "OLLAMA_HOST", .default_model = "llama3.2",
+	.api_path = "/api/chat",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.stream_default = 1,
+	.paths = ollama_paths, .models_paths = ollama_models,
+	.models_body = "{\"models\":[{\"name\":\"llm-mock\","
+	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
+	    "\"size\":0}]}",
+	.ops = &ollama_ops,
 };

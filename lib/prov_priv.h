@@ -1,6 +1,7 @@
 /* prov_priv.h - what a provider file implements: its row's operations.
  * Only lib/ includes it; provider files include it and never each other.
- * A provider file exports exactly one struct prov_ops (prov_<name>). */
+ * A provider file exports exactly one struct provider, its row of the
+ * table (prov_<name>), whose ops are these. */
 #ifndef LLMPIPE_PROV_PRIV_H
 #define LLMPIPE_PROV_PRIV_H
 
@@ -24,9 +25,9 @@ struct prov_ops {
 	 * as the provider sends it after HTTP 200. */
 	void (*write)(struct w *w);
 	void (*write_error)(struct w *w);
-	/* error_body: the HTTP error body for status (r: its vocabulary). */
-	int (*error_body)(struct buf *b, int status, const struct status_row *r,
-	    const char *message);
+	/* error_body: the HTTP error body for status, with message, in the
+	 * provider's own vocabulary (status_word). */
+	int (*error_body)(struct buf *b, int status, const char *message);
 	/* The request side (req_spec.h). req_host: a base without a scheme
 	 * as the provider's own client reads it, scheme included (NULL:
 	 * https:// is prefixed); req_path: the endpoint path for model,
@@ -54,6 +55,16 @@ struct prov_ops {
 	/* last_user appends the text of the last user message of a request
 	 * body (borrowed) to b: what llm-mock --echo answers with. */
 	void (*last_user)(jv body, struct buf *b);
+	/* served: what llm-mock answers without streaming, from native (the
+	 * SDK's reconstruction, consumed): the provider's own body, with the
+	 * usage the stream reported (new reference). NULL: native as is. */
+	jv (*served)(const struct acc *a, jv native);
+	/* reshape: the frame p[0..n) of a capture rewritten into out (reset
+	 * first) for the endpoint url, when the capture is another
+	 * endpoint's shape (a generate line on a chat endpoint); 1 when
+	 * rewritten, 0 when it fits as it is. NULL: every frame fits. */
+	int (*reshape)(const char *url, const char *p, size_t n,
+	    struct buf *out);
 };
 
 /* Helpers of the request side shared by the providers (req_spec.c). */
@@ -76,7 +87,9 @@ int req_stream_ok(jv body, int stream, int default_on);
 void req_last_user(jv body, const char *list, const char *ckey,
     int any_role, struct buf *b);
 
-extern const struct prov_ops prov_chat, prov_responses, prov_anthropic,
-    prov_gemini, prov_ollama;
+/* Each provider file's one export: its row of the table. */
+#define LLMPIPE_PROVIDER_EXTERN(e, f) extern const struct provider prov_##f;
+LLMPIPE_PROVIDERS(LLMPIPE_PROVIDER_EXTERN)
+#undef LLMPIPE_PROVIDER_EXTERN
 
 #endif

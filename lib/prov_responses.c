@@ -658,6 +658,62 @@ resp_w_item_call(struct buf *o, const char *fid, const char *cid,
 	return rc;
 }
 
+/* resp_w_reasoning: the reasoning item (output_index 0) with its
+ * summary streamed; the item's JSON left in item, full scratch. */
+static void
+resp_w_reasoning(struct w *w, struct buf *full, struct buf *item)
+{
+	const struct emit_msg *m = w->m;
+	static const char *const ev[] = { "response.reasoning_summary_part.added",
+		"response.reasoning_summary_text.done",
+		"response.reasoning_summary_part.done" };
+	size_t i;
+
+	w_joined(full, m->reasoning, m->nreasoning);
+	buf_reset(item);
+	if (buf_printf(item, "{\"id\":\"rs_%s\",\"type\":\"reasoning\","
+	    "\"summary\":[{\"type\":\"summary_text\",\"text\":", w->id) ||
+	    jsonw_string(item, full->p ? full->p : "", full->len) == -1 ||
+	    buf_puts(item, "}]}"))
+		w->err = 1;
+	resp_begin(w, "response.output_item.added");
+	w_lit(w, ",\"output_index\":0,\"item\":{\"id\":\"rs_");
+	w_lit(w, w->id);
+	w_lit(w, "\",\"type\":\"reasoning\",\"summary\":[]}}");
+	w_end(w, "\n\n");
+	for (i = 0; i < m->nreasoning + 3; i++) {
+		const char *e = i == 0 ? ev[0] : i <= m->nreasoning ?
+		    "response.reasoning_summary_text.delta" :
+		    ev[i - m->nreasoning];
+
+		resp_begin(w, e);
+		w_lit(w, ",\"item_id\":\"rs_");
+		w_lit(w, w->id);
+		w_lit(w, "\",\"output_index\":0,\"summary_index\":0,");
+		if (i == 0)
+			w_lit(w, "\"part\":{\"type\":\"summary_text\","
+			    "\"text\":\"\"}}");
+		else if (i <= m->nreasoning) {
+			w_lit(w, "\"delta\":");
+			w_str(w, m->reasoning[i - 1]);
+			w_lit(w, "}");
+		} else {
+			w_lit(w, i == m->nreasoning + 1 ? "\"text\":" :
+			    "\"part\":{\"type\":\"summary_text\",\"text\":");
+			if (jsonw_string(&w->b, full->p ? full->p : "",
+			    full->len) == -1)
+				w->err = 1;
+			w_lit(w, i == m->nreasoning + 1 ? "}" : "}}");
+		}
+		w_end(w, "\n\n");
+	}
+	resp_begin(w, "response.output_item.done");
+	w_lit(w, ",\"output_index\":0,\"item\":");
+	buf_append(&w->b, item->p, item->len);
+	w_lit(w, "}");
+	w_end(w, "\n\n");
+}
+
 static void
 resp_write(struct w *w)
 {
@@ -680,10 +736,17 @@ resp_write(struct w *w)
 	resp_object(w, "in_progress", NULL, NULL);
 	w_lit(w, "}");
 	w_end(w, "\n\n");
+	if (m->nreasoning) {
+		resp_w_reasoning(w, &full, &item);
+		buf_append(&output, item.p, item.len);
+		oi++;
+	}
 	if (m->ntext) {
 		w_joined(&full, m->text, m->ntext);
 		resp_begin(w, "response.output_item.added");
-		w_lit(w, ",\"output_index\":0,\"item\":{\"id\":\"msg_");
+		w_lit(w, ",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"item\":{\"id\":\"msg_");
 		w_lit(w, w->id);
 		w_lit(w, "\",\"type\":\"message\",\"status\":\"in_progress\","
 		    "\"content\":[],\"role\":\"assistant\"}}");
@@ -691,7 +754,9 @@ resp_write(struct w *w)
 		resp_begin(w, "response.content_part.added");
 		w_lit(w, ",\"item_id\":\"msg_");
 		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"part\":"
+		w_lit(w, "\",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"content_index\":0,\"part\":"
 		    "{\"type\":\"output_text\",\"annotations\":[],"
 		    "\"logprobs\":[],\"text\":\"\"}}");
 		w_end(w, "\n\n");
@@ -699,7 +764,9 @@ resp_write(struct w *w)
 			resp_begin(w, "response.output_text.delta");
 			w_lit(w, ",\"item_id\":\"msg_");
 			w_lit(w, w->id);
-			w_lit(w, "\",\"output_index\":0,\"content_index\":0,"
+			w_lit(w, "\",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"content_index\":0,"
 			    "\"delta\":");
 			w_str(w, m->text[i]);
 			w_lit(w, ",\"logprobs\":[]}");
@@ -708,7 +775,9 @@ resp_write(struct w *w)
 		resp_begin(w, "response.output_text.done");
 		w_lit(w, ",\"item_id\":\"msg_");
 		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"text\":");
+		w_lit(w, "\",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"content_index\":0,\"text\":");
 		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
 			w->err = 1;
 		w_lit(w, ",\"logprobs\":[]}");
@@ -716,7 +785,9 @@ resp_write(struct w *w)
 		resp_begin(w, "response.content_part.done");
 		w_lit(w, ",\"item_id\":\"msg_");
 		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":0,\"content_index\":0,\"part\":"
+		w_lit(w, "\",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"content_index\":0,\"part\":"
 		    "{\"type\":\"output_text\",\"annotations\":[],"
 		    "\"logprobs\":[],\"text\":");
 		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
@@ -728,12 +799,16 @@ resp_write(struct w *w)
 		    full.len) != 0)
 			w->err = 1;
 		resp_begin(w, "response.output_item.done");
-		w_lit(w, ",\"output_index\":0,\"item\":");
+		w_lit(w, ",\"output_index\":");
+		w_num(w, oi);
+		w_lit(w, ",\"item\":");
 		buf_append(&w->b, item.p, item.len);
 		w_lit(w, "}");
 		w_end(w, "\n\n");
+		if (output.len)
+			buf_putc(&output, ',');
 		buf_append(&output, item.p, item.len);
-		oi = 1;
+		oi++;
 	}
 	for (i = 0; i < m->ncalls; i++, oi++) {
 		const struct emit_call *c = &m->calls[i];
@@ -917,7 +992,7 @@ resp_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
-const struct prov_ops prov_responses = {
+static const struct prov_ops responses_ops = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
 	.write = resp_write, .write_error = resp_write_error,
 	.error_body = openai_error_body,
@@ -925,4 +1000,19 @@ const struct prov_ops prov_responses = {
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
 	.last_user = resp_last_user,
 	.fast = resp_fast,
+};
+
+/* The row of the provider table (provider.h): its facts. */
+static const char *const responses_paths[] = { "/v1/responses",
+	"/responses", NULL };
+
+const struct provider prov_responses = {
+	.id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
+	.alias = { "responses", NULL },
+	.content_type = "text/event-stream",
+	.default_base = "https://api.openai.com/v1",
+	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
+	.api_path = "/responses", .key_env = "OPENAI_API_KEY",
+	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.paths = responses_paths, .ops = &responses_ops,
 };

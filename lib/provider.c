@@ -1,6 +1,6 @@
-/* provider.c - the table of providers (provider.h): one row each. Adding
- * a provider: its file lib/prov_<name>.c exporting one struct prov_ops,
- * a value in enum dialect, and a row here (see HACKING). */
+/* provider.c - the table of providers (provider.h): one row each, from
+ * the list in dialect.h, each row defined in its provider's file. What
+ * is here works on any row (see HACKING, "Adding a provider"). */
 #include "provider.h"
 
 #include <stdio.h>
@@ -12,102 +12,27 @@
 #include "mem.h"
 #include "prov_priv.h"
 
-static const char *const chat_paths[] = { "/v1/chat/completions",
-	"/chat/completions", NULL };
-static const char *const responses_paths[] = { "/v1/responses",
-	"/responses", NULL };
-static const char *const anthropic_paths[] = { "/v1/messages", NULL };
-static const char *const ollama_paths[] = { "/api/chat", NULL };
-static const char *const no_paths[] = { NULL };
-static const char *const openai_models[] = { "/v1/models", "/models", NULL };
-static const char *const gemini_models[] = { "/v1beta/models", NULL };
-static const char *const ollama_models[] = { "/api/tags", NULL };
-
-/* In enum dialect order: rows[d - 1] is d's. */
-static const struct provider rows[] = {
-	{ .id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
-	  .alias = { "openai", "chat", NULL },
-	  .content_type = "text/event-stream",
-	  .default_base = "https://api.openai.com/v1",
-	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
-	  .api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
-	  .key_header = "Authorization", .key_prefix = "Bearer ",
-	  .paths = chat_paths, .models_paths = openai_models,
-	  .models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
-	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"
-	    "\"llm-mock\"}]}",
-	  .ops = &prov_chat },
-	{ .id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
-	  .alias = { "responses", NULL },
-	  .content_type = "text/event-stream",
-	  .default_base = "https://api.openai.com/v1",
-	  .base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
-	  .api_path = "/responses", .key_env = "OPENAI_API_KEY",
-	  .key_header = "Authorization", .key_prefix = "Bearer ",
-	  .paths = responses_paths, .ops = &prov_responses },
-	{ .id = DIALECT_ANTHROPIC, .name = "anthropic",
-	  .content_type = "text/event-stream",
-	  .default_base = "https://api.anthropic.com",
-	  .base_env = "ANTHROPIC_BASE_URL",
-	  .default_model = "claude-sonnet-4-5",
-	  .key_env = "ANTHROPIC_API_KEY",
-	  .key_header = "x-api-key", .key_prefix = "",
-	  .extra_header = "anthropic-version: 2023-06-01",
-	  .model_prefix = "claude-",
-	  .paths = anthropic_paths, .models_paths = openai_models,
-	  .models_body = "{\"data\":[{\"type\":\"model\","
-	    "\"id\":\"llm-mock\",\"display_name\":\"llm-mock\",\"created_at\":"
-	    "\"2025-01-01T00:00:00Z\"}],\"has_more\":false,\"first_id\":"
-	    "\"llm-mock\",\"last_id\":\"llm-mock\"}",
-	  .ops = &prov_anthropic },
-	{ .id = DIALECT_GEMINI, .name = "gemini",
-	  .content_type = "text/event-stream",
-	  .default_base = "https://generativelanguage.googleapis.com",
-	  .default_model = "gemini-2.5-flash",
-	  .key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
-	  .key_header = "x-goog-api-key", .key_prefix = "",
-	  .key_query = "key",
-	  .model_prefix = "gemini-", .model_in_path = 1,
-	  .paths = no_paths, .models_paths = gemini_models,
-	  .route_doc = "/v1beta/models/MODEL:streamGenerateContent "
-	    "(and :generateContent)",
-	  .models_body = "{\"models\":[{\"name\":\"models/llm-mock"
-	    "\",\"displayName\":\"llm-mock\",\"supportedGenerationMethods\":"
-	    "[\"generateContent\",\"streamGenerateContent\"]}]}",
-	  .ops = &prov_gemini },
-	{ .id = DIALECT_OLLAMA, .name = "ollama",
-	  .content_type = "application/x-ndjson", .ndjson = 1,
-	  .default_base = "http://127.0.0.1:11434",
-	  .base_env = "OLLAMA_HOST", .default_model = "llama3.2",
-	  .api_path = "/api/chat",
-	  .key_header = "Authorization", .key_prefix = "Bearer ",
-	  .stream_default = 1,
-	  .paths = ollama_paths, .models_paths = ollama_models,
-	  .models_body = "{\"models\":[{\"name\":\"llm-mock\","
-	    "\"model\":\"llm-mock\",\"modified_at\":\"2025-01-01T00:00:00Z\","
-	    "\"size\":0}]}",
-	  .ops = &prov_ollama },
+/* The table: one row per provider, each defined in its file, in enum
+ * dialect order (LLMPIPE_PROVIDERS in dialect.h): rows[d - 1] is d's. */
+#define LLMPIPE_PROVIDER_ROW(e, f) &prov_##f,
+static const struct provider *const rows[] = {
+	LLMPIPE_PROVIDERS(LLMPIPE_PROVIDER_ROW)
 };
+#undef LLMPIPE_PROVIDER_ROW
 #define NROWS (sizeof rows / sizeof rows[0])
-
-/* The order events are tried in: the typed SSE dialects first (their
- * event types tell), then by the JSON fields each one's chunks carry. */
-static const enum dialect detect_order[] = { DIALECT_OPENAI_RESPONSES,
-	DIALECT_ANTHROPIC, DIALECT_GEMINI, DIALECT_OLLAMA,
-	DIALECT_OPENAI_CHAT };
 
 const struct provider *
 provider_get(enum dialect d)
 {
 	if ((unsigned)d < 1 || (unsigned)d > NROWS)
 		return NULL;
-	return &rows[d - 1];
+	return rows[d - 1];
 }
 
 const struct provider *
 provider_at(size_t i)
 {
-	return i < NROWS ? &rows[i] : NULL;
+	return i < NROWS ? rows[i] : NULL;
 }
 
 int
@@ -116,12 +41,12 @@ provider_parse(const char *name, enum dialect *d)
 	size_t i, k;
 
 	for (i = 0; i < NROWS; i++) {
-		int hit = strcmp(name, rows[i].name) == 0;
+		int hit = strcmp(name, rows[i]->name) == 0;
 
-		for (k = 0; !hit && rows[i].alias[k]; k++)
-			hit = strcmp(name, rows[i].alias[k]) == 0;
+		for (k = 0; !hit && rows[i]->alias[k]; k++)
+			hit = strcmp(name, rows[i]->alias[k]) == 0;
 		if (hit) {
-			*d = rows[i].id;
+			*d = rows[i]->id;
 			return 0;
 		}
 	}
@@ -137,7 +62,7 @@ provider_names(const char *sep)
 	out[0] = 0;
 	for (i = 0; i < NROWS && n < sizeof out; i++)
 		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s",
-		    i ? sep : "", rows[i].name);
+		    i ? sep : "", rows[i]->name);
 	return out;
 }
 
@@ -149,15 +74,20 @@ provider_detect(const struct ev *ev, jv j)
 	size_t i, n = ev->type_len < sizeof type - 1 ? ev->type_len :
 	    sizeof type - 1;
 	jv f = jvx_get(j, "type");
+	int pass;
 
 	memcpy(type, ev->type ? ev->type : "", n);
 	type[n] = 0;
 	dt = jvx_str(f, NULL);
-	for (i = 0; i < sizeof detect_order / sizeof detect_order[0]; i++)
-		if (provider_get(detect_order[i])->ops->detect(type, dt, j)) {
-			jv_free(f);
-			return detect_order[i];
-		}
+	/* the typed dialects first (their event types tell), in table
+	 * order; last the rows whose chunks only their fields tell */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < NROWS; i++)
+			if (rows[i]->detect_last == pass &&
+			    rows[i]->ops->detect(type, dt, j)) {
+				jv_free(f);
+				return rows[i]->id;
+			}
 	jv_free(f);
 	return DIALECT_AUTO;
 }
@@ -172,9 +102,9 @@ provider_infer(const char *model)
 	if (strncmp(model, "models/", 7) == 0)
 		model += 7;
 	for (i = 0; i < NROWS; i++)
-		if (rows[i].model_prefix && strncmp(model, rows[i].model_prefix,
-		    strlen(rows[i].model_prefix)) == 0)
-			return rows[i].id;
+		if (rows[i]->model_prefix && strncmp(model, rows[i]->model_prefix,
+		    strlen(rows[i]->model_prefix)) == 0)
+			return rows[i]->id;
 	return DIALECT_OPENAI_CHAT;
 }
 
@@ -205,16 +135,16 @@ provider_route(const char *url, struct provider_route *r)
 	r->d = DIALECT_OPENAI_CHAT;
 	r->stream = -1;
 	for (i = 0; i < NROWS; i++)
-		if (listed(rows[i].paths, url) || (rows[i].ops->route &&
-		    rows[i].ops->route(url, r))) {
-			r->d = rows[i].id;
+		if (listed(rows[i]->paths, url) || (rows[i]->ops->route &&
+		    rows[i]->ops->route(url, r))) {
+			r->d = rows[i]->id;
 			r->kind = PROUTE_GENERATE;
 			return;
 		}
 	/* the first row listing a model-list path answers it */
 	for (i = 0; i < NROWS; i++)
-		if (listed(rows[i].models_paths, url)) {
-			r->d = rows[i].id;
+		if (listed(rows[i]->models_paths, url)) {
+			r->d = rows[i]->id;
 			r->kind = PROUTE_MODELS;
 			return;
 		}
@@ -253,7 +183,7 @@ list(struct buf *b, const char *marker)
 
 	buf_reset(b);
 	for (i = 0; i < NROWS; i++) {
-		const struct provider *p = &rows[i];
+		const struct provider *p = rows[i];
 		size_t k;
 		int dup = 0;
 

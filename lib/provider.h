@@ -36,6 +36,10 @@ struct provider {
 	const char *key_header;      /* header carrying the key, or NULL */
 	const char *key_prefix;      /* before the key in it ("Bearer ") */
 	const char *key_query;       /* query parameter that may carry it */
+	const char *key_header_alt;  /* a second header the provider takes
+	                              * the key in (llm-mock accepts it), or
+	                              * NULL */
+	const char *key_prefix_alt;  /* before the key in that one */
 	const char *extra_header;    /* "name: value" always sent, or NULL */
 	const char *model_prefix;    /* models that imply it ("claude-") */
 	int model_in_path;           /* the model goes in the URL, not the body */
@@ -46,6 +50,9 @@ struct provider {
 	                              * paths cannot list (NULL: paths[0]) */
 	const char *const *models_paths; /* GET routes of the model list */
 	const char *models_body;     /* the model list's JSON */
+	int detect_last;             /* its events are told by fields that
+	                              * others' may carry too: tried after
+	                              * the rest */
 	const struct prov_ops *ops;
 };
 

@@ -19,6 +19,7 @@ relay() { # relay NAME CMD...: run a unit program, re-number its TAP
 }
 
 relay "$UNIT/sse_split" "$FIX"/real/*/*.sse "$TOP"/tests/sse-decode/*.in
+relay "$UNIT/rec_split" "$FIX"/real/*/*.sse "$FIX"/real/ollama/*.ndjson "$TOP"/tests/sse-decode/*.in
 relay "$UNIT/jsonw_check"
 relay "$UNIT/jscan_check"
 relay "$UNIT/provider_roundtrip"

@@ -46,4 +46,22 @@ grep -q '/models/a%3Ab%2Cc%2Fd%20e:streamGenerateContent' "$T/dry"
 ok $? "llm-request: the Gemini model path encoded by the same encoder" ||
     diag "$(head -n 3 "$T/dry")"
 
+# ---- each provider's error vocabulary, in its own file ------------------
+# llm-mock --fail's body for every status it names and a few it does not,
+# on every provider's endpoint (golden: tests/llm-mock/error-bodies.out)
+for st in 400 401 403 404 408 409 413 422 429 500 502 503 504 529 599; do
+	start_mock --fail "1000:$st"
+	[ -n "$MOCK_URL" ] || { fail "llm-mock --fail 1000:$st starts" "$(cat "$T/mock.err")"; continue; }
+	for path in /v1/chat/completions /v1/responses /v1/messages \
+	    /v1beta/models/m:streamGenerateContent /api/chat; do
+		printf '%s %s ' "$st" "$path"
+		curl -s "$MOCK_URL$path" -d '{"model":"m","stream":true}'
+		echo
+	done
+	kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+done >"$T/error-bodies"
+[ "${UPDATE_GOLDEN:-}" = 1 ] && cp "$T/error-bodies" "$TOP/tests/llm-mock/error-bodies.out"
+same_file "$T/error-bodies" "$TOP/tests/llm-mock/error-bodies.out" \
+    "llm-mock: every provider's error body for each status"
+
 done_testing

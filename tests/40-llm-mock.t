@@ -256,8 +256,8 @@ post /v1/messages '{"stream":true}' >"$T/a1"
 same_file "$T/a1" "$R/anthropic-messages/text.sse" "anthropic capture on /v1/messages, padded lines kept"
 post "$GEM" '{}' >"$T/g1"
 same_file "$T/g1" "$R/gemini/text-crlf.sse" "gemini capture, CRLF kept"
-post /api/chat '{}' >"$T/o1"
-same_file "$T/o1" "$R/ollama/generate-thinking-gpt-oss.ndjson" "Ollama NDJSON capture"
+post /api/generate '{}' >"$T/o1"
+same_file "$T/o1" "$R/ollama/generate-thinking-gpt-oss.ndjson" "Ollama NDJSON capture (generate lines) on /api/generate"
 post /v1/responses '{"stream":true}' >"$T/r1"
 same_file "$T/r1" "$R/openai-responses/text.sse" "Responses capture"
 post /v1/messages '{}' >"$T/body"
@@ -442,8 +442,10 @@ is "$(code "$MOCK_URL/v1/chat/completions" -H 'Authorization: Bearer k' -d '{}')
     "--require-key: chat with Authorization: Bearer: 200"
 is "$(code "$MOCK_URL/v1/responses" -H 'Authorization: Bearer k' -d '{}')" 200 \
     "--require-key: responses with Authorization: Bearer: 200"
-is "$(code "$MOCK_URL/v1/messages" -H 'Authorization: Bearer k' -d '{}')" 401 \
-    "--require-key: anthropic with a Bearer token only: 401"
+is "$(code "$MOCK_URL/v1/messages" -H 'Authorization: Bearer k' -d '{}')" 200 \
+    "--require-key: anthropic with a Bearer token only (as @anthropic-ai/sdk 1.x sends it): 200"
+is "$(code "$MOCK_URL/v1/messages" -H 'Authorization: Basic k' -d '{}')" 401 \
+    "--require-key: anthropic with Authorization but not Bearer: 401"
 is "$(code "$MOCK_URL/v1/messages" -H 'x-api-key: k' -d '{}')" 200 "--require-key: anthropic with x-api-key: 200"
 is "$(code "$MOCK_URL$GEM1" -H 'x-goog-api-key: k' -d '{}')" 200 "--require-key: gemini with x-goog-api-key: 200"
 is "$(code "$MOCK_URL$GEM1" -d '{}')" 401 "--require-key: gemini without: 401"

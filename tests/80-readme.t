@@ -198,6 +198,15 @@ if command -v parallel >/dev/null 2>&1; then
 fi
 run_example offline
 is "$?:$(cat "$T/man-offline.out")" "0:a b c" "llmpipe(7) example offline (its own llm-mock)"
+# record: the provider is the mock above; the example replays what it kept
+# and compares it with what the client got (cmp)
+run_example record "s|https://api.openai.com|$MOCK_URL|"
+st=$?
+is "$st:$(grep "^{" "$T/man-record.err" | jq -r .status 2>&1)" "0:complete" \
+    "llmpipe(7) example record: recorded, measured and replayed byte for byte"
+is "$(cd "$T/man-record" && delta-join rec/*.ndjson)" "Write a haiku" \
+    "llmpipe(7) example record: the capture holds the answer"
+# browser: run by tests/42, in a real browser
 
 # tool calls: a mock that answers with the real parallel tool call capture
 kill "$MOCK_PID" 2>/dev/null

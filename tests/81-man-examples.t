@@ -160,6 +160,20 @@ cp "$REAL/openai-chat/text-plain.sse" "$D/captures/gpt-plain.sse"
 cp "$REAL/openai-chat/refusal.sse" "$D/captures/gpt-refuse.sse"
 server llm-mock pick sh -c 'llm-request -m gpt-plain --base-url "$SURL/v1" hi | delta-join'
 is "$EX:$(cat "$T/o")" "0:$(delta-join "$REAL/openai-chat/text-plain.sse")" "llm-mock(1) example pick: the capture named by the model"
+# --proxy examples: the provider is the mock started above
+prep llm-mock browser
+sed -i "s|https://api.openai.com|$MOCK_URL|" "$T/ex/llm-mock/browser.sh"
+server llm-mock browser sh -c 'curl -s -D headers -o /dev/null -X OPTIONS "$SURL/v1/chat/completions" \
+    -H "Origin: http://localhost:8000" -H "Access-Control-Request-Method: POST" &&
+    curl -sN -H "Origin: http://localhost:8000" -D headers2 "$SURL/v1/chat/completions" \
+    -d "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"from the page\"}]}" | delta-join'
+is "$EX:$(cat "$T/o"):$(cat "$D/headers" "$D/headers2" | tr -d '\r' | grep -c '^Access-Control-Allow-Origin: http://localhost:8000$')" \
+    "0:from the page:2" "llm-mock(1) example browser: the preflight and the stream allowed for the page's origin"
+prep llm-mock record
+sed -i "s|https://api.openai.com|$MOCK_URL|" "$T/ex/llm-mock/record.sh"
+server llm-mock record sh -c 'llm-request --base-url "$SURL/v1" "kept for later" | delta-join'
+is "$EX:$(cat "$T/o"):$(cd "$D" && delta-join rec/*.ndjson)" "0:kept for later:kept for later" \
+    "llm-mock(1) example record: the answer, and the capture of it in rec/"
 prep llm-mock batch; ex llm-mock batch "s/seq 200 | xargs -P 100 /seq $mock_n | xargs -P $mock_p /"
 is "$EX:$(cd "$D" && for f in out.*.sse; do delta-join "$f" 2>/dev/null; done | grep -c '^item [0-9]*$')" "0:$mock_n" \
     "$EXNAME: $mock_n answers, each whole in its own file"

@@ -261,7 +261,7 @@ for tool in $TOOLS; do
 done >"$T/valopts" 2>/dev/null
 bad=""
 while read -r short long arg; do
-	case $arg in FILE* | *FILE | FIELD) continue ;; esac # a file, or part of a file name
+	case $arg in FILE* | *FILE | FIELD | DIR) continue ;; esac # a file or a directory, or part of a file name
 	short=${short#s}
 	for o in ${short:+-$short} --$long; do
 		[ "$o" = -p ] && continue # -p is --progress or --pick elsewhere

@@ -2,8 +2,8 @@
  * ways round. TAP.
  *
  * Stream: the message llm-mock writes for a provider (emit_message),
- * decoded by the accumulator, gives the message back: text, tool calls
- * (id, name, arguments), finish reason and usage.
+ * decoded by the accumulator, gives the message back: reasoning, text,
+ * tool calls (id, name, arguments), finish reason and usage.
  * Request: the body llm-request builds (req_build_body), read back by
  * llm-mock's request reader (provider_last_user), gives the prompt back,
  * also after a conversation; and the table's names parse to their rows. */
@@ -59,9 +59,12 @@ usage(jv o, const char *key)
 	return n;
 }
 
+/* stream_case: a message of text, with a tool call (with_call) and
+ * reasoning before the text (with_reasoning) */
 static void
-stream_case(const struct provider *p, int with_call)
+stream_case(const struct provider *p, int with_call, int with_reasoning)
 {
+	static const char *const reasoning[] = { "Think", "ing \u00e9\n" };
 	static const char *const text[] = { "Hel", "lo, ", "w\xc3\xb6rld",
 		" \"quoted\"\n" };
 	static const char *const args[] = { "{\"city\":", "\"Paris\"}" };
@@ -76,13 +79,16 @@ stream_case(const struct provider *p, int with_call)
 	m.model = "m-1";
 	m.text = text;
 	m.ntext = 4;
+	m.reasoning = with_reasoning ? reasoning : NULL;
+	m.nreasoning = with_reasoning ? 2 : 0;
 	m.calls = with_call ? &call : NULL;
 	m.ncalls = with_call ? 1 : 0;
 	m.input_tokens = 12;
 	m.output_tokens = 34;
 	emit_stream_init(&s, p->id);
-	snprintf(name, sizeof name, "%s%s", p->name,
-	    with_call ? " (text and a tool call)" : " (text)");
+	snprintf(name, sizeof name, "%s (%stext%s)", p->name,
+	    with_reasoning ? "reasoning, " : "",
+	    with_call ? " and a tool call" : "");
 	ok(emit_message(&s, &m) == 0 && s.n > 0, "%s: llm-mock writes a stream",
 	    name);
 	a = acc_new(DIALECT_AUTO, 0);
@@ -94,6 +100,8 @@ stream_case(const struct provider *p, int with_call)
 	o = acc_json(a, 0);
 	ok(streq_jv(o, "content", "Hello, w\xc3\xb6rld \"quoted\"\n"),
 	    "%s: the text comes back", name);
+	ok(streq_jv(o, "reasoning", with_reasoning ? "Thinking \u00e9\n" :
+	    NULL), "%s: the reasoning comes back, and none is invented", name);
 	ok(streq_jv(o, "finish_reason", with_call ? "tool_calls" : "stop"),
 	    "%s: the finish reason comes back", name);
 	ok(usage(o, "input_tokens") == 12 && usage(o, "output_tokens") == 34,
@@ -211,10 +219,13 @@ main(void)
 			    "%s: each alias parses to it", p->name);
 		ok(p->ops != NULL && p->content_type && p->default_model &&
 		    p->default_base, "%s: its row is complete", p->name);
-		stream_case(p, 0);
-		stream_case(p, 1);
+		stream_case(p, 0, 0);
+		stream_case(p, 1, 0);
+		stream_case(p, 1, 1);
 		request_case(p);
 	}
+	ok(i == DIALECT_COUNT - 1, "%s: a row for every provider of the list",
+	    "table");
 	ok(provider_get(DIALECT_AUTO) == NULL, "%s: auto has no row", "table");
 	ok(provider_parse("no-such", &d) == -1, "%s: an unknown name fails",
 	    "table");

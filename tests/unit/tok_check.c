@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bpe.h"
 #include "buf.h"
 #include "mem.h"
 #include "tok.h"
@@ -118,6 +120,57 @@ print_cn(void)
 	pcre2_code_free(re);
 }
 
+/* damaged: a mapped rank file whose slots and offsets are damaged reads
+ * as no token, never out of the mapping nor probing forever (bpe_map
+ * checks only the header and sizes; ASan and valgrind watch the reads) */
+static void
+damaged(void)
+{
+	static const char ranks[] = "YQ== 0\nYg== 1\nYWI= 2\n";
+	char path[] = "/tmp/tok_check.XXXXXX";
+	struct bpe b;
+	uint32_t h[8], n, mask, i;
+	size_t len, slots;
+	long line = 0;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ok(fd != -1 && bpe_load_mem(&b, ranks, sizeof ranks - 1, &line) == 0 &&
+	    bpe_save(&b, path) == 0, "a small rank file saved", NULL);
+	bpe_free(&b);
+	if (fd == -1)
+		return;
+	close(fd);
+	f = fopen(path, "r+b");
+	if (!f || fread(h, sizeof h, 1, f) != 1) {
+		ok(0, "read back", path);
+		return;
+	}
+	n = h[4]; /* after the magic, order and version */
+	mask = h[5];
+	/* off[1] far past the bytes; every slot full, naming no rank */
+	slots = sizeof h + ((size_t)n + 1 + (n + 1) % 2) * 4;
+	fseek(f, (long)(sizeof h + 4), SEEK_SET);
+	i = 1u << 30;
+	fwrite(&i, 4, 1, f);
+	fseek(f, (long)slots, SEEK_SET);
+	for (i = 0; i <= mask; i++) {
+		uint64_t v = (uint64_t)i << 32 | (n + 7);
+
+		fwrite(&v, 8, 1, f);
+	}
+	fclose(f);
+	ok(bpe_map(&b, path) == 0, "a damaged entry does not stop the mapping",
+	    NULL);
+	ok(bpe_rank(&b, "a", 1) == -1 && bpe_rank(&b, "ab", 2) == -1 &&
+	    bpe_rank(&b, "zz", 2) == -1, "damaged slots read as no token",
+	    NULL);
+	ok(bpe_token(&b, 0, &len) == NULL && bpe_token(&b, n + 7, &len) ==
+	    NULL, "a damaged offset reads as no token", NULL);
+	bpe_free(&b);
+	unlink(path);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -178,6 +231,7 @@ main(int argc, char *argv[])
 	    tok_model_encoding("claude-3-5-sonnet") == NULL &&
 	    tok_model_encoding("text-davinci-003") == NULL,
 	    "model table", NULL);
+	damaged();
 	buf_free(&whole);
 	buf_free(&other);
 	printf("1..%d\n", n_test);

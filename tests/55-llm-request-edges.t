@@ -1,0 +1,25 @@
+#!/bin/bash
+# llm-request's smaller promises, each one a behaviour that a planted bug
+# (scripts/mutate) changed without any other test noticing.
+. "$(dirname "$0")/lib.sh"
+
+# ---- a 3xx status is never a success, with or without a Location -------
+start_mock -q --fail 1:300
+OPENAI_API_KEY=k run llm-request --base-url "$MOCK_URL/v1" hi >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "4:llm-request: HTTP 300: Request failed" \
+    "HTTP 300 without a Location: a provider error (exit 4), not a success"
+is "$(wc -c <"$T/out")" 0 "HTTP 300: nothing on stdout"
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+
+# ---- --body is sent as is: each option that would change it is refused --
+printf '{"model":"m","messages":[{"role":"user","content":"hi"}]}' >"$T/body.json"
+printf '[]' >"$T/tools.json"
+printf '[{"role":"user","content":"x"}]' >"$T/msgs.json"
+for o in "--tools $T/tools.json" "--messages $T/msgs.json" "-s sys" "--max-tokens 5" "--temperature 0.5"; do
+	OPENAI_API_KEY=k run llm-request --dry-run --body "$T/body.json" $o >/dev/null 2>"$T/err"
+	st=$?
+	is "$st:$(head -n 1 "$T/err" | cut -c1-30)" "2:llm-request: --body is sent as" \
+	    "--body with ${o%% *}: a usage error"
+done
+
+done_testing
