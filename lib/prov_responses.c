@@ -949,46 +949,28 @@ resp_last_user(jv body, struct buf *b)
 	jv_free(in);
 }
 
-/* ----------------------------------------------------------- fast path */
-
-/* A delta event's sequence_number and obfuscation change every time and
- * the fold ignores both. */
+/* fast path: a delta, whose sequence_number and obfuscation are ignored */
 static int
 resp_fast(struct acc *a, jv j, struct fast_spec *fs)
 {
-	static const struct jscan_step delta[] = { { "delta", 0 } };
-	static const struct jscan_step seq[] = { { "sequence_number", 0 } };
-	static const struct jscan_step obf[] = { { "obfuscation", 0 } };
+	static const struct jscan_step delta[] = { { "delta", 0 } },
+	    seq[] = { { "sequence_number", 0 } }, obf[] = { { "obfuscation", 0 } };
 	const char *t = str(j, "type", NULL);
 	struct slot *it = resp_item(a, j), *s = NULL;
+	int text = streq(t, "response.output_text.delta");
 
-	if (it == NULL)
-		return 0;
-	if (a->ev_kind == DELTA_TEXT &&
-	    streq(t, "response.output_text.delta")) {
+	if (text || streq(t, "response.reasoning_text.delta"))
 		s = resp_part(it, j, "content_index", 0);
-		fs->flag = &a->ot_stale;
-	} else if (a->ev_kind == DELTA_REASONING &&
-	    streq(t, "response.reasoning_text.delta"))
-		s = resp_part(it, j, "content_index", 0);
-	else if (a->ev_kind == DELTA_REASONING &&
-	    streq(t, "response.reasoning_summary_text.delta"))
-		s = resp_part(it, j, "summary_index", 1);
-	else if (a->ev_kind == DELTA_TOOL_CALL &&
-	    streq(t, "response.function_call_arguments.delta")) {
-		s = it;
-		fs->keep = 1;
-	}
+	else
+		s = streq(t, "response.reasoning_summary_text.delta") ?
+		    resp_part(it, j, "summary_index", 1) :
+		    streq(t, "response.function_call_arguments.delta") ? it : NULL;
 	if (s == NULL)
 		return 0;
-	fs->paths[0] = delta;
-	fs->depth = 1;
-	fs->grow = &s->text;
-	fs->has = &s->has_field;
-	fs->more[0].path = seq;
-	fs->more[0].depth = 1;
-	fs->more[1].path = obf;
-	fs->more[1].depth = 1;
+	*fs = (struct fast_spec){ .paths = { delta }, .depth = 1,
+	    .more = { { seq, 1, 0 }, { obf, 1, 0 } }, .grow = &s->text,
+	    .has = &s->has_field, .keep = s == it,
+	    .flag = text ? &a->ot_stale : NULL };
 	return 1;
 }
 
