@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "conv.h"
+#include "conv_file.h"
 #include "dialect.h"
 #include "err.h"
 #include "evread.h"
@@ -34,6 +36,8 @@ static const char usage_text[] =
 "  -e, --events          the normalized deltas, one JSON line each\n"
 "  -T, --tool-calls      each tool call as one JSON line once complete\n"
 "      --dialect NAME    @DIALECTS@ or auto (default: detect from the events)\n"
+"      --conversation FILE  at the end, append the assistant message to\n"
+"                        FILE (llmpipe(7)), marked incomplete when cut\n"
 "      --max-size SIZE   cap on the assembled message (default 64M,\n"
 "                        at most 256M)\n"
 "      --max-event SIZE  largest event or line accepted (default 64M,\n"
@@ -47,7 +51,7 @@ static const char usage_text[] =
 
 #define MAX_SIZE_LIMIT ((size_t)256 << 20)
 
-enum { OPT_DIALECT = 256, OPT_MAX_SIZE, OPT_MAX_EVENT };
+enum { OPT_DIALECT = 256, OPT_MAX_SIZE, OPT_MAX_EVENT, OPT_CONVERSATION };
 
 static const struct option long_opts[] = {
 	{ "reasoning", no_argument, NULL, 'r' },
@@ -60,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "max-event", required_argument, NULL, OPT_MAX_EVENT },
+	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -75,6 +80,7 @@ static struct {
 	enum dialect dialect;
 	size_t max_size;
 	size_t max_event; /* 0: the event reader's default */
+	const char *conversation; /* --conversation FILE */
 } opt;
 
 /* Per-file state. */
@@ -380,6 +386,23 @@ notices(struct run *r)
 		warnx("%s: answer stopped by the content filter", r->name);
 }
 
+/* append_message: --conversation: the assistant message goes to the
+ * file, whatever else happened (nothing that was paid for is lost). */
+static int
+append_message(struct run *r, int incomplete)
+{
+	char err[600];
+	jv m = conv_from_acc(r->acc, incomplete);
+
+	if (jv_get_kind(m) == JV_KIND_NULL)
+		return 0;
+	if (conv_append(opt.conversation, m, err, sizeof err) == -1) {
+		warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* join_file returns the exit status this file calls for. */
 static int
 join_file(const char *path)
@@ -398,7 +421,8 @@ join_file(const char *path)
 	}
 	r.acc = acc_new(opt.dialect, opt.max_size);
 	/* only -j and -n need the whole text; the others stream it */
-	acc_keep_text(r.acc, opt.mode == MODE_JSON || opt.mode == MODE_NATIVE);
+	acc_keep_text(r.acc, opt.mode == MODE_JSON || opt.mode == MODE_NATIVE ||
+	    opt.conversation);
 	memset(&o, 0, sizeof o);
 	o.format = EVR_AUTO;
 	o.max_event = opt.max_event;
@@ -436,6 +460,9 @@ join_file(const char *path)
 		return LP_EXIT_FAIL;
 	}
 	notices(&r);
+	if (opt.conversation && append_message(&r, truncated || intr_caught() ||
+	    acc_status(r.acc) != ACC_COMPLETE || res.status != EVR_OK) == -1)
+		st = LP_EXIT_FAIL;
 	switch (res.status) {
 	case EVR_OK:
 	case EVR_STOPPED:
@@ -552,6 +579,9 @@ main(int argc, char **argv)
 			if (opt.max_size > MAX_SIZE_LIMIT)
 				usage_error("--max-size: '%s' is over the 256M "
 				    "limit", optarg);
+			break;
+		case OPT_CONVERSATION:
+			opt.conversation = optarg;
 			break;
 		case OPT_MAX_EVENT:
 			if (args_max_event(optarg, &opt.max_event, why,

@@ -29,6 +29,7 @@
 #include "args.h"
 #include "buf.h"
 #include "clock.h"
+#include "conv.h"
 #include "dialect.h"
 #include "emit.h"
 #include "err.h"
@@ -689,17 +690,27 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 	const char *name;
 	char want[256];
 	jv tools;
-	int use_tools = 0;
+	int use_tools = 0, last;
 
 	memset(&m, 0, sizeof m);
 	emit_stream_init(s, d);
 	m.model = model;
 	m.created = 1735689600; /* fixed, so answers are byte for byte equal */
 	m.output_tokens = -1;
-	if (opt.echo) {
-		buf_init(&text, 0);
+	tools = jvx_get(body, "tools");
+	use_tools = jv_get_kind(tools) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(tools)) > 0;
+	jv_free(tools);
+	/* a tool loop ends: tool results are answered in text, a new user
+	 * message with tools by a call */
+	buf_init(&text, 0);
+	last = conv_last(d, body, &text);
+	if (last == 2)
+		use_tools = 0;
+	if (opt.echo && (!use_tools || last != 1)) {
 		buf_init(&words, 0);
-		provider_last_user(d, body, &text);
+		if (last == 0)
+			provider_last_user(d, body, &text);
 		m.ntext = tokens(text.p ? text.p : "", text.len, &words, &tok);
 		m.text = tok;
 		m.input_tokens = (long long)m.ntext;
@@ -709,10 +720,7 @@ answer(struct emit_stream *s, enum dialect d, jv body, const char *model)
 		buf_free(&words);
 		return "echo";
 	}
-	tools = jvx_get(body, "tools");
-	use_tools = jv_get_kind(tools) == JV_KIND_ARRAY &&
-	    jv_array_length(jv_copy(tools)) > 0;
-	jv_free(tools);
+	buf_free(&text);
 	if (opt.pick && body_field(body, opt.pick, want, sizeof want)) {
 		if (strstr(want, "tool"))
 			use_tools = 1;

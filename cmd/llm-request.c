@@ -22,6 +22,8 @@
 #include "args.h"
 #include "buf.h"
 #include "clock.h"
+#include "conv.h"
+#include "conv_file.h"
 #include "err.h"
 #include "intr.h"
 #include "jvx.h"
@@ -44,6 +46,8 @@ static const char usage_text[] =
 "      --temperature T      sampling temperature\n"
 "      --tools FILE         tool definitions (JSON array, provider format)\n"
 "      --messages FILE      conversation so far (JSON array, provider format)\n"
+"      --conversation FILE  conversation file (llmpipe(7)): sent with the\n"
+"                           prompt, which is appended once a 2xx arrives\n"
 "      --body FILE|-        complete request body, sent as is (streaming forced)\n"
 "      --jq FILTER          jq program applied to the body before sending\n"
 "  -H, --header 'NAME: VALUE'  extra header (repeatable; @FILE reads lines)\n"
@@ -73,7 +77,7 @@ enum {
 	OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_TOOLS, OPT_MESSAGES, OPT_BODY,
 	OPT_JQ, OPT_NO_STREAM, OPT_BASE_URL, OPT_KEY_FILE, OPT_DRY_RUN,
 	OPT_INSECURE, OPT_CONNECT_TIMEOUT, OPT_MAX_TIME, OPT_IDLE_TIMEOUT,
-	OPT_RETRY, OPT_RETRY_MAX_WAIT, OPT_FAIL_WITH_BODY
+	OPT_RETRY, OPT_RETRY_MAX_WAIT, OPT_FAIL_WITH_BODY, OPT_CONVERSATION
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
 	{ "tools", required_argument, NULL, OPT_TOOLS },
 	{ "messages", required_argument, NULL, OPT_MESSAGES },
+	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 	{ "body", required_argument, NULL, OPT_BODY },
 	{ "jq", required_argument, NULL, OPT_JQ },
 	{ "header", required_argument, NULL, 'H' },
@@ -110,7 +115,7 @@ static const struct option long_opts[] = {
 
 static struct {
 	const char *provider_name, *model, *system, *tools, *messages, *body;
-	const char *jq, *base_url, *key_file;
+	const char *jq, *base_url, *key_file, *conversation;
 	long max_tokens, retry;
 	int has_temperature, no_stream, verbose, dry_run, insecure;
 	int fail_with_body;
@@ -125,6 +130,25 @@ static struct {
 
 /* The API key, for redaction of anything the tool prints. */
 static const char *secret;
+
+/* --conversation: the user message appended once a 2xx status arrives
+ * (jv_null() when none is pending), and whether appending failed. */
+static jv conv_pending;
+static int conv_failed;
+
+static void
+conv_commit(void)
+{
+	char err[512];
+
+	if (jv_get_kind(conv_pending) != JV_KIND_OBJECT)
+		return;
+	if (conv_append(opt.conversation, conv_pending, err, sizeof err) == -1) {
+		warnx("%s", err);
+		conv_failed = 1;
+	}
+	conv_pending = jv_null();
+}
 
 
 /* read_path reads a whole file ("-" is stdin) into b, capped. Dies with
@@ -477,8 +501,11 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 		fprintf(stderr, "< %.*s\n", (int)rb.len, rb.p ? rb.p : "");
 		buf_free(&rb);
 	}
-	if (req_resp_header(&x->r, p, n) == 1 && x->r.status >= 200)
+	if (req_resp_header(&x->r, p, n) == 1 && x->r.status >= 200) {
 		x->started_us = x->last_us = clock_mono_us();
+		if (x->r.status < 300)
+			conv_commit();
+	}
 	return n;
 }
 
@@ -1021,6 +1048,47 @@ read_prompt(int argc, char **argv, int required)
 	return p;
 }
 
+/* conversation: the --conversation file as d's message list, its
+ * system messages (with -s after them) in *system. Dies with exit 2 on
+ * a file that is not a conversation, naming the line. */
+static jv
+conversation(enum dialect d, char **system, int *need_prompt)
+{
+	char err[600];
+	char *sys;
+	const char *role;
+	jv conv, msgs, last;
+	int dropped, n;
+
+	if (opt.messages)
+		usage_error("--conversation and --messages cannot be used "
+		    "together");
+	if (conv_load(opt.conversation, &conv, err, sizeof err) == -1)
+		die(LP_EXIT_USAGE, "%s", err);
+	/* no prompt is needed where the model is to answer tool results
+	 * or a user message already in the file */
+	n = jv_array_length(jv_copy(conv));
+	last = n ? jv_array_get(jv_copy(conv), n - 1) : jv_null();
+	role = conv_str(last, "role");
+	*need_prompt = role == NULL || (strcmp(role, "tool") != 0 &&
+	    strcmp(role, "user") != 0);
+	jv_free(last);
+	conv_request(d, conv, &msgs, &sys, &dropped);
+	jv_free(conv);
+	if (dropped)
+		warnx("%s: note: %d assistant message%s' provider_data left "
+		    "out (only the provider that wrote it takes it back)",
+		    opt.conversation, dropped, dropped > 1 ? "s" : "");
+	if (sys && opt.system) {
+		*system = xmalloc(strlen(sys) + strlen(opt.system) + 3);
+		sprintf(*system, "%s\n\n%s", sys, opt.system);
+		free(sys);
+	} else {
+		*system = sys ? sys : opt.system ? xstrdup(opt.system) : NULL;
+	}
+	return msgs;
+}
+
 /* check_url: a URL libcurl cannot parse (two '@' in the authority, a
  * port over 65535, a space in the host) is the user's mistake, exit 2,
  * found before anything is sent. */
@@ -1071,14 +1139,14 @@ main(int argc, char **argv)
 	const char *model, *base, *key_env, *key_alt, *ct, *extra;
 	char accept[64];
 	char *url, *prompt, *key = NULL, *body_text, line[512];
-	char *model_copy = NULL, *user_key = NULL;
+	char *model_copy = NULL, *user_key = NULL, *conv_system = NULL;
 	struct buf body_file;
 	struct hdrs h;
 	struct curl_slist *slist = NULL;
 	struct curl_slist *sl;
 	size_t body_len;
 	jv body, bmodel;
-	int c, i, as_is = 0, loopback, need_key, status;
+	int c, i, as_is = 0, loopback, need_key, status, need;
 	long l;
 	CURLcode cc;
 
@@ -1114,6 +1182,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_TOOLS: opt.tools = optarg; break;
 		case OPT_MESSAGES: opt.messages = optarg; break;
+		case OPT_CONVERSATION: opt.conversation = optarg; break;
 		case OPT_BODY: opt.body = optarg; break;
 		case OPT_JQ: opt.jq = optarg; break;
 		case 'H': add_user_header(optarg); break;
@@ -1163,10 +1232,11 @@ main(int argc, char **argv)
 	if (opt.body) {
 		if (argc > 0)
 			usage_error("a prompt cannot be combined with --body");
-		if (opt.system || opt.tools || opt.messages ||
+		if (opt.system || opt.tools || opt.messages || opt.conversation ||
 		    opt.max_tokens >= 0 || opt.has_temperature)
 			usage_error("--body is sent as is: -s, --max-tokens, "
-			    "--temperature, --tools and --messages do not "
+			    "--temperature, --tools, --messages and "
+			    "--conversation do not "
 			    "apply (use --jq)");
 	}
 
@@ -1211,13 +1281,18 @@ main(int argc, char **argv)
 		    JV_KIND_ARRAY, "--messages") : jv_null();
 		r.tools = opt.tools ? json_file(opt.tools, JV_KIND_ARRAY,
 		    "--tools") : jv_null();
-		prompt = read_prompt(argc, argv, opt.messages == NULL);
-		if (opt.messages && prompt == NULL &&
+		need = opt.messages == NULL;
+		if (opt.conversation)
+			r.messages = conversation(prov, &conv_system, &need);
+		prompt = read_prompt(argc, argv, need);
+		if ((opt.messages || opt.conversation) && prompt == NULL &&
 		    jv_array_length(jv_copy(r.messages)) == 0)
 			usage_error("empty prompt");
+		if (opt.conversation && prompt)
+			conv_pending = conv_user(prompt);
 		r.provider = prov;
 		r.model = model;
-		r.system = opt.system;
+		r.system = conv_system ? conv_system : opt.system;
 		r.prompt = prompt;
 		r.max_tokens = opt.max_tokens;
 		r.has_temperature = opt.has_temperature;
@@ -1225,6 +1300,7 @@ main(int argc, char **argv)
 		r.stream = !opt.no_stream;
 		body = req_build_body(&r);
 		free(prompt);
+		free(conv_system);
 		jv_free(r.messages);
 		jv_free(r.tools);
 	}
@@ -1385,6 +1461,8 @@ main(int argc, char **argv)
 		die(LP_EXIT_FAIL, "out of memory");
 	slist = sl;
 	status = send_request(url, slist, body_text, body_len);
+	if (conv_failed && status == LP_EXIT_OK)
+		status = LP_EXIT_FAIL;
 	curl_slist_free_all(slist);
 	curl_global_cleanup();
 done:
@@ -1406,6 +1484,7 @@ done:
 	free(url);
 	free(body_text);
 	free(model_copy);
+	jv_free(conv_pending);
 	out_close();
 	return status;
 }

@@ -146,6 +146,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	a->tokens = 0;
 	a->fail = 0;
 	a->ev_ndeltas = a->ev_nusage = 0;
+	a->ev_slot = NULL;
 	if (a->fast.valid && ev->data && ev->json_state == 0) {
 		rc = fast_apply(a, ev);
 		if (rc == 1) {

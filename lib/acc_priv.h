@@ -121,6 +121,7 @@ struct acc {
 	int ev_choice, ev_call;
 	const char *ev_text, *ev_id, *ev_name;
 	size_t ev_len;
+	struct slot *ev_slot; /* a slot whose text the event grew (Responses) */
 	struct fast {
 		int valid;
 		enum delta_kind kind; /* TEXT, REASONING or TOOL_CALL */
@@ -284,6 +285,11 @@ without(jv obj, const char *const *keys)
 struct fast_spec {
 	const struct jscan_step *paths[2]; /* the delta, tried in order */
 	int depth;                         /* steps in each path */
+	/* or the delta at this top-level key (paths, depth unset) */
+	const char *key;
+	/* top-level keys whose values vary per chunk and are ignored
+	 * (NULL-terminated), beside more[] */
+	const char *const *vary;
 	/* other values that vary per chunk (a sequence number, a random
 	 * string, a timestamp, usage counts), strings or plain integers;
 	 * top: the last value goes into a->top at that path (one or two

@@ -251,6 +251,7 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	struct fast_spec fs;
 	struct fast *f = &a->fast;
 	struct found fd[FAST_SLOTS];
+	struct jscan_step vsteps[FAST_SLOTS];
 	size_t off = 0, len = 0, at;
 	long long ign;
 	int i, k, nf = 0, found = 0;
@@ -271,6 +272,12 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	    (a->ev_nusage && fs.usage == NULL))
 		return;
 	f->nslots = 0;
+	if (fs.key) {
+		vsteps[FAST_SLOTS - 1].key = fs.key;
+		vsteps[FAST_SLOTS - 1].index = 0;
+		fs.paths[0] = &vsteps[FAST_SLOTS - 1];
+		fs.depth = 1;
+	}
 	for (i = 0; i < 2 && fs.paths[i] && !found; i++) {
 		if (jscan_path(ev->data, ev->data_len, fs.paths[i], fs.depth,
 		    &off, &len) != 0 || ev->data[off] != '"')
@@ -287,7 +294,16 @@ fast_learn(struct acc *a, struct ev *ev, jv j)
 	fd[nf].len = len;
 	fd[nf++].more = -1;
 	/* the values that may vary: a string, or an integer as jscan_uint
-	 * reads it; anything else stays part of the fixed bytes */
+	 * reads it; anything else stays part of the fixed bytes (vary's
+	 * keys: more[] entries of one step, ignored) */
+	for (i = 0; i < FAST_SLOTS - 1 && fs.more[i].path; i++)
+		;
+	for (k = 0; fs.vary && fs.vary[k] && i < FAST_SLOTS - 1; k++, i++) {
+		vsteps[i].key = fs.vary[k];
+		vsteps[i].index = 0;
+		fs.more[i].path = &vsteps[i];
+		fs.more[i].depth = 1;
+	}
 	for (i = 0; i < FAST_SLOTS - 1 && fs.more[i].path; i++) {
 		if (jscan_path(ev->data, ev->data_len, fs.more[i].path,
 		    fs.more[i].depth, &off, &len) != 0 ||

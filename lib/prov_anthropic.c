@@ -592,6 +592,168 @@ anth_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+/* ------------------------------------------------------- conversations */
+
+/* anth_flush: the pending tool_result blocks as one user message */
+static jv
+anth_flush(jv out, jv *results)
+{
+	if (jv_array_length(jv_copy(*results)) > 0)
+		out = jv_array_append(out, conv_msg("user", *results));
+	else
+		jv_free(*results);
+	*results = jv_array();
+	return out;
+}
+
+static jv
+anth_conv_encode(jv conv)
+{
+	jv out = jv_array(), results = jv_array(), m, o, b, calls, c;
+	const char *role, *text;
+	int i, j, k, len;
+
+	len = jv_array_length(jv_copy(conv));
+	for (i = 0; i < len; i++) {
+		m = jv_array_get(jv_copy(conv), i);
+		role = conv_str(m, "role");
+		if (strcmp(role, "tool") == 0) {
+			/* consecutive results go in one user message */
+			b = jv_object_set(jv_object(), jv_string("type"),
+			    jv_string("tool_result"));
+			b = jv_object_set(b, jv_string("tool_use_id"),
+			    jvx_get(m, "tool_call_id"));
+			results = jv_array_append(results, jv_object_set(b,
+			    jv_string("content"), jvx_get(m, "content")));
+			jv_free(m);
+			continue;
+		}
+		out = anth_flush(out, &results);
+		if (strcmp(role, "assistant") != 0) {
+			out = jv_array_append(out, conv_msg(role,
+			    jvx_get(m, "content")));
+			jv_free(m);
+			continue;
+		}
+		o = conv_pd(m, "content");
+		if (jv_get_kind(o) != JV_KIND_ARRAY) {
+			jv_free(o);
+			o = jv_array();
+			text = conv_str(m, "content");
+			if (text && *text)
+				o = jv_array_append(o, jv_object_set(
+				    jv_object_set(jv_object(), jv_string("type"),
+				    jv_string("text")), jv_string("text"),
+				    jv_string(text)));
+			calls = jvx_get(m, "tool_calls");
+			k = jv_array_length(jv_copy(calls));
+			for (j = 0; j < k; j++) {
+				c = jv_array_get(jv_copy(calls), j);
+				b = jv_object_set(jv_object(), jv_string("type"),
+				    jv_string("tool_use"));
+				b = jv_object_set(b, jv_string("id"),
+				    jvx_get(c, "id"));
+				b = jv_object_set(b, jv_string("name"),
+				    jvx_get(c, "name"));
+				o = jv_array_append(o, jv_object_set(b,
+				    jv_string("input"), conv_args_obj(c)));
+				jv_free(c);
+			}
+			jv_free(calls);
+		}
+		out = jv_array_append(out, conv_msg("assistant", o));
+		jv_free(m);
+	}
+	jv_free(conv);
+	out = anth_flush(out, &results);
+	jv_free(results);
+	return out;
+}
+
+/* anth_conv_blocks: one message's content blocks into conv */
+static jv
+anth_conv_blocks(jv conv, const char *role, jv content)
+{
+	jv b, user = jv_null(), t;
+	const char *type;
+	int i, len, kept = 0;
+
+	len = jv_array_length(jv_copy(content));
+	if (strcmp(role, "assistant") == 0)
+		conv = conv_add(conv, 0, jv_null(), jv_invalid());
+	for (i = 0; i < len; i++) {
+		b = jv_array_get(jv_copy(content), i);
+		type = conv_str(b, "type");
+		type = type ? type : "";
+		if (strcmp(type, "tool_result") == 0) {
+			conv = jv_array_append(conv, conv_tool(
+			    jvx_get(b, "tool_use_id"), jvx_get(b, "content")));
+		} else if (strcmp(type, "tool_use") == 0) {
+			conv = conv_add(conv, 1, jv_null(), conv_call(
+			    jvx_get(b, "id"), jvx_get(b, "name"),
+			    jvx_get(b, "input")));
+		} else if (strcmp(type, "text") == 0) {
+			t = jvx_get(b, "text");
+			if (strcmp(role, "assistant") == 0)
+				conv = conv_add(conv, 1, t, jv_invalid());
+			else
+				user = jv_get_kind(user) == JV_KIND_STRING ?
+				    jv_string_concat(user, t) : (jv_free(user),
+				    t);
+		} else if (strcmp(type, "thinking") == 0 ||
+		    strcmp(type, "redacted_thinking") == 0) {
+			kept = 1;
+		}
+		jv_free(b);
+	}
+	if (jv_get_kind(user) == JV_KIND_STRING)
+		conv = jv_array_append(conv, conv_msg(role, user));
+	else
+		jv_free(user);
+	if (kept)
+		conv = conv_keep_last(conv, 1, DIALECT_ANTHROPIC, "content",
+		    jv_copy(content));
+	return conv;
+}
+
+static jv
+anth_conv_decode(jv body)
+{
+	jv conv = conv_system(jv_array(), jvx_get(body, "system")), msgs,
+	    m, c;
+	const char *role;
+	int i, len;
+
+	msgs = jvx_get(body, "messages");
+	len = jv_get_kind(msgs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(msgs)) : 0;
+	for (i = 0; i < len; i++) {
+		m = jv_array_get(jv_copy(msgs), i);
+		role = conv_str(m, "role");
+		c = jvx_get(m, "content");
+		if (role && jv_get_kind(c) == JV_KIND_ARRAY)
+			conv = anth_conv_blocks(conv, role, c);
+		else if (role && strcmp(role, "assistant") == 0)
+			conv = conv_add(conv, 0, jv_copy(c), jv_invalid());
+		else if (role)
+			conv = jv_array_append(conv, conv_msg(role,
+			    jv_copy(c)));
+		jv_free(c);
+		jv_free(m);
+	}
+	jv_free(msgs);
+	return conv;
+}
+
+/* Thinking blocks (their signatures) and redacted thinking must come
+ * back as they were: the whole content is kept when it has any. */
+static jv
+anth_conv_keep(jv native)
+{
+	return conv_keep_if(jvx_get(native, "content"), "content", "thinking",
+	    "redacted_thinking");
+}
+
 /* ----------------------------------------------------------- fast path */
 
 static int
@@ -630,6 +792,8 @@ static const struct prov_ops anthropic_ops = {
 	.req_path = anth_req_path, .req_body = anth_req_body,
 	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
 	.last_user = anth_last_user, .fast = anth_fast,
+	.conv_encode = anth_conv_encode, .conv_decode = anth_conv_decode,
+	.conv_keep = anth_conv_keep,
 };
 
 /* The row of the provider table (provider.h): its facts. */

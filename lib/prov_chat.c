@@ -615,6 +615,18 @@ chat_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+static jv
+chat_conv_encode(jv conv)
+{
+	return conv_chat_encode(conv, 0);
+}
+
+static jv
+chat_conv_decode(jv body)
+{
+	return conv_chat_decode(body, "messages");
+}
+
 /* ----------------------------------------------------------- fast path */
 
 static int
@@ -676,6 +688,7 @@ static const struct prov_ops chat_ops = {
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
 	.fast = chat_fast, .served = chat_served,
+	.conv_encode = chat_conv_encode, .conv_decode = chat_conv_decode,
 };
 
 /* The row of the provider table (provider.h): its facts. */

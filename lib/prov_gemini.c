@@ -463,6 +463,234 @@ gem_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
+/* ------------------------------------------------------- conversations */
+
+static jv
+gem_content(const char *role, jv parts)
+{
+	return jv_object_set(jv_object_set(jv_object(), jv_string("role"),
+	    jv_string(role)), jv_string("parts"), parts);
+}
+
+static jv
+gem_text_part(jv text)
+{
+	return jv_object_set(jv_object(), jv_string("text"), text);
+}
+
+/* gem_model_parts: an assistant message's parts (provider_data's own
+ * parts, with their thought signatures, when it has them) */
+static jv
+gem_model_parts(jv m)
+{
+	jv parts = conv_pd(m, "parts"), c, f, calls;
+	const char *text;
+	int j, k;
+
+	if (jv_get_kind(parts) == JV_KIND_ARRAY)
+		return parts;
+	jv_free(parts);
+	parts = jv_array();
+	text = conv_str(m, "content");
+	if (text && *text)
+		parts = jv_array_append(parts, gem_text_part(jv_string(text)));
+	calls = jvx_get(m, "tool_calls");
+	k = jv_array_length(jv_copy(calls));
+	for (j = 0; j < k; j++) {
+		c = jv_array_get(jv_copy(calls), j);
+		f = jv_object_set(jv_object(), jv_string("id"),
+		    jvx_get(c, "id"));
+		f = jv_object_set(f, jv_string("name"), jvx_get(c, "name"));
+		f = jv_object_set(f, jv_string("args"), conv_args_obj(c));
+		parts = jv_array_append(parts, jv_object_set(jv_object(),
+		    jv_string("functionCall"), f));
+		jv_free(c);
+	}
+	jv_free(calls);
+	if (jv_array_length(jv_copy(parts)) == 0)
+		parts = jv_array_append(parts, gem_text_part(jv_string("")));
+	return parts;
+}
+
+static jv
+gem_conv_encode(jv conv)
+{
+	jv out = jv_array(), results = jv_array(), m, f;
+	const char *role;
+	int i, len;
+
+	len = jv_array_length(jv_copy(conv));
+	for (i = 0; i < len; i++) {
+		m = jv_array_get(jv_copy(conv), i);
+		role = conv_str(m, "role");
+		if (strcmp(role, "tool") == 0) {
+			/* consecutive results go in one user turn */
+			f = jv_object_set(jv_object(), jv_string("id"),
+			    jvx_get(m, "tool_call_id"));
+			f = jv_object_set(f, jv_string("name"),
+			    jvx_get(m, "name"));
+			f = jv_object_set(f, jv_string("response"),
+			    jv_object_set(jv_object(), jv_string("content"),
+			    jvx_get(m, "content")));
+			results = jv_array_append(results, jv_object_set(
+			    jv_object(), jv_string("functionResponse"), f));
+			jv_free(m);
+			continue;
+		}
+		if (jv_array_length(jv_copy(results)) > 0) {
+			out = jv_array_append(out, gem_content("user",
+			    results));
+			results = jv_array();
+		}
+		if (strcmp(role, "assistant") == 0)
+			out = jv_array_append(out, gem_content("model",
+			    gem_model_parts(m)));
+		else
+			out = jv_array_append(out, gem_content("user",
+			    jv_array_append(jv_array(),
+			    gem_text_part(jvx_get(m, "content")))));
+		jv_free(m);
+	}
+	jv_free(conv);
+	if (jv_array_length(jv_copy(results)) > 0)
+		return jv_array_append(out, gem_content("user", results));
+	jv_free(results);
+	return out;
+}
+
+/* gem_response: a functionResponse's response as the result's text */
+static jv
+gem_response(jv r)
+{
+	jv c = jvx_get(r, "content");
+
+	if (jv_get_kind(c) == JV_KIND_STRING &&
+	    jv_object_length(jv_copy(r)) == 1) {
+		jv_free(r);
+		return c;
+	}
+	jv_free(c);
+	return jv_dump_string(r, 0);
+}
+
+static jv
+gem_conv_parts(jv conv, int model, jv parts)
+{
+	jv p, f, t, user = jv_null();
+	int i, len, kept = 0;
+
+	len = jv_array_length(jv_copy(parts));
+	if (model)
+		conv = conv_add(conv, 0, jv_null(), jv_invalid());
+	for (i = 0; i < len; i++) {
+		p = jv_array_get(jv_copy(parts), i);
+		f = jvx_get(p, "functionCall");
+		if (jv_get_kind(f) == JV_KIND_OBJECT)
+			conv = conv_add(conv, 1, jv_null(), conv_call(
+			    jvx_get(f, "id"), jvx_get(f, "name"),
+			    jvx_get(f, "args")));
+		jv_free(f);
+		f = jvx_get(p, "functionResponse");
+		if (jv_get_kind(f) == JV_KIND_OBJECT)
+			conv = jv_array_append(conv, conv_tool(
+			    jvx_get(f, "id"), gem_response(
+			    jvx_get(f, "response"))));
+		jv_free(f);
+		t = jvx_get(p, "thought");
+		kept |= jv_get_kind(t) == JV_KIND_TRUE ||
+		    conv_str(p, "thoughtSignature") != NULL;
+		f = jvx_get(p, "text");
+		if (jv_get_kind(f) == JV_KIND_STRING &&
+		    jv_get_kind(t) != JV_KIND_TRUE) {
+			if (model)
+				conv = conv_add(conv, 1, f, jv_invalid());
+			else
+				user = jv_get_kind(user) == JV_KIND_STRING ?
+				    jv_string_concat(user, f) : (jv_free(user),
+				    f);
+		} else {
+			jv_free(f);
+		}
+		jv_free(t);
+		jv_free(p);
+	}
+	if (jv_get_kind(user) == JV_KIND_STRING)
+		conv = jv_array_append(conv, conv_msg("user", user));
+	else
+		jv_free(user);
+	if (model && kept)
+		conv = conv_keep_last(conv, 1, DIALECT_GEMINI, "parts",
+		    jv_copy(parts));
+	return conv;
+}
+
+static jv
+gem_conv_decode(jv body)
+{
+	jv si = jvx_get(body, "systemInstruction"), cs, c, parts,
+	    conv = conv_system(jv_array(), jvx_get(si, "parts"));
+	const char *role;
+	int i, len;
+
+	jv_free(si);
+	cs = jvx_get(body, "contents");
+	len = jv_get_kind(cs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(cs)) : 0;
+	for (i = 0; i < len; i++) {
+		c = jv_array_get(jv_copy(cs), i);
+		role = conv_str(c, "role");
+		parts = jvx_get(c, "parts");
+		if (jv_get_kind(parts) == JV_KIND_ARRAY)
+			conv = gem_conv_parts(conv, role &&
+			    strcmp(role, "model") == 0, parts);
+		jv_free(parts);
+		jv_free(c);
+	}
+	jv_free(cs);
+	return conv;
+}
+
+/* Thought signatures must come back on the parts that carried them: the
+ * parts are kept when any has one, each call with the id delta-join
+ * gives it (call_N, Gemini sends none). */
+static jv
+gem_conv_keep(jv native)
+{
+	jv cand = jvx_get(native, "candidates"), c0 = jvx_idx(cand, 0),
+	    content = jvx_get(c0, "content"), parts = jvx_get(content, "parts"),
+	    p, f;
+	char id[32];
+	int i, len, kept = 0, call = 0;
+
+	jv_free(cand);
+	jv_free(c0);
+	jv_free(content);
+	len = jv_get_kind(parts) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(parts)) : 0;
+	for (i = 0; i < len; i++) {
+		p = jv_array_get(jv_copy(parts), i);
+		kept |= conv_str(p, "thoughtSignature") != NULL;
+		f = jvx_get(p, "functionCall");
+		if (jv_get_kind(f) == JV_KIND_OBJECT) {
+			if (conv_str(f, "id") == NULL) {
+				snprintf(id, sizeof id, "call_%d", call);
+				f = jv_object_set(f, jv_string("id"),
+				    jv_string(id));
+			}
+			call++;
+			p = jv_object_set(p, jv_string("functionCall"), f);
+		} else {
+			jv_free(f);
+		}
+		parts = jv_array_set(parts, i, p);
+	}
+	if (!kept) {
+		jv_free(parts);
+		return jv_null();
+	}
+	return jv_object_set(jv_object(), jv_string("parts"), parts);
+}
+
 static const struct prov_ops gemini_ops = {
 	.detect = gem_detect, .event = gem_event, .native = gem_native,
 	.write = gem_write, .write_error = gem_write_error,
@@ -470,6 +698,8 @@ static const struct prov_ops gemini_ops = {
 	.req_path = gem_req_path, .req_body = gem_req_body,
 	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
 	.route = gem_route, .last_user = gem_last_user,
+	.conv_encode = gem_conv_encode, .conv_decode = gem_conv_decode,
+	.conv_keep = gem_conv_keep,
 	.fast = gem_fast,
 };
 

@@ -312,6 +312,18 @@ oll_fast(struct acc *a, jv j, struct fast_spec *fs)
 	return 1;
 }
 
+static jv
+oll_conv_encode(jv conv)
+{
+	return conv_chat_encode(conv, 1);
+}
+
+static jv
+oll_conv_decode(jv body)
+{
+	return conv_chat_decode(body, "messages");
+}
+
 /* oll_reshape: /api/generate answers {"response","thinking"} lines,
  * /api/chat {"message":{"role","content","thinking","tool_calls"}}
  * lines; a capture of one served on the other is rewritten line by line
@@ -387,6 +399,7 @@ static const struct prov_ops ollama_ops = {
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
+	.conv_encode = oll_conv_encode, .conv_decode = oll_conv_decode,
 	.reshape = oll_reshape, .fast = oll_fast,
 };
 

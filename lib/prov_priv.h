@@ -6,6 +6,7 @@
 #define LLMPIPE_PROV_PRIV_H
 
 #include "acc_priv.h"
+#include "conv.h"
 #include "emit_priv.h"
 #include "jsonw.h"
 #include "provider.h"
@@ -55,6 +56,19 @@ struct prov_ops {
 	/* last_user appends the text of the last user message of a request
 	 * body (borrowed) to b: what llm-mock --echo answers with. */
 	void (*last_user)(jv body, struct buf *b);
+	/* The conversation side (conv.h). conv_encode: the provider's
+	 * message list (messages, contents or input items) of a checked
+	 * conversation without its system messages (consumed), an assistant
+	 * message's provider_data taken as the provider's own form of it;
+	 * conv_decode: a request body (borrowed) back into a conversation,
+	 * in conv_norm's shape; conv_keep: what of a native body (borrowed)
+	 * only this provider can take back (the assistant message's
+	 * provider_data), or jv_null() (NULL: nothing ever is). */
+	jv (*conv_encode)(jv conv);
+	jv (*conv_decode)(jv body);
+	jv (*conv_keep)(jv native);
+	/* conv_items: instead of the three, a list of typed items */
+	const struct conv_items *conv_items;
 	/* served: what llm-mock answers without streaming, from native (the
 	 * SDK's reconstruction, consumed): the provider's own body, with the
 	 * usage the stream reported (new reference). NULL: native as is. */

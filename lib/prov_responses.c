@@ -246,6 +246,7 @@ resp_text(struct acc *a, struct slot *s, const char *want, jv j,
 		buf_reset(&s->text);
 	}
 	s->has_field = 1;
+	a->ev_slot = s; /* for the fast path */
 	if ((k == DELTA_TEXT || k == DELTA_REASONING || k == DELTA_REFUSAL ?
 	    app_text(a, &s->text, t, n) : app(a, &s->text, t, n)))
 		return a->fail;
@@ -949,30 +950,30 @@ resp_last_user(jv body, struct buf *b)
 	jv_free(in);
 }
 
-/* fast path: a delta, whose sequence_number and obfuscation are ignored */
+/* fast path: a delta resp_text grew a->ev_slot by (vary: ignored) */
 static int
 resp_fast(struct acc *a, jv j, struct fast_spec *fs)
 {
-	static const struct jscan_step delta[] = { { "delta", 0 } },
-	    seq[] = { { "sequence_number", 0 } }, obf[] = { { "obfuscation", 0 } };
+	static const char *const vary[] = { "sequence_number", "obfuscation", 0 };
 	const char *t = str(j, "type", NULL);
-	struct slot *it = resp_item(a, j), *s = NULL;
-	int text = streq(t, "response.output_text.delta");
 
-	if (text || streq(t, "response.reasoning_text.delta"))
-		s = resp_part(it, j, "content_index", 0);
-	else
-		s = streq(t, "response.reasoning_summary_text.delta") ?
-		    resp_part(it, j, "summary_index", 1) :
-		    streq(t, "response.function_call_arguments.delta") ? it : NULL;
-	if (s == NULL)
+	if (!a->ev_slot || !prefix(t, "response.") || !strstr(t, ".delta"))
 		return 0;
-	*fs = (struct fast_spec){ .paths = { delta }, .depth = 1,
-	    .more = { { seq, 1, 0 }, { obf, 1, 0 } }, .grow = &s->text,
-	    .has = &s->has_field, .keep = s == it,
-	    .flag = text ? &a->ot_stale : NULL };
+	*fs = (struct fast_spec){ .key = "delta", .vary = vary,
+	    .grow = &a->ev_slot->text, .has = &a->ev_slot->has_field,
+	    .keep = a->ev_kind == DELTA_TOOL_CALL, .flag = streq(t,
+	    "response.output_text.delta") ? &a->ot_stale : NULL };
 	return 1;
 }
+
+/* Conversations are input items (conv.h): function_call items and their
+ * function_call_output, reasoning items sent back with their turn. */
+static const struct conv_items resp_items = {
+	.d = DIALECT_OPENAI_RESPONSES, .list = "input",
+	.system = "instructions", .call = "function_call",
+	.result = "function_call_output", .id = "call_id", .output = "output",
+	.kept = "reasoning", .native = "output",
+};
 
 static const struct prov_ops responses_ops = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
@@ -980,8 +981,7 @@ static const struct prov_ops responses_ops = {
 	.error_body = openai_error_body,
 	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
-	.last_user = resp_last_user,
-	.fast = resp_fast,
+	.last_user = resp_last_user, .conv_items = &resp_items, .fast = resp_fast,
 };
 
 /* The row of the provider table (provider.h): its facts. */

@@ -115,6 +115,19 @@ ok $? "recipe more: delta-join --native gives the provider's body"
 is "$(jq -r .provider "$T/more/messages.ndjson" 2>&1 | tr '\n' ' ')" "openai-chat anthropic " \
     "recipe more: saved streams re-processed, one message each"
 
+printf 'Name a river.\nHow long is it?\n' >"$T/questions.txt"
+run_recipe chat <"$T/questions.txt"
+is "$?:$(cat "$T/chat.out")" "0:$(printf 'Name a river.\nHow long is it?')" "recipe chat: each question answered"
+is "$(jq -r .role "$T/chat/chat.ndjson" | tr '\n' ' ')" "user assistant user assistant " \
+    "recipe chat: the history holds both turns"
+
+mkdir -p "$T/tool-loop"
+echo '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]' >"$T/tool-loop/tools.json"
+run_recipe tool-loop
+is "$?:$(cat "$T/tool-loop.out")" "0:sunny, 21 C" "recipe tool-loop: the model answers the tool's result in text"
+is "$(jq -r '.role + (if .tool_calls then "/\(.tool_calls|length)" else "" end)' "$T/tool-loop/tools.ndjson" | tr '\n' ' ')" \
+    "user assistant/1 tool assistant/0 " "recipe tool-loop: call, result, answer"
+
 run_recipe debug-raw
 is "$?" 0 "recipe debug-raw runs"
 grep -q '^data: ' "$T/debug-raw/raw.sse" && grep -q '"event":"message"' "$T/debug-raw.out"

@@ -124,6 +124,11 @@ prep llm-request body
 printf '{"model":"m","stream":true,"messages":[{"role":"user","content":"From the body"}]}\n' >"$D/request.json"
 ex llm-request body
 is "$EX:$(delta-join "$D/out.sse")" "0:From the body" "$EXNAME"
+prep llm-request conversation; ex llm-request conversation
+is "$EX:$(cat "$T/o")" "0:$(printf 'Name a river.\nHow long is it?')" "$EXNAME"
+is "$(jq -r '.role + ":" + (.provider // "") + ":" + .content' "$D/chat.ndjson" | tr '\n' ' ')" \
+    "user::Name a river. assistant:openai-chat:Name a river. user::How long is it? assistant:anthropic:How long is it? " \
+    "$EXNAME: the file holds both turns, each answer from its provider"
 
 # ---- llm-mock(1): the examples that start a server are checked with a
 # request to it
