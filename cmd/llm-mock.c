@@ -80,6 +80,9 @@ static const char usage_text[] =
 "                               (@KEY_VARS@) or --api-key-file\n"
 "      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
 "      --record DIR             keep each streamed exchange as a capture in DIR\n"
+"      --strict                 400, as the provider answers, for a body it\n"
+"                               refuses (a parameter the model does not\n"
+"                               take, tools in another provider's shape)\n"
 "      --log-requests FILE      append each request as one NDJSON line\n"
 "                               (credentials replaced by \"<redacted>\")\n"
 "      --max-body SIZE          largest request body accepted (default 16M)\n"
@@ -100,7 +103,7 @@ enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
 	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
-	OPT_MAX_BODY_TOTAL, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD
+	OPT_MAX_BODY_TOTAL, OPT_STRICT, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-body-total", required_argument, NULL, OPT_MAX_BODY_TOTAL },
@@ -152,6 +156,7 @@ static struct {
 	long cut_after, error_after, stall_after;
 	double stall_s;
 	int trickle, require_key, verbose, quiet;
+	int strict;
 	int log_fd;
 	size_t max_body, max_body_total;
 	int max_body_total_set;
@@ -900,6 +905,25 @@ verbose(const char *method, const char *url, int status, const char *what)
 		warnx("%s %s %d %s", method, url, status, what);
 }
 
+/* strict_refusal: with --strict, 1 when the provider d refuses body
+ * (req_refuse), with its 400 queued (*rc); else 0. */
+static int
+strict_refusal(struct MHD_Connection *c, const char *method, const char *url,
+    enum dialect d, jv body, enum MHD_Result *rc)
+{
+	struct buf why;
+	int hit;
+
+	buf_init(&why, 0);
+	if ((hit = req_refuse(d, body, &why)) != 0) {
+		verbose(method, url, 400, why.p);
+		*rc = send_error(c, d, 400, why.p, 0);
+	}
+	buf_free(&why);
+	return hit;
+}
+
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, const char *url, const char *method,
     struct req *q)
@@ -949,6 +973,10 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		verbose(method, url, 400, "body is not a JSON object");
 		return send_error(c, rt.d, 400,
 		    "The request body is not a JSON object.", 0);
+	}
+	if (opt.strict && strict_refusal(c, method, url, rt.d, body, &rc)) {
+		jv_free(body);
+		return rc;
 	}
 	if (body_field(body, "model", mbuf, sizeof mbuf))
 		model = mbuf;
@@ -1450,6 +1478,7 @@ main(int argc, char **argv)
 		case OPT_TRICKLE:
 			opt.trickle = 1;
 			break;
+		case OPT_STRICT: opt.strict = 1; break;
 		case OPT_REQUIRE_KEY:
 			opt.require_key = 1;
 			if (optarg && (*optarg == '\0' ||

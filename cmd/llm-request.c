@@ -43,8 +43,12 @@ static const char usage_text[] =
 "  -m, --model MODEL        model (default $LLM_MODEL, else per provider)\n"
 "  -s, --system TEXT        system prompt\n"
 "      --max-tokens N       output token limit (anthropic default 4096)\n"
-"      --temperature T      sampling temperature\n"
-"      --tools FILE         tool definitions (JSON array, provider format)\n"
+"      --temperature T      sampling temperature (range checked per provider)\n"
+"      --max-tokens-field F auto, max_tokens or max_completion_tokens\n"
+"                           (openai: default auto, by the host)\n"
+"      --reasoning R        none, low, medium, high, or a token budget\n"
+"      --tools FILE         tool definitions (JSON array: OpenAI's function\n"
+"                           format, converted, or the provider's own)\n"
 "      --messages FILE      conversation so far (JSON array, provider format)\n"
 "      --conversation FILE  conversation file (llmpipe(7)): sent with the\n"
 "                           prompt, which is appended once a 2xx arrives\n"
@@ -77,7 +81,8 @@ enum {
 	OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_TOOLS, OPT_MESSAGES, OPT_BODY,
 	OPT_JQ, OPT_NO_STREAM, OPT_BASE_URL, OPT_KEY_FILE, OPT_DRY_RUN,
 	OPT_INSECURE, OPT_CONNECT_TIMEOUT, OPT_MAX_TIME, OPT_IDLE_TIMEOUT,
-	OPT_RETRY, OPT_RETRY_MAX_WAIT, OPT_FAIL_WITH_BODY, OPT_CONVERSATION
+	OPT_RETRY, OPT_RETRY_MAX_WAIT, OPT_FAIL_WITH_BODY, OPT_MAX_FIELD,
+	OPT_REASONING, OPT_CONVERSATION
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +91,8 @@ static const struct option long_opts[] = {
 	{ "system", required_argument, NULL, 's' },
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "max-tokens-field", required_argument, NULL, OPT_MAX_FIELD },
+	{ "reasoning", required_argument, NULL, OPT_REASONING },
 	{ "tools", required_argument, NULL, OPT_TOOLS },
 	{ "messages", required_argument, NULL, OPT_MESSAGES },
 	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
@@ -119,6 +126,7 @@ static struct {
 	long max_tokens, retry;
 	int has_temperature, no_stream, verbose, dry_run, insecure;
 	int fail_with_body;
+	struct req_params r;    /* --max-tokens-field, --reasoning */
 	double temperature, connect_timeout, max_time, idle_timeout;
 	double retry_max_wait;
 	char *user_headers[MAX_HEADERS];
@@ -149,6 +157,11 @@ conv_commit(void)
 	}
 	conv_pending = jv_null();
 }
+
+/* The model sent and whether it was the provider's default, for the
+ * message of an HTTP 404. */
+static const char *model_used, *model_provider;
+static int model_is_default;
 
 
 /* read_path reads a whole file ("-" is stdin) into b, capped. Dies with
@@ -369,6 +382,20 @@ print_header(FILE *f, const char *prefix, const char *line)
 		    bearer(line + n + 1));
 	else
 		fprintf(f, "%s%s\n", prefix, line);
+}
+
+/* model_note: a 404 (an unknown model, most often: the providers answer
+ * so for one) names the model sent and how to choose another. */
+static void
+model_note(long status, char *msg, size_t n)
+{
+	size_t len = strlen(msg);
+
+	if (status != 404 || model_used == NULL)
+		return;
+	snprintf(msg + len, n - len, " (model '%s'%s%s; choose one with -m "
+	    "or $LLM_MODEL)", model_used, model_is_default ?
+	    ", the default of " : "", model_is_default ? model_provider : "");
 }
 
 /* ---- the transfer ----------------------------------------------------- */
@@ -885,6 +912,7 @@ attempts(struct xfer *xp, CURLM *multi, const char *url,
 				snprintf(msg, sizeof msg, "%s", xp->r.reason[0] ?
 				    xp->r.reason : "no message");
 			tidy(msg);
+			model_note(xp->r.status, msg, sizeof msg);
 			snprintf(what, sizeof what, "HTTP %ld: %s", xp->r.status,
 			    msg);
 			if (xp->r.should_retry == 0 || (xp->r.should_retry == -1 &&
@@ -1119,6 +1147,43 @@ seconds_arg(const char *name, const char *s)
 	return v;
 }
 
+/* choose sets *prov (unless -p gave it) from the explicit base URL and
+ * model, says why under -v, and returns the base URL to use. */
+static const char *
+choose(enum dialect *prov, const char *model)
+{
+	const char *base, *from = "-p";
+
+	if (opt.provider_name == NULL)
+		*prov = provider_choose(model, opt.base_url, &from);
+	if (opt.verbose)
+		warnx("provider %s (from %s)", provider_get(*prov)->name, from);
+	base = opt.base_url;
+	if (base == NULL && provider_get(*prov)->base_env)
+		base = getenv(provider_get(*prov)->base_env);
+	if (base == NULL || *base == '\0')
+		base = provider_get(*prov)->default_base;
+	return base;
+}
+
+/* check_request: a refusal the provider documents is a usage error,
+ * found before anything is sent; one the model family is known for, a
+ * note. */
+static void
+check_request(const struct req_params *r)
+{
+	struct buf why;
+	int rc;
+
+	buf_init(&why, 0);
+	rc = req_check(r, &why);
+	if (rc == -1)
+		usage_error("%s", why.p);
+	if (rc == 1)
+		warnx("%s", why.p);
+	buf_free(&why);
+}
+
 /* no_core_dumps: the API key will be in this process's memory, so a
  * crash must not write it to a core file, and other processes of the
  * user must not read it through ptrace or /proc/PID/mem (as ssh-agent
@@ -1142,10 +1207,11 @@ main(int argc, char **argv)
 	char *model_copy = NULL, *user_key = NULL, *conv_system = NULL;
 	struct buf body_file;
 	struct hdrs h;
+	struct req_auth auth;
 	struct curl_slist *slist = NULL;
 	struct curl_slist *sl;
 	size_t body_len;
-	jv body, bmodel;
+	jv body = jv_null(), bmodel;
 	int c, i, as_is = 0, loopback, need_key, status, need;
 	long l;
 	CURLcode cc;
@@ -1179,6 +1245,23 @@ main(int argc, char **argv)
 				usage_error("--temperature: not a number: '%s'",
 				    optarg);
 			opt.has_temperature = 1;
+			break;
+		case OPT_MAX_FIELD:
+			if (strcmp(optarg, "auto") == 0)
+				opt.r.max_field = REQ_MAX_AUTO;
+			else if (strcmp(optarg, "max_tokens") == 0)
+				opt.r.max_field = REQ_MAX_TOKENS;
+			else if (strcmp(optarg, "max_completion_tokens") == 0)
+				opt.r.max_field = REQ_MAX_COMPLETION;
+			else
+				usage_error("--max-tokens-field: not auto, "
+				    "max_tokens or max_completion_tokens: '%s'",
+				    optarg);
+			break;
+		case OPT_REASONING:
+			if (req_reasoning_parse(optarg, &opt.r) == -1)
+				usage_error("--reasoning: not none, low, medium, "
+				    "high or a number of tokens: '%s'", optarg);
 			break;
 		case OPT_TOOLS: opt.tools = optarg; break;
 		case OPT_MESSAGES: opt.messages = optarg; break;
@@ -1233,14 +1316,15 @@ main(int argc, char **argv)
 		if (argc > 0)
 			usage_error("a prompt cannot be combined with --body");
 		if (opt.system || opt.tools || opt.messages || opt.conversation ||
-		    opt.max_tokens >= 0 || opt.has_temperature)
+		    opt.max_tokens >= 0 || opt.has_temperature ||
+		    opt.r.reasoning != REQ_REASON_UNSET)
 			usage_error("--body is sent as is: -s, --max-tokens, "
-			    "--temperature, --tools, --messages and "
-			    "--conversation do not "
-			    "apply (use --jq)");
+			    "--temperature, --reasoning, --tools, --messages "
+			    "and --conversation do not apply (use --jq)");
 	}
 
 	/* The body first: a bad file fails before anything else. */
+	model = opt.model;
 	if (opt.body) {
 		read_path(opt.body, &body_file);
 		body = parse_json(strcmp(opt.body, "-") == 0 ? "stdin" :
@@ -1249,34 +1333,30 @@ main(int argc, char **argv)
 			die(LP_EXIT_USAGE, "%s: the body must be a JSON object",
 			    opt.body);
 		bmodel = jvx_get(body, "model");
-		model = opt.model;
 		if (model == NULL && jv_get_kind(bmodel) == JV_KIND_STRING)
 			model = model_copy = xstrdup(jv_string_value(bmodel));
 		jv_free(bmodel);
-		if (model == NULL)
-			model = getenv("LLM_MODEL");
-		if (opt.provider_name == NULL)
-			prov = provider_infer(model);
-		if (model == NULL || *model == '\0')
-			model = provider_get(prov)->default_model;
+	}
+	if (model == NULL || *model == '\0')
+		model = getenv("LLM_MODEL");
+	base = choose(&prov, model);
+	if (model == NULL || *model == '\0') {
+		model = provider_get(prov)->default_model;
+		model_is_default = 1;
+	}
+	model_used = model;
+	model_provider = provider_get(prov)->name;
+	if (opt.body) {
 		if (opt.model && !provider_get(prov)->model_in_path)
 			body = jv_object_set(body, jv_string("model"),
 			    jv_string(opt.model));
 		as_is = opt.model == NULL && opt.jq == NULL &&
-		    req_body_ready(body, prov, !opt.no_stream);
+		    req_body_ready(body, prov, !opt.no_stream, base);
 		if (!as_is)
-			body = req_body_finish(body, prov, !opt.no_stream);
+			body = req_body_finish(body, prov, !opt.no_stream, base);
 	} else {
-		struct req_params r;
+		struct req_params r = opt.r;
 
-		model = opt.model;
-		if (model == NULL || *model == '\0')
-			model = getenv("LLM_MODEL");
-		if (opt.provider_name == NULL)
-			prov = provider_infer(model);
-		if (model == NULL || *model == '\0')
-			model = provider_get(prov)->default_model;
-		memset(&r, 0, sizeof r);
 		r.messages = opt.messages ? json_file(opt.messages,
 		    JV_KIND_ARRAY, "--messages") : jv_null();
 		r.tools = opt.tools ? json_file(opt.tools, JV_KIND_ARRAY,
@@ -1292,12 +1372,14 @@ main(int argc, char **argv)
 			conv_pending = conv_user(prompt);
 		r.provider = prov;
 		r.model = model;
+		r.base = base;
 		r.system = conv_system ? conv_system : opt.system;
 		r.prompt = prompt;
 		r.max_tokens = opt.max_tokens;
 		r.has_temperature = opt.has_temperature;
 		r.temperature = opt.temperature;
 		r.stream = !opt.no_stream;
+		check_request(&r);
 		body = req_build_body(&r);
 		free(prompt);
 		free(conv_system);
@@ -1319,12 +1401,6 @@ main(int argc, char **argv)
 	}
 	buf_free(&body_file);
 
-	/* Where to, and with which key. */
-	base = opt.base_url;
-	if (base == NULL && provider_get(prov)->base_env)
-		base = getenv(provider_get(prov)->base_env);
-	if (base == NULL || *base == '\0')
-		base = provider_get(prov)->default_base;
 	url = req_url(prov, base, model, !opt.no_stream);
 	if (strncasecmp(url, "http://", 7) != 0 && !req_url_is_https(url))
 		usage_error("--base-url: only http:// and https:// URLs");
@@ -1333,8 +1409,9 @@ main(int argc, char **argv)
 	if (opt.insecure && !loopback)
 		usage_error("--insecure is only for loopback test servers");
 
-	key_env = provider_get(prov)->key_env;
-	key_alt = provider_get(prov)->key_env_alt;
+	req_auth(prov, base, &auth);
+	key_env = auth.key_env;
+	key_alt = auth.key_env_alt;
 	if (opt.key_file) {
 		key = read_key_file(opt.key_file);
 	} else if (key_env) {
@@ -1347,12 +1424,11 @@ main(int argc, char **argv)
 	}
 	if (key && strpbrk(key, "\r\n"))
 		die(LP_EXIT_USAGE, "the API key contains a line break");
-	secret = key;
 	/* A credential header given with -H (from @FILE, as the man page
-	 * advises) is the key: none is required then, and its value is
-	 * redacted like one. */
-	if (key == NULL && (user_key = user_credential()) != NULL)
-		secret = user_key;
+	 * advises) is the key: none is required then, the environment's is
+	 * not sent beside it, and its value is redacted like one. */
+	user_key = user_credential();
+	secret = user_key ? user_key : key;
 	/* No key is needed where none could be sent: a loopback server, or
 	 * one on plain http (a vLLM or llama.cpp box on the local network),
 	 * where a key would be refused below. */
@@ -1389,14 +1465,14 @@ main(int argc, char **argv)
 		if (!user_has_header(name))
 			hdr_add(&h, extra);
 	}
-	if (key && provider_get(prov)->key_header) {
-		const char *name = provider_get(prov)->key_header;
+	/* a credential header of the user's (-H @FILE) is the only one */
+	if (key && auth.header && user_key == NULL) {
+		const char *name = auth.header;
 		struct buf kb;
 
 		if (!user_has_header(name)) {
 			buf_init(&kb, 0);
-			buf_printf(&kb, "%s: %s%s", name,
-			    provider_get(prov)->key_prefix, key);
+			buf_printf(&kb, "%s: %s%s", name, auth.prefix, key);
 			hdr_add(&h, kb.p);
 			buf_free(&kb);
 		}

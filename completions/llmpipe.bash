@@ -15,6 +15,9 @@ _llmpipe()
 	--t0) words="start first-byte" ;;
 	-e) [ "$1" = llm-tokens ] && words="o200k_base cl100k_base" ;;
 	--encoding) words="o200k_base cl100k_base" ;;
+	--max-tokens-field) words="auto max_tokens max_completion_tokens" ;;
+	# --reasoning takes a level in llm-request only (a flag in delta-join)
+	--reasoning) [ "$1" = llm-request ] && words="none low medium high" ;;
 	-m|--model|-s|--system|--jq|-H|--header|-N|--label|-l|--listen|--base-url|\
 	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--ttft|--delay|--jitter|--seed|\
 	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\

@@ -550,14 +550,115 @@ anth_req_body(const struct req_params *r, jv msgs)
 	if (r->system)
 		body = jv_object_set(body, jv_string("system"),
 		    jv_string(r->system));
-	body = jv_object_set(body, jv_string("messages"), msgs);
-	body = jv_object_set(body, jv_string("max_tokens"),
-	    jv_number(r->max_tokens >= 0 ? (double)r->max_tokens :
-	    ANTH_MAX_TOKENS));
-	if (r->has_temperature)
-		body = jv_object_set(body, jv_string("temperature"),
-		    jv_number(r->temperature));
-	return body;
+	return jv_object_set(body, jv_string("messages"), msgs);
+}
+
+/* The API cannot do without max_tokens; a thinking budget must stay
+ * under it (the default is raised above one). */
+static jv
+anth_req_opts(jv body, const struct req_params *r)
+{
+	struct req_params o = *r;
+	jv th = jv_object();
+
+	if (o.max_tokens < 0)
+		o.max_tokens = ANTH_MAX_TOKENS +
+		    (r->reasoning == REQ_REASON_BUDGET ? r->reasoning_budget : 0);
+	body = req_sampling(body, "max_tokens", &o);
+	if (r->reasoning == REQ_REASON_NONE) {
+		th = jv_object_set(th, jv_string("type"), jv_string("disabled"));
+	} else if (r->reasoning == REQ_REASON_BUDGET) {
+		th = jv_object_set(th, jv_string("type"), jv_string("enabled"));
+		th = jv_object_set(th, jv_string("budget_tokens"),
+		    jv_number((double)r->reasoning_budget));
+	} else if (req_level(r)) {
+		/* the effort of adaptive thinking is the level */
+		th = jv_object_set(th, jv_string("type"), jv_string("adaptive"));
+		body = jv_object_set(body, jv_string("output_config"),
+		    jv_object_set(jv_object(), jv_string("effort"),
+		    jv_string(req_level(r))));
+	}
+	return req_set_nonempty(body, "thinking", th);
+}
+
+/* Anthropic's temperature is 0..1; a budget is at least 1024 tokens and
+ * under max_tokens; thinking refuses a temperature other than 1. */
+static int
+anth_req_check(const struct req_params *r, struct buf *why)
+{
+	int rc = req_check_common(r, 1, 1, why);
+
+	if (rc != 0)
+		return rc;
+	if (r->reasoning == REQ_REASON_BUDGET && (r->reasoning_budget < 1024 ||
+	    (r->max_tokens >= 0 && r->reasoning_budget >= r->max_tokens))) {
+		buf_printf(why, "--reasoning: anthropic takes a budget of at "
+		    "least 1024 tokens and under --max-tokens");
+		return -1;
+	}
+	if (r->has_temperature && r->temperature != 1 &&
+	    r->reasoning > REQ_REASON_NONE) {
+		buf_printf(why, "note: anthropic is known to refuse a "
+		    "temperature other than 1 with thinking on");
+		return 1;
+	}
+	/* @anthropic-ai/sdk 1.17's MessageCreateParams has no temperature
+	 * any more (deprecated by the API): sent as asked, with a word */
+	if (r->has_temperature) {
+		buf_printf(why, "note: anthropic has deprecated temperature "
+		    "(the official SDK no longer sends it): newer models may "
+		    "ignore or refuse it");
+		return 1;
+	}
+	return 0;
+}
+
+static jv
+anth_tool(jv fn)
+{
+	jv t = req_pick(jv_object(), fn, "name description"),
+	    v = jvx_get(fn, "parameters");
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		v = jv_object_set(jv_object(), jv_string("type"),
+		    jv_string("object"));
+	}
+	return jv_object_set(t, jv_string("input_schema"), v);
+}
+
+static jv
+anth_req_tools(jv tools)
+{
+	return req_tools_each(tools, anth_tool);
+}
+
+static int
+anth_req_claims(const char *base)
+{
+	return req_host_is(base, "api.anthropic.com");
+}
+
+static int
+anth_req_refuse(jv body, struct buf *why)
+{
+	jv mt = jvx_get(body, "max_tokens"), th = jvx_get(body, "thinking");
+	jv bt = jvx_get(th, "budget_tokens");
+	int hit = 1;
+
+	if (jv_get_kind(mt) != JV_KIND_NUMBER)
+		buf_puts(why, "max_tokens: Field required");
+	else if (jv_get_kind(bt) == JV_KIND_NUMBER &&
+	    jv_number_value(bt) >= jv_number_value(mt))
+		buf_puts(why, "`max_tokens` must be greater than "
+		    "`thinking.budget_tokens`");
+	else
+		hit = req_refuse_tools(body, "tools.%d.custom.input_schema: "
+		    "Field required", why) || req_temp_range(body, NULL, 1, why);
+	jv_free(bt);
+	jv_free(th);
+	jv_free(mt);
+	return hit;
 }
 
 static int
@@ -791,6 +892,9 @@ static const struct prov_ops anthropic_ops = {
 	.error_body = anth_error_body,
 	.req_path = anth_req_path, .req_body = anth_req_body,
 	.req_ready = anth_req_ready, .req_finish = anth_req_finish,
+	.req_opts = anth_req_opts, .req_tools = anth_req_tools,
+	.req_check = anth_req_check, .req_refuse = anth_req_refuse,
+	.req_claims = anth_req_claims,
 	.last_user = anth_last_user, .fast = anth_fast,
 	.conv_encode = anth_conv_encode, .conv_decode = anth_conv_decode,
 	.conv_keep = anth_conv_keep,
@@ -805,7 +909,7 @@ const struct provider prov_anthropic = {
 	.content_type = "text/event-stream",
 	.default_base = "https://api.anthropic.com",
 	.base_env = "ANTHROPIC_BASE_URL",
-	.default_model = "claude-sonnet-4-5",
+	.default_model = "claude-sonnet-4-6",
 	.key_env = "ANTHROPIC_API_KEY",
 	.key_header = "x-api-key", .key_prefix = "",
 	/* @anthropic-ai/sdk 1.x sends Bearer; the API takes both */

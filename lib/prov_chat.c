@@ -568,20 +568,58 @@ chat_detect(const char *type, const char *dtype, jv j)
 
 /* ------------------------------------------------------------- request */
 
+/* What an OpenAI-compatible host takes, where it is known. Unknown hosts
+ * get max_tokens (which every such server knows, and OpenAI still takes
+ * from its older models) and include_usage (which most take; Mistral
+ * refuses it with 422 extra_forbidden, and its usage comes unasked). */
+#define H_MAX_COMPLETION 1   /* max_tokens refused for reasoning models */
+#define H_NO_USAGE 2         /* stream_options refused */
+#define H_AZURE 4            /* the key in api-key, AZURE_OPENAI_API_KEY */
+static const struct {
+	const char *host;    /* exact, or a suffix starting with '.' */
+	int flags;
+} chat_hosts[] = {
+	{ "api.openai.com", H_MAX_COMPLETION },
+	{ ".openai.azure.com", H_MAX_COMPLETION | H_AZURE },
+	{ ".cognitiveservices.azure.com", H_MAX_COMPLETION | H_AZURE },
+	{ "api.mistral.ai", H_NO_USAGE },
+};
+
+static int
+chat_host(const char *base)
+{
+	size_t i;
+
+	if (base == NULL)
+		base = provider_get(DIALECT_OPENAI_CHAT)->default_base;
+	for (i = 0; i < sizeof chat_hosts / sizeof chat_hosts[0]; i++)
+		if (req_host_is(base, chat_hosts[i].host))
+			return chat_hosts[i].flags;
+	return 0;
+}
+
 static jv
 chat_req_body(const struct req_params *r, jv msgs)
 {
 	jv body = jv_object_set(jv_object(), jv_string("model"),
 	    jv_string(r->model));
 
-	body = jv_object_set(body, jv_string("messages"),
+	return jv_object_set(body, jv_string("messages"),
 	    req_chat_messages(r, msgs));
-	if (r->max_tokens >= 0)
-		body = jv_object_set(body, jv_string("max_tokens"),
-		    jv_number((double)r->max_tokens));
-	if (r->has_temperature)
-		body = jv_object_set(body, jv_string("temperature"),
-		    jv_number(r->temperature));
+}
+
+static jv
+chat_req_opts(jv body, const struct req_params *r)
+{
+	int maxc = r->max_field == REQ_MAX_COMPLETION ||
+	    (r->max_field == REQ_MAX_AUTO && (chat_host(r->base) &
+	    H_MAX_COMPLETION));
+
+	body = req_sampling(body, maxc ? "max_completion_tokens" :
+	    "max_tokens", r);
+	if (r->reasoning != REQ_REASON_UNSET)
+		body = jv_object_set(body, jv_string("reasoning_effort"),
+		    jv_string(req_effort(r)));
 	return body;
 }
 
@@ -599,14 +637,59 @@ chat_req_ready(jv body, int stream)
 	return ok;
 }
 
-/* Token counts arrive only when asked for. */
+/* Token counts arrive only when asked for, where the host takes it. */
 static jv
-chat_req_streaming(jv body)
+chat_req_streaming(jv body, const char *base)
 {
-	jv so = jv_object_set(jv_object(), jv_string("include_usage"),
-	    jv_true());
+	jv so;
 
+	if (chat_host(base) & H_NO_USAGE)
+		return body;
+	so = jvx_get(body, "stream_options");
+	if (jv_get_kind(so) != JV_KIND_OBJECT) {
+		jv_free(so);
+		so = jv_object();
+	}
+	so = jv_object_set(so, jv_string("include_usage"), jv_true());
 	return jv_object_set(body, jv_string("stream_options"), so);
+}
+
+static void
+chat_req_auth(const char *base, struct req_auth *a)
+{
+	if (chat_host(base) & H_AZURE) {
+		a->header = "api-key";
+		a->prefix = "";
+		a->key_env = "AZURE_OPENAI_API_KEY";
+		a->key_env_alt = NULL;
+	}
+}
+
+/* A base whose host is one of the table's, or whose path has an /openai
+ * segment (Gemini's /v1beta/openai, Azure's /openai/deployments/NAME and
+ * /openai/v1), serves this API whatever the model is called. */
+static int
+chat_req_claims(const char *base)
+{
+	return chat_host(base) != 0 || req_path_has(base, "/openai");
+}
+
+static int
+chat_req_refuse(jv body, struct buf *why)
+{
+	jv m = jvx_get(body, "model");
+	int hit = 0;
+
+	if (jv_object_has(jv_copy(body), jv_string("max_tokens")) &&
+	    provider_reasoning_model(provider_get(DIALECT_OPENAI_CHAT),
+	    jvx_str(m, NULL))) {
+		buf_puts(why, "Unsupported parameter: 'max_tokens' is not "
+		    "supported with this model. Use 'max_completion_tokens' "
+		    "instead.");
+		hit = 1;
+	}
+	jv_free(m);
+	return hit || req_temp_range(body, NULL, 2, why);
 }
 
 static void
@@ -686,7 +769,10 @@ static const struct prov_ops chat_ops = {
 	.error_body = openai_error_body,
 	.req_body = chat_req_body,
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
-	.req_streaming = chat_req_streaming, .last_user = chat_last_user,
+	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
+	.req_tools = req_tools_nested,
+	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
+	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
 	.fast = chat_fast, .served = chat_served,
 	.conv_encode = chat_conv_encode, .conv_decode = chat_conv_decode,
 };
@@ -696,6 +782,23 @@ static const char *const chat_paths[] = { "/v1/chat/completions",
 	"/chat/completions", NULL };
 static const char *const openai_models[] = { "/v1/models", "/models", NULL };
 
+/* OpenAI's reasoning models, which refuse max_tokens and temperature
+ * (other than 1); their chat variants do not reason. Shared with the
+ * Responses API's row (prov_priv.h). */
+const char *const openai_reasoning[] = { "o1", "o3", "o4", "gpt-5", NULL };
+const char *const openai_not_reasoning[] = { "-chat", NULL };
+/* Their lowest effort: minimal for gpt-5's first family, low for the
+ * o-series; "none" came with gpt-5.1. */
+const char *const openai_no_effort_none[] = { "gpt-5", "o1", "o3",
+	"o4-mini", NULL };
+
+/* The models only the Responses API serves: the openai SDK's
+ * ResponsesModel names that its ChatModel lacks (tests/52 holds them to
+ * the SDK's list); the Responses row's model_only. */
+const char *const openai_responses_only[] = { "o1-pro", "o3-pro",
+	"o3-deep-research", "o4-mini-deep-research", "computer-use-preview",
+	"gpt-5-codex", "gpt-5-pro", "gpt-5.1-codex-max", NULL };
+
 const struct provider prov_chat = {
 	.id = DIALECT_OPENAI_CHAT, .name = "openai-chat",
 	.alias = { "openai", "chat", NULL },
@@ -704,6 +807,9 @@ const struct provider prov_chat = {
 	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
 	.api_path = "/chat/completions", .key_env = "OPENAI_API_KEY",
 	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.reasoning_models = openai_reasoning,
+	.not_reasoning = openai_not_reasoning,
+	.no_effort_none = openai_no_effort_none,
 	.paths = chat_paths, .models_paths = openai_models,
 	.models_body = "{\"object\":\"list\",\"data\":[{\"id\":"
 	    "\"llm-mock\",\"object\":\"model\",\"created\":0,\"owned_by\":"

@@ -366,7 +366,82 @@ gem_req_body(const struct req_params *r, jv msgs)
 		    jv_object_set(jv_object(), jv_string("parts"),
 		    jv_array_append(jv_array(), part)));
 	}
-	return req_options(body, "generationConfig", "maxOutputTokens", r);
+	return body;
+}
+
+/* Levels as thinking budgets, which Gemini 2.5 and 3 both take (3's
+ * thinkingLevel is refused by 2.5); none is a budget of 0. */
+static jv
+gem_req_opts(jv body, const struct req_params *r)
+{
+	static const long budget[] = { 0, 1024, 8192, 24576 };
+	jv cfg = req_sampling(jv_object(), "maxOutputTokens", r);
+	long b = r->reasoning == REQ_REASON_BUDGET ? r->reasoning_budget :
+	    r->reasoning != REQ_REASON_UNSET ?
+	    budget[r->reasoning - REQ_REASON_NONE] : -1;
+
+	if (b >= 0)
+		cfg = jv_object_set(cfg, jv_string("thinkingConfig"),
+		    jv_object_set(jv_object(), jv_string("thinkingBudget"),
+		    jv_number((double)b)));
+	return req_set_nonempty(body, "generationConfig", cfg);
+}
+
+/* OpenAI's function tools gathered into one functionDeclarations tool,
+ * their schemas as parametersJsonSchema (the whole JSON Schema, where
+ * parameters takes only OpenAPI's subset); other items kept. */
+static jv
+gem_req_tools(jv tools)
+{
+	jv out = jv_array(), decls = jv_array(), item, fn, d, v;
+	int i, n;
+
+	if (jv_get_kind(tools) != JV_KIND_ARRAY)
+		return tools;
+	n = jv_array_length(jv_copy(tools));
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		if (!req_openai_tool(item, &fn)) {
+			out = jv_array_append(out, item);
+			continue;
+		}
+		d = req_pick(jv_object(), fn, "name description");
+		v = jvx_get(fn, "parameters");
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			d = jv_object_set(d, jv_string("parametersJsonSchema"), v);
+		else
+			jv_free(v);
+		decls = jv_array_append(decls, d);
+		jv_free(fn);
+		jv_free(item);
+	}
+	jv_free(tools);
+	if (jv_array_length(jv_copy(decls)) == 0) {
+		jv_free(decls);
+		return out;
+	}
+	return jv_array_append(out, jv_object_set(jv_object(),
+	    jv_string("functionDeclarations"), decls));
+}
+
+static int
+gem_req_check(const struct req_params *r, struct buf *why)
+{
+	return req_check_common(r, 2, 1, why);
+}
+
+static int
+gem_req_claims(const char *base)
+{
+	return req_host_is(base, "generativelanguage.googleapis.com");
+}
+
+static int
+gem_req_refuse(jv body, struct buf *why)
+{
+	return req_refuse_tools(body, "Invalid JSON payload received. Unknown "
+	    "name \"function\" at 'tools[%d]': Cannot find field.", why) ||
+	    req_temp_range(body, "generationConfig", 2, why);
 }
 
 /* Gemini streams by URL: any body is ready, and is sent as it is. */
@@ -697,6 +772,9 @@ static const struct prov_ops gemini_ops = {
 	.error_body = gem_error_body,
 	.req_path = gem_req_path, .req_body = gem_req_body,
 	.req_ready = gem_req_ready, .req_finish = gem_req_finish,
+	.req_opts = gem_req_opts, .req_tools = gem_req_tools,
+	.req_check = gem_req_check, .req_claims = gem_req_claims,
+	.req_refuse = gem_req_refuse,
 	.route = gem_route, .last_user = gem_last_user,
 	.conv_encode = gem_conv_encode, .conv_decode = gem_conv_decode,
 	.conv_keep = gem_conv_keep,
@@ -711,7 +789,7 @@ const struct provider prov_gemini = {
 	.id = DIALECT_GEMINI, .name = "gemini",
 	.content_type = "text/event-stream",
 	.default_base = "https://generativelanguage.googleapis.com",
-	.default_model = "gemini-2.5-flash",
+	.default_model = "gemini-flash-latest",
 	.key_env = "GEMINI_API_KEY", .key_env_alt = "GOOGLE_API_KEY",
 	.key_header = "x-goog-api-key", .key_prefix = "",
 	.key_query = "key",

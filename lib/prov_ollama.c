@@ -264,9 +264,26 @@ oll_req_body(const struct req_params *r, jv msgs)
 	jv body = jv_object_set(jv_object(), jv_string("model"),
 	    jv_string(r->model));
 
-	body = jv_object_set(body, jv_string("messages"),
+	return jv_object_set(body, jv_string("messages"),
 	    req_chat_messages(r, msgs));
-	return req_options(body, "options", "num_predict", r);
+}
+
+/* think: false, or the level (which ollama-js types and gpt-oss takes;
+ * other thinking models take it as true). */
+static jv
+oll_req_opts(jv body, const struct req_params *r)
+{
+	body = req_options(body, "options", "num_predict", r);
+	if (r->reasoning == REQ_REASON_UNSET)
+		return body;
+	return jv_object_set(body, jv_string("think"), req_level(r) ?
+	    jv_string(req_level(r)) : jv_false());
+}
+
+static int
+oll_req_check(const struct req_params *r, struct buf *why)
+{
+	return req_check_common(r, 100, 0, why);
 }
 
 /* Ollama streams unless told not to. */
@@ -398,6 +415,8 @@ static const struct prov_ops ollama_ops = {
 	.error_body = oll_error_body,
 	.req_host = oll_req_host,
 	.req_body = oll_req_body, .req_ready = oll_req_ready,
+	.req_opts = oll_req_opts, .req_check = oll_req_check,
+	.req_tools = req_tools_nested,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
 	.conv_encode = oll_conv_encode, .conv_decode = oll_conv_decode,
 	.reshape = oll_reshape, .fast = oll_fast,

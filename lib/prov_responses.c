@@ -285,9 +285,22 @@ resp_orphan(struct acc *a, jv j, const char *t, const char *key, int k)
 static int
 resp_event(struct acc *a, struct ev *ev, jv j)
 {
+	/* the text parts' events: EV delta and EV done, on an item of type
+	 * ITEM, into a part of type PART, whose done event holds DONE_KEY */
+	static const struct {
+		const char *ev, *item, *part, *done_key;
+		int kind;
+	} parts[] = {
+		{ "response.output_text.", "message", "output_text", "text",
+		    DELTA_TEXT },
+		{ "response.refusal.", "message", "refusal", "refusal",
+		    DELTA_REFUSAL },
+		{ "response.reasoning_text.", "reasoning", "reasoning_text",
+		    "text", DELTA_REASONING } };
 	char tmp[128];
 	const char *t;
 	struct slot *it, *p;
+	size_t pk;
 	jv v;
 	int rc = 0;
 
@@ -419,46 +432,24 @@ resp_event(struct acc *a, struct ev *ev, jv j)
 		}
 		return slot_set(a, p, part, "text");
 	}
-	if (streq(t, "response.output_text.delta") ||
-	    streq(t, "response.output_text.done")) {
-		int done = streq(t, "response.output_text.done");
+	for (pk = 0; pk < sizeof parts / sizeof parts[0]; pk++) {
+		size_t n = strlen(parts[pk].ev);
+		int done;
 
+		if (t == NULL || strncmp(t, parts[pk].ev, n) != 0 ||
+		    (!streq(t + n, "delta") && !streq(t + n, "done")))
+			continue;
+		done = streq(t + n, "done");
 		if (!done && (it == NULL ||
-		    (streq(str(it->obj, "type", NULL), "message") &&
+		    (streq(str(it->obj, "type", NULL), parts[pk].item) &&
 		    resp_part(it, j, "content_index", 0) == NULL)))
-			return resp_orphan(a, j, t, "delta", DELTA_TEXT);
-		if (it == NULL || !streq(str(it->obj, "type", NULL), "message"))
+			return resp_orphan(a, j, t, "delta", parts[pk].kind);
+		if (it == NULL || !streq(str(it->obj, "type", NULL),
+		    parts[pk].item))
 			return 0;
 		return resp_text(a, resp_part(it, j, "content_index", 0),
-		    "output_text", j, done ? "text" : "delta", done, DELTA_TEXT);
-	}
-	if (streq(t, "response.refusal.delta") ||
-	    streq(t, "response.refusal.done")) {
-		int done = streq(t, "response.refusal.done");
-
-		if (!done && (it == NULL ||
-		    (streq(str(it->obj, "type", NULL), "message") &&
-		    resp_part(it, j, "content_index", 0) == NULL)))
-			return resp_orphan(a, j, t, "delta", DELTA_REFUSAL);
-		if (it == NULL || !streq(str(it->obj, "type", NULL), "message"))
-			return 0;
-		return resp_text(a, resp_part(it, j, "content_index", 0),
-		    "refusal", j, done ? "refusal" : "delta", done,
-		    DELTA_REFUSAL);
-	}
-	if (streq(t, "response.reasoning_text.delta") ||
-	    streq(t, "response.reasoning_text.done")) {
-		int done = streq(t, "response.reasoning_text.done");
-
-		if (!done && (it == NULL ||
-		    (streq(str(it->obj, "type", NULL), "reasoning") &&
-		    resp_part(it, j, "content_index", 0) == NULL)))
-			return resp_orphan(a, j, t, "delta", DELTA_REASONING);
-		if (it == NULL || !streq(str(it->obj, "type", NULL), "reasoning"))
-			return 0;
-		return resp_text(a, resp_part(it, j, "content_index", 0),
-		    "reasoning_text", j, done ? "text" : "delta", done,
-		    DELTA_REASONING);
+		    parts[pk].part, j, done ? parts[pk].done_key : "delta", done,
+		    parts[pk].kind);
 	}
 	if (streq(t, "response.reasoning_summary_text.delta") ||
 	    streq(t, "response.reasoning_summary_text.done")) {
@@ -586,6 +577,19 @@ resp_begin(struct w *w, const char *type)
 	w_num(w, w->seq++);
 }
 
+/* resp_at begins an event of type about the item id at output index
+ * oi: its item_id and output_index, then a comma */
+static void
+resp_at(struct w *w, const char *type, const char *id, long long oi)
+{
+	resp_begin(w, type);
+	w_lit(w, ",\"item_id\":");
+	w_str(w, id);
+	w_lit(w, ",\"output_index\":");
+	w_num(w, oi);
+	w_lit(w, ",");
+}
+
 static void
 resp_object(struct w *w, const char *status, const char *output,
     const char *error)
@@ -668,8 +672,10 @@ resp_w_reasoning(struct w *w, struct buf *full, struct buf *item)
 	static const char *const ev[] = { "response.reasoning_summary_part.added",
 		"response.reasoning_summary_text.done",
 		"response.reasoning_summary_part.done" };
+	char rid[112];
 	size_t i;
 
+	snprintf(rid, sizeof rid, "rs_%s", w->id);
 	w_joined(full, m->reasoning, m->nreasoning);
 	buf_reset(item);
 	if (buf_printf(item, "{\"id\":\"rs_%s\",\"type\":\"reasoning\","
@@ -687,10 +693,8 @@ resp_w_reasoning(struct w *w, struct buf *full, struct buf *item)
 		    "response.reasoning_summary_text.delta" :
 		    ev[i - m->nreasoning];
 
-		resp_begin(w, e);
-		w_lit(w, ",\"item_id\":\"rs_");
-		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":0,\"summary_index\":0,");
+		resp_at(w, e, rid, 0);
+		w_lit(w, "\"summary_index\":0,");
 		if (i == 0)
 			w_lit(w, "\"part\":{\"type\":\"summary_text\","
 			    "\"text\":\"\"}}");
@@ -720,10 +724,11 @@ resp_write(struct w *w)
 {
 	const struct emit_msg *m = w->m;
 	struct buf output, full, item;
-	char cid[128], fid[160];
+	char cid[128], fid[160], mid[112];
 	size_t i, k;
 	long long oi = 0;
 
+	snprintf(mid, sizeof mid, "msg_%s", w->id);
 	buf_init(&output, 0);
 	buf_init(&full, 0);
 	buf_init(&item, 0);
@@ -752,43 +757,26 @@ resp_write(struct w *w)
 		w_lit(w, "\",\"type\":\"message\",\"status\":\"in_progress\","
 		    "\"content\":[],\"role\":\"assistant\"}}");
 		w_end(w, "\n\n");
-		resp_begin(w, "response.content_part.added");
-		w_lit(w, ",\"item_id\":\"msg_");
-		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":");
-		w_num(w, oi);
-		w_lit(w, ",\"content_index\":0,\"part\":"
+		resp_at(w, "response.content_part.added", mid, oi);
+		w_lit(w, "\"content_index\":0,\"part\":"
 		    "{\"type\":\"output_text\",\"annotations\":[],"
 		    "\"logprobs\":[],\"text\":\"\"}}");
 		w_end(w, "\n\n");
 		for (i = 0; i < m->ntext; i++) {
-			resp_begin(w, "response.output_text.delta");
-			w_lit(w, ",\"item_id\":\"msg_");
-			w_lit(w, w->id);
-			w_lit(w, "\",\"output_index\":");
-		w_num(w, oi);
-		w_lit(w, ",\"content_index\":0,"
-			    "\"delta\":");
+			resp_at(w, "response.output_text.delta", mid, oi);
+			w_lit(w, "\"content_index\":0,\"delta\":");
 			w_str(w, m->text[i]);
 			w_lit(w, ",\"logprobs\":[]}");
 			w_end(w, "\n\n");
 		}
-		resp_begin(w, "response.output_text.done");
-		w_lit(w, ",\"item_id\":\"msg_");
-		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":");
-		w_num(w, oi);
-		w_lit(w, ",\"content_index\":0,\"text\":");
+		resp_at(w, "response.output_text.done", mid, oi);
+		w_lit(w, "\"content_index\":0,\"text\":");
 		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
 			w->err = 1;
 		w_lit(w, ",\"logprobs\":[]}");
 		w_end(w, "\n\n");
-		resp_begin(w, "response.content_part.done");
-		w_lit(w, ",\"item_id\":\"msg_");
-		w_lit(w, w->id);
-		w_lit(w, "\",\"output_index\":");
-		w_num(w, oi);
-		w_lit(w, ",\"content_index\":0,\"part\":"
+		resp_at(w, "response.content_part.done", mid, oi);
+		w_lit(w, "\"content_index\":0,\"part\":"
 		    "{\"type\":\"output_text\",\"annotations\":[],"
 		    "\"logprobs\":[],\"text\":");
 		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
@@ -826,22 +814,15 @@ resp_write(struct w *w)
 		w_lit(w, "}");
 		w_end(w, "\n\n");
 		for (k = 0; k < c->nargs; k++) {
-			resp_begin(w, "response.function_call_arguments.delta");
-			w_lit(w, ",\"item_id\":");
-			w_str(w, fid);
-			w_lit(w, ",\"output_index\":");
-			w_num(w, oi);
-			w_lit(w, ",\"delta\":");
+			resp_at(w, "response.function_call_arguments.delta",
+			    fid, oi);
+			w_lit(w, "\"delta\":");
 			w_str(w, c->args[k]);
 			w_lit(w, "}");
 			w_end(w, "\n\n");
 		}
-		resp_begin(w, "response.function_call_arguments.done");
-		w_lit(w, ",\"item_id\":");
-		w_str(w, fid);
-		w_lit(w, ",\"output_index\":");
-		w_num(w, oi);
-		w_lit(w, ",\"arguments\":");
+		resp_at(w, "response.function_call_arguments.done", fid, oi);
+		w_lit(w, "\"arguments\":");
 		if (jsonw_string(&w->b, full.p ? full.p : "", full.len) == -1)
 			w->err = 1;
 		w_lit(w, "}");
@@ -920,14 +901,27 @@ resp_req_body(const struct req_params *r, jv msgs)
 		jv_free(msgs);
 		msgs = jv_string(r->prompt);
 	}
-	body = jv_object_set(body, jv_string("input"), msgs);
-	if (r->max_tokens >= 0)
-		body = jv_object_set(body, jv_string("max_output_tokens"),
-		    jv_number((double)r->max_tokens));
-	if (r->has_temperature)
-		body = jv_object_set(body, jv_string("temperature"),
-		    jv_number(r->temperature));
-	return body;
+	return jv_object_set(body, jv_string("input"), msgs);
+}
+
+static jv
+resp_req_opts(jv body, const struct req_params *r)
+{
+	body = req_sampling(body, "max_output_tokens", r);
+	if (r->reasoning == REQ_REASON_UNSET)
+		return body;
+	return jv_object_set(body, jv_string("reasoning"), jv_object_set(
+	    jv_object(), jv_string("effort"), jv_string(req_effort(r))));
+}
+
+static int
+resp_req_refuse(jv body, struct buf *why)
+{
+	return req_refuse_tools(body, "Missing required parameter: "
+	    "'tools[%d].name'.", why) || req_refuse_key(body, "max_tokens",
+	    "Unsupported parameter: 'max_tokens'. In the Responses API, this "
+	    "parameter has moved to 'max_output_tokens'.", why) ||
+	    req_temp_range(body, NULL, 2, why);
 }
 
 static int
@@ -981,6 +975,8 @@ static const struct prov_ops responses_ops = {
 	.error_body = openai_error_body,
 	.req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
+	.req_opts = resp_req_opts, .req_tools = req_tools_flat,
+	.req_refuse = resp_req_refuse,
 	.last_user = resp_last_user, .conv_items = &resp_items, .fast = resp_fast,
 };
 
@@ -996,5 +992,9 @@ const struct provider prov_responses = {
 	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
 	.api_path = "/responses", .key_env = "OPENAI_API_KEY",
 	.key_header = "Authorization", .key_prefix = "Bearer ",
+	.model_only = openai_responses_only,
+	.reasoning_models = openai_reasoning,
+	.not_reasoning = openai_not_reasoning,
+	.no_effort_none = openai_no_effort_none,
 	.paths = responses_paths, .ops = &responses_ops,
 };

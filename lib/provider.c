@@ -92,6 +92,44 @@ provider_detect(const struct ev *ev, jv j)
 	return DIALECT_AUTO;
 }
 
+int
+provider_model_in(const char *const *list, const char *model)
+{
+	if (model && strncmp(model, "models/", 7) == 0)
+		model += 7;
+	for (; model && list && *list; list++)
+		if (strncmp(model, *list, strlen(*list)) == 0)
+			return 1;
+	return 0;
+}
+
+int
+provider_family_in(const char *const *list, const char *model)
+{
+	size_t k;
+
+	for (; model && list && *list; list++) {
+		k = strlen(*list);
+		if (strncmp(model, *list, k) == 0 &&
+		    (model[k] == '\0' || model[k] == '-'))
+			return 1;
+	}
+	return 0;
+}
+
+int
+provider_reasoning_model(const struct provider *p, const char *model)
+{
+	const char *const *n;
+
+	if (!provider_model_in(p->reasoning_models, model))
+		return 0;
+	for (n = p->not_reasoning; n && *n; n++)
+		if (strstr(model, *n))
+			return 0;
+	return 1;
+}
+
 enum dialect
 provider_infer(const char *model)
 {
@@ -99,6 +137,9 @@ provider_infer(const char *model)
 
 	if (model == NULL)
 		return DIALECT_OPENAI_CHAT;
+	for (i = 0; i < NROWS; i++)
+		if (provider_model_in(rows[i]->model_only, model))
+			return rows[i]->id;
 	if (strncmp(model, "models/", 7) == 0)
 		model += 7;
 	for (i = 0; i < NROWS; i++)
@@ -106,6 +147,26 @@ provider_infer(const char *model)
 		    strlen(rows[i]->model_prefix)) == 0)
 			return rows[i]->id;
 	return DIALECT_OPENAI_CHAT;
+}
+
+enum dialect
+provider_choose(const char *model, const char *base, const char **from)
+{
+	enum dialect m = provider_infer(model), b = DIALECT_AUTO;
+	size_t i;
+
+	for (i = 0; base && i < NROWS && b == DIALECT_AUTO; i++)
+		if (rows[i]->ops->req_claims && rows[i]->ops->req_claims(base))
+			b = rows[i]->id;
+	if (from)
+		*from = model && *model ? "the model name" : "the default";
+	/* an OpenAI-compatible base serves the Responses API too */
+	if (b == DIALECT_AUTO || b == m || (b == DIALECT_OPENAI_CHAT &&
+	    m == DIALECT_OPENAI_RESPONSES))
+		return m;
+	if (from)
+		*from = "the base URL";
+	return b;
 }
 
 void

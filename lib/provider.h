@@ -42,6 +42,17 @@ struct provider {
 	const char *key_prefix_alt;  /* before the key in that one */
 	const char *extra_header;    /* "name: value" always sent, or NULL */
 	const char *model_prefix;    /* models that imply it ("claude-") */
+	const char *const *model_only; /* models only it serves (prefixes,
+	                              * NULL-ended): they imply it before
+	                              * any model_prefix */
+	const char *const *reasoning_models; /* model families (prefixes)
+	                              * that reason and refuse sampling
+	                              * options (NULL: none known) */
+	const char *const *not_reasoning; /* within those, the ones that do
+	                              * not (substrings, "-chat") */
+	const char *const *no_effort_none; /* model families (a name, or it
+	                              * and "-..." after it) whose lowest
+	                              * reasoning effort is above none */
 	int model_in_path;           /* the model goes in the URL, not the body */
 	int stream_default;          /* a body without "stream" streams */
 	/* llm-mock */
@@ -78,6 +89,28 @@ const char *provider_names(const char *sep);
  * result belongs to provider.c and stays valid until the next call (it
  * is printed on the way to exit: kept reachable, it is no leak). */
 char *provider_usage(const char *text);
+
+/* provider_choose: the provider for a request to model (NULL: none
+ * given) at the explicit base URL base (NULL: none given). A base whose
+ * host or path says which API it serves (an OpenAI-compatible path such
+ * as Gemini's /v1beta/openai, a provider's own host) wins over the
+ * model's name, except that a model only the Responses API serves keeps
+ * it on an OpenAI-compatible base; else the model's name tells
+ * (provider_infer). *from (when not NULL) is set to "the base URL" or
+ * "the model name" or "the default": what decided. */
+enum dialect provider_choose(const char *model, const char *base,
+    const char **from);
+
+/* provider_model_in: model (without a "models/" prefix) starts with one
+ * of list's prefixes (NULL-ended; a NULL list holds none). */
+int provider_model_in(const char *const *list, const char *model);
+
+/* provider_family_in: model is one of list's names, or one of them
+ * followed by "-" and more ("gpt-5" holds gpt-5-mini, not gpt-5.1). */
+int provider_family_in(const char *const *list, const char *model);
+
+/* provider_reasoning_model: model is of p's reasoning families. */
+int provider_reasoning_model(const struct provider *p, const char *model);
 
 /* provider_detect: the provider an event belongs to, from its SSE event
  * type and its JSON data j (borrowed), or DIALECT_AUTO when it does not

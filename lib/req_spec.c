@@ -24,8 +24,9 @@ char *
 req_url(enum dialect d, const char *base, const char *model, int stream)
 {
 	const struct provider *p = provider_get(d);
+	const char *q = strchr(base, '?');
 	struct buf b;
-	size_t n = strlen(base);
+	size_t n = q ? (size_t)(q - base) : strlen(base);
 	char *r;
 
 	buf_init(&b, 0);
@@ -43,15 +44,18 @@ req_url(enum dialect d, const char *base, const char *model, int stream)
 		p->ops->req_path(&b, base, n, model, stream);
 	else
 		buf_puts(&b, p->api_path);
+	/* the base's query (?api-version=) follows the path */
+	if (q && q[1]) {
+		buf_putc(&b, memchr(b.p, '?', b.len) ? '&' : '?');
+		buf_puts(&b, q + 1);
+	}
 	r = xmemdup(b.p, b.len);
 	buf_free(&b);
 	return r;
 }
 
-/* url_host copies url's host (without brackets, port or userinfo) into
- * out, lowercased. */
-static void
-url_host(const char *url, char *out, size_t n)
+void
+req_url_host(const char *url, char *out, size_t n)
 {
 	const char *s = strstr(url, "://"), *e, *at;
 	size_t len;
@@ -87,7 +91,7 @@ req_url_is_loopback(const char *url)
 	unsigned a, b, c, d;
 	char extra;
 
-	url_host(url, host, sizeof host);
+	req_url_host(url, host, sizeof host);
 	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
 	    strcmp(host, "0:0:0:0:0:0:0:1") == 0 ||
 	    strcmp(host, "0.0.0.0") == 0)
@@ -102,6 +106,39 @@ int
 req_url_is_https(const char *url)
 {
 	return strncasecmp(url, "https://", 8) == 0;
+}
+
+int
+req_host_is(const char *url, const char *host)
+{
+	char h[256];
+	size_t n, k = strlen(host);
+
+	if (url == NULL)
+		return 0;
+	req_url_host(url, h, sizeof h);
+	n = strlen(h);
+	if (host[0] == '.')
+		return n > k && strcmp(h + n - k, host) == 0;
+	return strcmp(h, host) == 0;
+}
+
+int
+req_path_has(const char *url, const char *seg)
+{
+	const char *s, *e;
+	size_t k = strlen(seg);
+
+	if (url == NULL)
+		return 0;
+	s = strstr(url, "://");
+	s = s ? s + 3 : url;
+	s += strcspn(s, "/?#");
+	e = s + strcspn(s, "?#");
+	for (; s + k <= e; s++)
+		if (strncasecmp(s, seg, k) == 0 && (s + k == e || s[k] == '/'))
+			return 1;
+	return 0;
 }
 
 jv
@@ -131,21 +168,32 @@ req_chat_messages(const struct req_params *r, jv msgs)
 }
 
 jv
+req_sampling(jv obj, const char *max_key, const struct req_params *r)
+{
+	if (r->max_tokens >= 0)
+		obj = jv_object_set(obj, jv_string(max_key),
+		    jv_number((double)r->max_tokens));
+	if (r->has_temperature)
+		obj = jv_object_set(obj, jv_string("temperature"),
+		    jv_number(r->temperature));
+	return obj;
+}
+
+jv
+req_set_nonempty(jv body, const char *key, jv obj)
+{
+	if (jv_object_length(jv_copy(obj)) > 0)
+		return jv_object_set(body, jv_string(key), obj);
+	jv_free(obj);
+	return body;
+}
+
+jv
 req_options(jv body, const char *key, const char *max_key,
     const struct req_params *r)
 {
-	jv opts = jv_object();
-
-	if (r->max_tokens >= 0)
-		opts = jv_object_set(opts, jv_string(max_key),
-		    jv_number((double)r->max_tokens));
-	if (r->has_temperature)
-		opts = jv_object_set(opts, jv_string("temperature"),
-		    jv_number(r->temperature));
-	if (jv_object_length(jv_copy(opts)) > 0)
-		return jv_object_set(body, jv_string(key), opts);
-	jv_free(opts);
-	return body;
+	return req_set_nonempty(body, key, req_sampling(jv_object(), max_key,
+	    r));
 }
 
 jv
@@ -156,13 +204,271 @@ req_build_body(const struct req_params *r)
 	    jv_copy(r->messages) : jv_array();
 
 	body = p->ops->req_body(r, msgs);
+	if (p->ops->req_opts)
+		body = p->ops->req_opts(body, r);
 	if (jv_get_kind(r->tools) == JV_KIND_ARRAY)
 		body = jv_object_set(body, jv_string("tools"),
+		    p->ops->req_tools ? p->ops->req_tools(jv_copy(r->tools)) :
 		    jv_copy(r->tools));
-	body = req_body_finish(body, r->provider, r->stream);
-	if (r->stream && p->ops->req_streaming)
-		body = p->ops->req_streaming(body);
-	return body;
+	return req_body_finish(body, r->provider, r->stream, r->base);
+}
+
+static const char *const levels[] = { "none", "low", "medium", "high" };
+
+int
+req_reasoning_parse(const char *s, struct req_params *r)
+{
+	char *end;
+	long v;
+	size_t i;
+
+	for (i = 0; i < sizeof levels / sizeof levels[0]; i++)
+		if (strcmp(s, levels[i]) == 0) {
+			r->reasoning = (enum req_reason)(REQ_REASON_NONE + i);
+			return 0;
+		}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v <= 0 || v > 100000000)
+		return -1;
+	r->reasoning = REQ_REASON_BUDGET;
+	r->reasoning_budget = v;
+	return 0;
+}
+
+const char *
+req_level(const struct req_params *r)
+{
+	if (r->reasoning < REQ_REASON_LOW || r->reasoning > REQ_REASON_HIGH)
+		return NULL;
+	return levels[r->reasoning - REQ_REASON_NONE];
+}
+
+int
+req_check_common(const struct req_params *r, double tmax, int budget,
+    struct buf *why)
+{
+	const struct provider *p = provider_get(r->provider);
+
+	if (r->has_temperature && r->temperature > tmax) {
+		buf_printf(why, "--temperature: %g is out of %s's range 0..%g",
+		    r->temperature, p->name, tmax);
+		return -1;
+	}
+	if (r->reasoning == REQ_REASON_BUDGET && !budget) {
+		buf_printf(why, "--reasoning: %s takes a level (none, low, "
+		    "medium, high), not a token budget", p->name);
+		return -1;
+	}
+	if (r->reasoning == REQ_REASON_NONE &&
+	    provider_family_in(p->no_effort_none, r->model)) {
+		buf_printf(why, "note: %s takes no reasoning effort 'none' (its "
+		    "lowest is minimal or low): %s is known to refuse it",
+		    r->model, p->name);
+		return 1;
+	}
+	if (r->has_temperature && provider_reasoning_model(p, r->model)) {
+		buf_printf(why, "note: %s is a reasoning model: %s is known to "
+		    "refuse a temperature other than 1 for it", r->model,
+		    p->name);
+		return 1;
+	}
+	return 0;
+}
+
+int
+req_check(const struct req_params *r, struct buf *why)
+{
+	const struct provider *p = provider_get(r->provider);
+
+	buf_reset(why);
+	return p->ops->req_check ? p->ops->req_check(r, why) :
+	    req_check_common(r, 2, 0, why);
+}
+
+const char *
+req_effort(const struct req_params *r)
+{
+	return req_level(r) ? req_level(r) : "none";
+}
+
+jv
+req_pick(jv to, jv from, const char *keys)
+{
+	char k[64];
+	size_t n;
+	jv v;
+
+	for (; *keys; keys += n + (keys[n] == ' ')) {
+		n = strcspn(keys, " ");
+		snprintf(k, sizeof k, "%.*s", (int)n, keys);
+		v = jvx_get(from, k);
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			to = jv_object_set(to, jv_string(k), v);
+		else
+			jv_free(v);
+	}
+	return to;
+}
+
+int
+req_refuse_key(jv body, const char *key, const char *msg, struct buf *why)
+{
+	if (!jv_object_has(jv_copy(body), jv_string(key)))
+		return 0;
+	buf_puts(why, msg);
+	return 1;
+}
+
+void
+req_auth(enum dialect d, const char *base, struct req_auth *a)
+{
+	const struct provider *p = provider_get(d);
+
+	a->header = p->key_header;
+	a->prefix = p->key_prefix;
+	a->key_env = p->key_env;
+	a->key_env_alt = p->key_env_alt;
+	if (base && p->ops->req_auth)
+		p->ops->req_auth(base, a);
+}
+
+int
+req_refuse(enum dialect d, jv body, struct buf *why)
+{
+	const struct provider *p = provider_get(d);
+
+	buf_reset(why);
+	return p && p->ops->req_refuse ? p->ops->req_refuse(body, why) : 0;
+}
+
+int
+req_openai_tool(jv item, jv *fn)
+{
+	jv f;
+
+	if (jv_get_kind(item) != JV_KIND_OBJECT)
+		return 0;
+	f = jvx_get(item, "function");
+	if (jv_get_kind(f) != JV_KIND_OBJECT) {
+		jv_free(f);
+		return 0;
+	}
+	*fn = f;
+	return 1;
+}
+
+jv
+req_tools_each(jv tools, jv (*conv)(jv fn))
+{
+	jv out, item, fn;
+	int i, n;
+
+	if (jv_get_kind(tools) != JV_KIND_ARRAY)
+		return tools;
+	out = jv_array();
+	n = jv_array_length(jv_copy(tools));
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		if (req_openai_tool(item, &fn)) {
+			jv_free(item);
+			item = conv(fn);
+			jv_free(fn);
+		}
+		out = jv_array_append(out, item);
+	}
+	jv_free(tools);
+	return out;
+}
+
+jv
+req_tools_nested(jv tools)
+{
+	jv out = jv_array(), item, t, fn;
+	const char *ts;
+	int i, n;
+
+	if (jv_get_kind(tools) != JV_KIND_ARRAY) {
+		jv_free(out);
+		return tools;
+	}
+	n = jv_array_length(jv_copy(tools));
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		t = jvx_get(item, "type");
+		ts = jvx_str(t, NULL);
+		if (ts && strcmp(ts, "function") == 0 && jv_object_has(
+		    jv_copy(item), jv_string("name"))) {
+			fn = jv_object_delete(jv_copy(item), jv_string("type"));
+			jv_free(item);
+			item = jv_object_set(jv_object_set(jv_object(),
+			    jv_string("type"), jv_string("function")),
+			    jv_string("function"), fn);
+		}
+		jv_free(t);
+		out = jv_array_append(out, item);
+	}
+	jv_free(tools);
+	return out;
+}
+
+/* Chat's nested function tool made flat. parameters is required (null
+ * for none); strict is false unless asked, as in chat (the Responses
+ * API's own default, true, refuses most schemas). */
+static jv
+flat_tool(jv fn)
+{
+	jv t = req_pick(jv_object_set(jv_object(), jv_string("type"),
+	    jv_string("function")), fn, "name description parameters strict");
+
+	if (!jv_object_has(jv_copy(t), jv_string("parameters")))
+		t = jv_object_set(t, jv_string("parameters"), jv_null());
+	if (!jv_object_has(jv_copy(t), jv_string("strict")))
+		t = jv_object_set(t, jv_string("strict"), jv_false());
+	return t;
+}
+
+jv
+req_tools_flat(jv tools)
+{
+	return req_tools_each(tools, flat_tool);
+}
+
+int
+req_refuse_tools(jv body, const char *fmt, struct buf *why)
+{
+	jv tools = jvx_get(body, "tools"), item, fn;
+	int i, n, hit = 0;
+
+	n = jv_get_kind(tools) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(tools)) : 0;
+	for (i = 0; i < n && !hit; i++) {
+		item = jv_array_get(jv_copy(tools), i);
+		if ((hit = req_openai_tool(item, &fn)) != 0) {
+			buf_printf(why, fmt, i);
+			jv_free(fn);
+		}
+		jv_free(item);
+	}
+	jv_free(tools);
+	return hit;
+}
+
+int
+req_temp_range(jv body, const char *key, double max, struct buf *why)
+{
+	jv o = key ? jvx_get(body, key) : jv_copy(body);
+	jv t = jvx_get(o, "temperature");
+	int bad = jv_get_kind(t) == JV_KIND_NUMBER &&
+	    !(jv_number_value(t) >= 0 && jv_number_value(t) <= max);
+
+	if (bad)
+		buf_printf(why, "temperature: %g is out of range: it must be "
+		    "between 0 and %g", jv_number_value(t), max);
+	jv_free(t);
+	jv_free(o);
+	return bad;
 }
 
 int
@@ -181,16 +487,35 @@ req_stream_ok(jv body, int stream, int default_on)
 	return ok;
 }
 
-int
-req_body_ready(jv body, enum dialect p, int stream)
+/* streaming adds what a stream asks for on base's host. Consumes body. */
+static jv
+streaming(jv body, const struct provider *p, int stream, const char *base)
 {
-	return provider_get(p)->ops->req_ready(body, stream);
+	return stream && p->ops->req_streaming ?
+	    p->ops->req_streaming(body, base) : body;
+}
+
+int
+req_body_ready(jv body, enum dialect d, int stream, const char *base)
+{
+	const struct provider *p = provider_get(d);
+	jv more;
+	int ok = p->ops->req_ready(body, stream);
+
+	/* ready when what a stream adds is there already */
+	if (ok && stream && p->ops->req_streaming) {
+		more = streaming(jv_copy(body), p, stream, base);
+		ok = jv_equal(more, jv_copy(body));
+	}
+	return ok;
 }
 
 jv
-req_body_finish(jv body, enum dialect p, int stream)
+req_body_finish(jv body, enum dialect d, int stream, const char *base)
 {
-	return provider_get(p)->ops->req_finish(body, stream);
+	const struct provider *p = provider_get(d);
+
+	return streaming(p->ops->req_finish(body, stream), p, stream, base);
 }
 
 jv

@@ -15,10 +15,11 @@
 #include "dialect.h"
 
 /* req_url returns the request URL (malloc'ed, caller frees): base without
- * trailing slashes, a scheme added when base has none (http://, as curl
+ * its query and trailing slashes, a scheme added when base has none (http://, as curl
  * takes it, or the provider's own reading of a bare host, such as
  * Ollama's), then
- * the provider's path for model (the row's req_path operation). The
+ * the provider's path for model (the row's req_path operation), then
+ * base's query (Azure's ?api-version=), if any. The
  * provider's defaults (base URL, key variables, model) are facts of its
  * row in provider.h. */
 char *req_url(enum dialect p, const char *base, const char *model,
@@ -31,22 +32,65 @@ int req_url_is_loopback(const char *url);
 /* req_url_is_https tells whether url starts with https:// (any case). */
 int req_url_is_https(const char *url);
 
+/* --reasoning: a level, or a budget of thinking tokens. */
+enum req_reason {
+	REQ_REASON_UNSET, REQ_REASON_NONE, REQ_REASON_LOW, REQ_REASON_MEDIUM,
+	REQ_REASON_HIGH, REQ_REASON_BUDGET
+};
+
+/* --max-tokens-field: which field carries --max-tokens where a provider
+ * has two (OpenAI chat): by the host (REQ_MAX_AUTO), or forced. */
+enum req_max_field { REQ_MAX_AUTO, REQ_MAX_TOKENS, REQ_MAX_COMPLETION };
+
 /* The request as the options describe it. messages and tools are
  * borrowed JSON arrays, or jv_null() when absent. prompt may be NULL
  * when messages are given. max_tokens < 0 and has_temperature == 0 mean
- * "not set" (anthropic always sends max_tokens: 4096 when unset). */
+ * "not set" (anthropic always sends max_tokens: 4096 when unset). base
+ * is the base URL the request goes to (its host decides what some
+ * providers accept), or NULL for the provider's default. */
 struct req_params {
 	enum dialect provider;
 	const char *model;
 	const char *system;
 	const char *prompt;
+	const char *base;
 	long max_tokens;
+	enum req_max_field max_field;
 	int has_temperature;
 	double temperature;
+	enum req_reason reasoning;
+	long reasoning_budget;  /* tokens, with REQ_REASON_BUDGET */
 	jv messages;
 	jv tools;
 	int stream;
 };
+
+/* req_reasoning_parse reads a --reasoning value (none, low, medium, high,
+ * or a positive number of tokens) into r. 0, or -1 when it is neither. */
+int req_reasoning_parse(const char *s, struct req_params *r);
+
+/* req_check tells whether the provider takes r's options: -1 when it
+ * documents a refusal (a temperature out of its range, a reasoning form
+ * it has no field for, a budget it does not take), with the reason in
+ * why, a usage error; 1 when the request will go out but the model
+ * family is known to refuse part of it, with a one-line note in why; 0
+ * when nothing is known against it. */
+int req_check(const struct req_params *r, struct buf *why);
+
+/* req_auth: the header carrying the key for base on provider p, its
+ * prefix and the variable holding the key, where the host wants others
+ * than the row's (Azure OpenAI's api-key); else the row's. */
+struct req_auth {
+	const char *header, *prefix, *key_env, *key_env_alt;
+};
+void req_auth(enum dialect p, const char *base, struct req_auth *a);
+
+/* req_refuse: 1 when the provider p would refuse body (borrowed) with an
+ * HTTP 400 for one of the refusals llm-request avoids (a parameter the
+ * model does not take, a field missing, tools in another provider's
+ * shape, a temperature out of range), with the provider's message in
+ * why; else 0. What llm-mock --strict answers. */
+int req_refuse(enum dialect p, jv body, struct buf *why);
 
 /* req_build_body returns the request body as a JSON object (new
  * reference). */
@@ -56,13 +100,14 @@ jv req_build_body(const struct req_params *r);
  * wanted streaming mode and holds every field the provider requires
  * (such as Anthropic's max_tokens), so that a --body file can be sent
  * byte for byte. Borrows body. */
-int req_body_ready(jv body, enum dialect p, int stream);
+int req_body_ready(jv body, enum dialect p, int stream, const char *base);
 
 /* req_body_finish returns body with streaming forced on (or off) as the
- * provider asks for it (req_stream_flag for most; Gemini streams by URL)
+ * provider asks for it (req_stream_flag for most; Gemini streams by URL),
+ * what a stream adds where base's host takes it (OpenAI's include_usage)
  * and every field it requires set (Anthropic's max_tokens, which the API
- * cannot do without). Consumes body. */
-jv req_body_finish(jv body, enum dialect p, int stream);
+ * cannot do without). base may be NULL (the default). Consumes body. */
+jv req_body_finish(jv body, enum dialect p, int stream, const char *base);
 
 /* req_stream_flag: body with "stream" set to stream, and "stream_options"
  * removed when streaming is off (OpenAI refuses it then): the common

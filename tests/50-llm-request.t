@@ -10,7 +10,7 @@ if [ ! -x "$BIN/llm-mock" ]; then
 fi
 
 # A clean environment: only what each test sets.
-unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY \
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY AZURE_OPENAI_API_KEY \
     OPENAI_BASE_URL ANTHROPIC_BASE_URL OLLAMA_HOST LLM_MODEL \
     HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
 KEY=sk-llmpipe-test-$$-Zq7xK3vN9pRw
@@ -43,14 +43,15 @@ done
 is "$missing" "" "--help lists every option the man page documents"
 
 # ---- dry run: method, URL, headers (key redacted) and body, per provider --
-export OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY
+export OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY \
+    AZURE_OPENAI_API_KEY=$KEY
 golden "$D" llm-request
 if grep -rq -- "$KEY" "$D"/*.out; then
 	fail "--dry-run never prints the key"
 else
 	pass "--dry-run never prints the key"
 fi
-unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY AZURE_OPENAI_API_KEY
 
 # ---- each provider as the server received it -----------------------------
 mock --echo
@@ -164,19 +165,65 @@ is "$?:$(lastreq '[.body.stream,.body.stream_options,.headers.accept]')" \
 run llm-request -p ollama --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
 is "$(lastreq '.body.stream')" false "--no-stream: ollama gets stream false"
 run llm-request -p gemini --base-url "$MOCK_URL" --no-stream hi >/dev/null 2>&1
-is "$(lastreq '.path')" '"/v1beta/models/gemini-2.5-flash:generateContent"' \
+is "$(lastreq '.path')" '"/v1beta/models/gemini-flash-latest:generateContent"' \
     "--no-stream: gemini generateContent"
 
 # --body: sent byte for byte when it already streams; stream forced otherwise
-printf '{"model":"m-body", "messages":[{"role":"user","content":"x"}],\n "stream":true, "n":1}\n' >"$T/body.json"
+printf '{"model":"m-body", "messages":[{"role":"user","content":"x"}],\n "stream":true, "stream_options":{"include_usage":true}, "n":1}\n' >"$T/body.json"
 run llm-request --base-url "$MOCK_URL/v1" --body "$T/body.json" -v >/dev/null 2>"$T/err"
-is "$(lastreq '.body')" '{"model":"m-body","messages":[{"role":"user","content":"x"}],"stream":true,"n":1}' \
+is "$(lastreq '.body')" '{"model":"m-body","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true},"n":1}' \
     "--body: sent as is"
 grep -q "Content-Length: $(stat -c %s "$T/body.json")" "$T/err" ||
     grep -qi "content-length: $(stat -c %s "$T/body.json")" <(tail -n 1 "$T/log" | jq -r '.headers|to_entries[]|"\(.key): \(.value)"')
 ok $? "--body: the exact bytes of the file (length matches)"
 printf '{"model":"m-body","messages":[]}' | run llm-request --base-url "$MOCK_URL/v1" --body - >/dev/null 2>&1
-is "$(lastreq '.body.stream')" true "--body -: from stdin, streaming forced on"
+is "$(lastreq '[.body.stream,.body.stream_options]' | tr -d '\n')" '[true,{"include_usage":true}]' \
+    "--body -: from stdin, streaming forced on, usage asked for"
+stop_mock
+
+# ---- llm-mock --strict refuses what the providers refuse; llm-request's
+# requests from options pass it (the refusals of issue 21)
+mock --echo --strict
+strict() { # strict WANT_STATUS WANT_STDERR_REGEX ('': none) NAME ARGS...
+	local st=$1 re=$2 name=$3; shift 3
+	(cd "$D" && OPENAI_API_KEY=$KEY ANTHROPIC_API_KEY=$KEY GEMINI_API_KEY=$KEY \
+	    run llm-request --base-url "$MOCK_URL" --retry 0 "$@") >/dev/null 2>"$T/err"
+	local got=$? said=1
+	if [ -z "$re" ]; then [ ! -s "$T/err" ]; said=$?
+	else grep -qE -- "$re" "$T/err"; said=$?; fi
+	if [ "$got" = "$st" ] && [ "$said" = 0 ]; then pass "--strict: $name"
+	else fail "--strict: $name" "status $got, stderr: $(head -c 300 "$T/err")"; fi
+}
+strict 4 "HTTP 400: Unsupported parameter: 'max_tokens'.*max_completion_tokens" \
+    "chat: max_tokens for a reasoning model refused" -m gpt-5 --max-tokens 5 --max-tokens-field max_tokens hi
+strict 0 '' "chat: max_completion_tokens for it taken" \
+    -m gpt-5 --max-tokens 5 --max-tokens-field max_completion_tokens hi
+strict 4 "HTTP 400: temperature: 2.5 is out of range" "chat: a temperature over 2 refused (sent by --jq)" \
+    --jq '.temperature = 2.5' hi
+strict 4 "Missing required parameter: 'tools\[0\]\.name'" "responses: chat-format tools refused" \
+    -p responses --tools tools.json --jq '.tools = [{type: "function", function: .tools[0]}]' hi
+strict 0 '' "responses: --tools converted and taken" -p responses --tools tools.json hi
+strict 4 "max_tokens: Field required" "anthropic: no max_tokens refused" \
+    -m claude-x --jq 'del(.max_tokens)' hi
+strict 4 "tools\.0\.custom\.input_schema: Field required" "anthropic: chat-format tools refused" \
+    -m claude-x --tools tools.json --jq '.tools = [{type: "function", function: .tools[0]}]' hi
+strict 4 "must be greater than .thinking\.budget_tokens" "anthropic: a budget over max_tokens refused" \
+    -m claude-x --reasoning 2048 --jq '.max_tokens = 2000' hi
+strict 0 "^llm-request: note: anthropic has deprecated temperature" \
+    "anthropic: --tools, --reasoning and --temperature taken (with a note)" \
+    -m claude-x --tools tools.json --reasoning 2048 --temperature 1 hi
+strict 4 'Unknown name "function" at .tools\[0\]' "gemini: chat-format tools refused" \
+    -m gemini-x --jq '.tools = [{type: "function", function: {name: "f"}}]' hi
+strict 0 '' "gemini: --tools converted and taken" -m gemini-x --tools tools-mixed.json --reasoning low hi
+strict 0 '' "ollama: --reasoning taken" -p ollama --reasoning high hi
+stop_mock
+
+# ---- a model the provider does not know: named, default or not -------------
+mock --fail 9:404
+strict 4 "HTTP 404: .*\(model 'claude-sonnet-4-6', the default of anthropic; choose one with -m or \\\$LLM_MODEL\)" \
+    "404: the default model named as such" -p anthropic hi
+strict 4 "HTTP 404: .*\(model 'claude-gone'; choose one with -m or \\\$LLM_MODEL\)" \
+    "404: the model given named" -m claude-gone hi
 stop_mock
 
 # ---- streaming: an event reaches stdout while the server is still sending --

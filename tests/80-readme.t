@@ -71,7 +71,8 @@ while read -r t cmd; do
 	ok $? "'$cmd' is run by $t"
 done <"$T/run-by"
 
-start_mock --echo
+# --strict: what the documentation shows is what the providers accept
+MOCK_STRICT=1 start_mock --echo
 export OPENAI_BASE_URL=$MOCK_URL/v1
 
 # a real provider's pipelines, the key in the environment (each provider

@@ -34,7 +34,8 @@ unmarked=""
 for p in $PAGES; do unmarked="$unmarked$(extract "$p")"; done
 is "$unmarked" "" "every EXAMPLES block of every tool's man page is marked to be run"
 
-start_mock --echo --ttft 0 --delay 0 --log-requests "$T/req.ndjson"
+# --strict: what the documentation shows is what the providers accept
+MOCK_STRICT=1 start_mock --echo --ttft 0 --delay 0 --log-requests "$T/req.ndjson"
 export OPENAI_BASE_URL=$MOCK_URL/v1 ANTHROPIC_BASE_URL=$MOCK_URL URL=$MOCK_URL
 
 # ex PAGE NAME [sed]: runs the example in $T/run/PAGE-NAME (prepared by

@@ -268,6 +268,8 @@ while read -r short long arg; do
 		[ "$o" = -e ] && continue # -e is --encoding in llm-tokens only
 		for tool in $TOOLS; do
 			"$BIN/$tool" --help | grep -qE -- "(^|[ ,])${o}[ ,]" || continue
+			# the same name may be a flag in another tool (--reasoning)
+			"$BIN/$tool" --help | grep -qE -- "--${long} ${arg}" || continue
 			[ -z "$(comp "$tool" "$o" "$T/capture-f")" ] || bad="$bad $tool:$o"
 		done
 	done

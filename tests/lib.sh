@@ -165,9 +165,11 @@ interrupt() {
 }
 
 # start_mock ARGS...: starts llm-mock on a free port; sets MOCK_URL, MOCK_PID.
+# With MOCK_STRICT=1 it is --strict: a body the real provider refuses gets
+# its 400 (what the README's and the man pages' requests must never get).
 start_mock() {
 	: >"$T/mock.url" # not the URL of a mock started earlier
-	"$BIN/llm-mock" "$@" >"$T/mock.url" 2>"$T/mock.err" &
+	"$BIN/llm-mock" ${MOCK_STRICT:+--strict} "$@" >"$T/mock.url" 2>"$T/mock.err" &
 	MOCK_PID=$!
 	_pids="$_pids $MOCK_PID"
 	local i

@@ -155,7 +155,7 @@ request_case(const struct provider *p)
 	provider_last_user(p->id, body, &b);
 	ok(b.len && strcmp(b.p, "what is 2 + 2?") == 0,
 	    "%s: llm-mock reads llm-request's prompt back", p->name);
-	ok(req_body_ready(body, p->id, 1),
+	ok(req_body_ready(body, p->id, 1, NULL),
 	    "%s: the body it builds is ready to send as is", p->name);
 	jv_free(body);
 
@@ -195,7 +195,7 @@ request_case(const struct provider *p)
 	provider_last_user(p->id, body, &b);
 	ok(b.len && strcmp(b.p, "second question") == 0,
 	    "%s: after a conversation, the last user message comes back", name);
-	ok(!req_body_ready(body, p->id, 1) || p->model_in_path,
+	ok(!req_body_ready(body, p->id, 1, NULL) || p->model_in_path,
 	    "%s: a non-streaming body is not taken as a streaming one", name);
 	jv_free(body);
 	jv_free(msgs);
