@@ -45,12 +45,7 @@ acc_new(enum dialect d, size_t max_bytes)
 	a->usage_raw = jv_invalid();
 	a->u_in = a->u_out = a->u_reason = a->u_cached = -1;
 	a->srv_in = a->srv_out = -1;
-	buf_init(&a->fast.type, 256);
-	buf_init(&a->fast.pre, 1 << 16);
-	buf_init(&a->fast.mid, 1 << 16);
-	buf_init(&a->fast.post, 1 << 16);
-	buf_init(&a->fast.text, a->max);
-	buf_init(&a->fast.auxv, 1 << 12);
+	fast_init(a);
 	buf_init(&a->s_text, a->max + 16);
 	a->fast.valid = 0;
 	return a;
@@ -106,12 +101,7 @@ acc_free(struct acc *a)
 	free(a->perr);
 	free(a->id);
 	free(a->model);
-	buf_free(&a->fast.type);
-	buf_free(&a->fast.pre);
-	buf_free(&a->fast.mid);
-	buf_free(&a->fast.post);
-	buf_free(&a->fast.text);
-	buf_free(&a->fast.auxv);
+	fast_free(a);
 	buf_free(&a->s_text);
 	buf_free(&a->s_id);
 	buf_free(&a->s_name);
@@ -155,7 +145,8 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 	a->cbrc = 0;
 	a->tokens = 0;
 	a->fail = 0;
-	a->ev_ndeltas = 0;
+	a->ev_ndeltas = a->ev_nusage = 0;
+	a->ev_slot = NULL;
 	if (a->fast.valid && ev->data && ev->json_state == 0) {
 		rc = fast_apply(a, ev);
 		if (rc == 1) {
@@ -165,6 +156,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		if (rc)
 			goto out;
 	}
+	fast_flush(a);
 	if (!ev_is_done(ev)) {
 		if (ev->data && blank(ev->data, ev->data_len))
 			return 0; /* an event with no data carries nothing */
@@ -220,6 +212,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		jv_free(a->top);
 		a->top = jv_invalid();
 	}
+	a->fast.valid = 0; /* (its values were flushed above) */
 	if (a->d != DIALECT_AUTO)
 		rc = provider_get(a->d)->ops->event(a, ev, j);
 	if (rc == 0 && a->fail == 0 && !jv_is_valid(own))
@@ -400,7 +393,12 @@ acc_json(const struct acc *a, int choice)
 jv
 acc_native(const struct acc *a)
 {
-	jv v = native_raw(a);
+	jv v;
+
+	/* a readout, though the fast path's last values for the merged
+	 * fields go in first: an accumulator is never const at heart */
+	fast_flush((struct acc *)a);
+	v = native_raw(a);
 
 	return a->sent ? sent_jv(v) : v;
 }

@@ -19,6 +19,7 @@
 #define MAX_CHOICES 128
 #define MAX_CALLS 1024
 #define MAX_ITEMS 4096 /* Responses output items, Anthropic blocks, parts */
+#define FAST_SLOTS 8   /* values a fast-path template lets vary */
 
 /* ---------------------------------------------------------------- state */
 
@@ -112,27 +113,45 @@ struct acc {
 	int drop_text;        /* acc_keep_text(a, 0): text is not kept */
 	int sent;             /* a lone surrogate half came (see sent_*) */
 	struct buf s_text, s_id, s_name; /* resolved delta strings */
-	/* what the event being fed emitted (for learning the fast path) */
-	int ev_ndeltas;
+	/* what the event being fed emitted (for learning the fast path):
+	 * its text-like or tool-call deltas (the last one's facts) and its
+	 * usage deltas */
+	int ev_ndeltas, ev_nusage;
 	enum delta_kind ev_kind;
-	int ev_choice;
-	const char *ev_text;
+	int ev_choice, ev_call;
+	const char *ev_text, *ev_id, *ev_name;
 	size_t ev_len;
+	struct slot *ev_slot; /* a slot whose text the event grew (Responses) */
 	struct fast {
 		int valid;
-		enum delta_kind kind; /* DELTA_TEXT or DELTA_REASONING */
-		int choice;
-		int block;            /* anthropic: the block that grows */
+		enum delta_kind kind; /* TEXT, REASONING or TOOL_CALL */
+		int choice, call;
 		struct buf type;      /* event type learned from */
-		/* the data around the string tokens: pre TEXT post, or with
-		 * a chat chunk's "obfuscation" string (aux) as well, pre TEXT
-		 * mid AUX post or pre AUX mid TEXT post (aux_first) */
-		struct buf pre, mid, post;
-		int aux, aux_first;
-		int aux_top;          /* aux goes into the merged chunk fields */
-		const char *aux_key;  /* under this key */
-		struct buf text;      /* the decoded string of one event */
-		struct buf auxv;      /* the decoded aux string */
+		/* the data: pre, then each slot's value followed by its seg
+		 * (the last seg ends the data); slot text is the delta */
+		struct buf pre;
+		int nslots, text;
+		struct fast_slot {
+			int num;             /* a number token, else a string */
+			int top;             /* its last value goes into a->top */
+			const char *key, *key2; /* at top[key] or top[key][key2] */
+			struct buf seg;      /* the bytes after it */
+			struct buf val;      /* a string's decoded value */
+			long long n;         /* a number's value */
+			struct buf next;     /* the same, of the event being */
+			long long nnext;     /* matched (see fast_value) */
+			long long last;      /* the number a->top holds */
+			int set;             /* last is known */
+		} slot[FAST_SLOTS];
+		int ntop, pending;    /* slots for a->top; values not yet there */
+		struct {              /* fast_top_num's reads of fixed values */
+			const char *key2;
+			long long n;
+		} cache[FAST_SLOTS];
+		int ncache;
+		struct buf *grow;     /* also appended to (the native body's) */
+		int *has, keep, *flag;
+		int (*usage)(struct acc *a); /* refold the usage (see fast_spec) */
 	} fast;
 };
 
@@ -260,19 +279,50 @@ without(jv obj, const char *const *keys)
 	return r;
 }
 
-/* Where a provider's repeated text chunk holds its one string, for the
- * fast path (the provider's fast operation fills it in). */
+/* Where a provider's repeated chunk holds its one delta string, for the
+ * fast path (the provider's fast operation fills it in), and what else
+ * in it may vary from chunk to chunk. */
 struct fast_spec {
-	const struct jscan_step *paths[2]; /* the text, tried in order */
+	const struct jscan_step *paths[2]; /* the delta, tried in order */
 	int depth;                         /* steps in each path */
-	int block;       /* the item (a->items) whose text grows, or -1 */
-	const struct jscan_step *aux; /* a second string slot (one step) */
-	int aux_top;     /* its last value goes into a->top under its key */
+	/* or the delta at this top-level key (paths, depth unset) */
+	const char *key;
+	/* top-level keys whose values vary per chunk and are ignored
+	 * (NULL-terminated), beside more[] */
+	const char *const *vary;
+	/* other values that vary per chunk (a sequence number, a random
+	 * string, a timestamp, usage counts), strings or plain integers;
+	 * top: the last value goes into a->top at that path (one or two
+	 * steps), else the fold ignores it. Absent ones stay fixed. */
+	struct fast_more {
+		const struct jscan_step *path;
+		int depth, top;
+	} more[FAST_SLOTS - 1];
+	/* the native body's copy of the delta: appended to grow (with app
+	 * when keep, else app_text), *has set; *flag set per chunk */
+	struct buf *grow;
+	int *has, keep, *flag;
+	/* a chunk that also folds usage: usage refolds it from a->top after
+	 * the slots are set (NULL: such a chunk is no template) */
+	int (*usage)(struct acc *a);
 };
 
 /* fastpath.c */
+/* fast_init, fast_free: the template's buffers (no memory until used) */
+void fast_init(struct acc *a);
+void fast_free(struct acc *a);
 int fast_apply(struct acc *a, struct ev *ev);
 void fast_learn(struct acc *a, struct ev *ev, jv j);
+/* fast_flush puts the values the fast path has kept for a->top there:
+ * due before anything reads a->top (the full path, the native body). */
+void fast_flush(struct acc *a);
+/* fast_top_num: the number o[key2] as num() reads it, o (borrowed) being
+ * the object a->top[key]; while a template holds (the fast path's usage
+ * hook), the template's latest value when it is a slot (not yet flushed),
+ * else a->top[key][key2], read once per template (o unused). key2: a
+ * static string, compared by address first. */
+long long fast_top_num(struct acc *a, jv o, const char *key,
+    const char *key2);
 
 /* fold.c */
 /* fail records an error of the event being fed: code (an ACC_ERR_*) in

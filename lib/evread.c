@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "intr.h"
+#include "jscan.h"
 #include "out.h"
 #include "sse.h"
 
@@ -106,6 +107,8 @@ on_sse_comment(void *ctx, const char *text, size_t len)
 }
 
 /* One NDJSON line: an sse-decode record, or a provider's own object. */
+static const char *const record_keys[] = { "data", "comment", NULL };
+
 static int
 ndjson_line(struct reader *r, const char *s, size_t n)
 {
@@ -118,6 +121,21 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		n--;
 	if (n == 0)
 		return 0;
+	if (jscan_plain_object(s, n, record_keys)) {
+		/* surely a provider's object (no record's keys): parsed only
+		 * when the reader of the event asks (ev_json), which the
+		 * accumulator's fast path mostly does not */
+		memset(&ev, 0, sizeof ev);
+		ev.line = r->lineno;
+		ev.type = "message";
+		ev.type_len = 7;
+		ev.id = "";
+		ev.retry = -1;
+		ev.json = jv_invalid();
+		ev.data = s;
+		ev.data_len = n;
+		return deliver(r, &ev);
+	}
 	v = jv_parse_sized(s, (int)n);
 	if (!jv_is_valid(v)) {
 		jv m = jv_invalid_get_msg(v);

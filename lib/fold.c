@@ -325,11 +325,18 @@ fold_delta(struct acc *a, struct delta *d)
 	}
 	if ((d->kind <= DELTA_TOOL_CALL && d->len > 0))
 		a->tokens++;
-	a->ev_ndeltas++;
-	a->ev_kind = d->kind;
-	a->ev_choice = d->choice;
-	a->ev_text = d->text;
-	a->ev_len = d->len;
+	if (d->kind == DELTA_USAGE)
+		a->ev_nusage++;
+	else {
+		a->ev_ndeltas++;
+		a->ev_kind = d->kind;
+		a->ev_choice = d->choice;
+		a->ev_call = d->call;
+		a->ev_text = d->text;
+		a->ev_len = d->len;
+		a->ev_id = d->id;
+		a->ev_name = d->name;
+	}
 	if (a->cb == NULL || a->cbrc)
 		return 0;
 	e = *d;

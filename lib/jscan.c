@@ -134,6 +134,21 @@ fail:
 	return 0;
 }
 
+size_t
+jscan_uint(const char *s, size_t n, long long *v)
+{
+	long long x = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 16 && s[i] >= '0' && s[i] <= '9'; i++)
+		x = x * 10 + (s[i] - '0');
+	if (i == 0 || i > 15 || (s[0] == '0' && i > 1) ||
+	    (i < n && strchr("0123456789.eE+-", s[i]) != NULL && s[i] != 0))
+		return 0;
+	*v = x;
+	return i;
+}
+
 static size_t
 skip_ws(const char *s, size_t n, size_t i)
 {
@@ -215,6 +230,172 @@ skip_value(const char *s, size_t n, int depth)
 			i++;
 		return i;
 	}
+}
+
+/* byte classes of a string's inside, for strict_string: 0 plain, 1 the
+ * quote, 2 the backslash, 3 a control character */
+static const unsigned char str_class[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+};
+
+/* strict_string: length of the string token at s when it is surely one
+ * (valid escapes, no raw control character), else 0 */
+static size_t
+strict_string(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 1;
+
+	for (;;) {
+		while (i < n && str_class[u[i]] == 0)
+			i++;
+		if (i >= n)
+			return 0;
+		switch (str_class[u[i]]) {
+		case 1:
+			return i + 1;
+		case 3:
+			return 0;
+		}
+		if (i + 1 >= n)
+			return 0;
+		switch (s[i + 1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			i += 2;
+			break;
+		case 'u': {
+			long c = hex4(s + i + 2, n - i - 2), lo;
+
+			if (c < 0)
+				return 0;
+			i += 6;
+			/* jq 1.6 rejects a high half not followed by a low
+			 * one ("Invalid \uXXXX\uXXXX surrogate pair") */
+			if (c >= 0xD800 && c <= 0xDBFF) {
+				if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
+				    (lo = hex4(s + i + 2, n - i - 2)) < 0xDC00 ||
+				    lo > 0xDFFF)
+					return 0;
+				i += 6;
+			}
+			break;
+		}
+		default:
+			return 0;
+		}
+	}
+}
+
+static size_t
+digits(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/* strict_value: length of the JSON value at s[0..n) when it is surely
+ * one by RFC 8259 (which jv accepts), else 0 */
+static size_t
+strict_value(const char *s, size_t n, int depth, const char *const *keys)
+{
+	size_t i = 0, k;
+	const char *const *kp;
+
+	if (n == 0 || depth > 64)
+		return 0;
+	switch (s[0]) {
+	case '"':
+		return strict_string(s, n);
+	case '{':
+	case '[': {
+		char close = s[0] == '{' ? '}' : ']';
+
+		i = skip_ws(s, n, 1);
+		if (i < n && s[i] == close)
+			return i + 1;
+		for (;;) {
+			if (close == '}') {
+				if (i >= n || s[i] != '"' ||
+				    (k = strict_string(s + i, n - i)) == 0)
+					return 0;
+				/* the top level's keys: none escaped, none
+				 * of keys */
+				if (depth == 0 && keys) {
+					if (memchr(s + i + 1, '\\', k - 2))
+						return 0;
+					for (kp = keys; *kp; kp++)
+						if (k - 2 == strlen(*kp) &&
+						    memcmp(s + i + 1, *kp,
+						    k - 2) == 0)
+							return 0;
+				}
+				i = skip_ws(s, n, i + k);
+				if (i >= n || s[i] != ':')
+					return 0;
+				i = skip_ws(s, n, i + 1);
+			}
+			if ((k = strict_value(s + i, n - i, depth + 1, NULL)) == 0)
+				return 0;
+			i = skip_ws(s, n, i + k);
+			if (i >= n)
+				return 0;
+			if (s[i] == close)
+				return i + 1;
+			if (s[i] != ',')
+				return 0;
+			i = skip_ws(s, n, i + 1);
+		}
+	}
+	case 't':
+		return n >= 4 && memcmp(s, "true", 4) == 0 ? 4 : 0;
+	case 'f':
+		return n >= 5 && memcmp(s, "false", 5) == 0 ? 5 : 0;
+	case 'n':
+		return n >= 4 && memcmp(s, "null", 4) == 0 ? 4 : 0;
+	default:
+		if (s[i] == '-')
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		i = s[i] == '0' ? i + 1 : digits(s, n, i);
+		if (i < n && s[i] == '.') {
+			if ((k = digits(s, n, i + 1)) == i + 1)
+				return 0;
+			i = k;
+		}
+		if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+			i++;
+			if (i < n && (s[i] == '+' || s[i] == '-'))
+				i++;
+			if ((k = digits(s, n, i)) == i)
+				return 0;
+			i = k;
+		}
+		/* a letter or digit run on: not a token jv reads as this */
+		if (i < n && ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '.' ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '+' || s[i] == '-'))
+			return 0;
+		return i;
+	}
+}
+
+int
+jscan_plain_object(const char *s, size_t n, const char *const *keys)
+{
+	size_t i = skip_ws(s, n, 0), k;
+
+	return i < n && s[i] == '{' &&
+	    (k = strict_value(s + i, n - i, 0, keys)) != 0 &&
+	    skip_ws(s, n, i + k) == n;
 }
 
 size_t

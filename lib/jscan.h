@@ -18,10 +18,23 @@
  * when the token is not such a string or out would exceed its maximum. */
 size_t jscan_string(const char *s, size_t n, struct buf *out);
 
+/* jscan_uint reads the JSON number token at s[0..n) when it is a plain
+ * integer jv holds exactly (no sign, fraction, exponent or leading zero;
+ * at most 15 digits) into *v, and returns its length; 0 otherwise (also
+ * when a digit, '.', 'e', 'E', '+' or '-' follows, as the token would then
+ * be longer). */
+size_t jscan_uint(const char *s, size_t n, long long *v);
+
 /* jscan_skip returns the length of the JSON value at s[0..n) (no leading
  * whitespace), or 0 when it is malformed or nested deeper than 256. Meant
  * for text jv has already accepted: it checks structure, not every rule. */
 size_t jscan_skip(const char *s, size_t n);
+
+/* jscan_plain_object: 1 when s[0..n) is one JSON object (white space
+ * around it allowed) that jv surely parses (RFC 8259 JSON, nested at most
+ * 64 deep) and none of whose top-level keys is escaped or one of keys
+ * (NULL-terminated); 0 otherwise, which means only "not sure". */
+int jscan_plain_object(const char *s, size_t n, const char *const *keys);
 
 /* One step of a path: an object key, or an array index when key is NULL. */
 struct jscan_step {

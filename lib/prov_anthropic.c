@@ -858,19 +858,31 @@ anth_conv_keep(jv native)
 /* ----------------------------------------------------------- fast path */
 
 static int
-anth_fast(const struct acc *a, jv j, struct fast_spec *fs)
+anth_fast(struct acc *a, jv j, struct fast_spec *fs)
 {
 	static const struct jscan_step text[] = { { "delta", 0 },
 	    { "text", 0 } };
 	static const struct jscan_step thinking[] = { { "delta", 0 },
 	    { "thinking", 0 } };
+	static const struct jscan_step json[] = { { "delta", 0 },
+	    { "partial_json", 0 } };
 	long long bi = index_of(j, "index", -1);
+	struct slot *s;
 
 	if (bi < 0 || bi >= a->nitems)
 		return 0;
-	fs->block = (int)bi;
+	s = &a->items[bi];
 	fs->depth = 2;
-	fs->paths[0] = a->ev_kind == DELTA_TEXT ? text : thinking;
+	if (a->ev_kind == DELTA_TOOL_CALL) {
+		fs->paths[0] = json;
+		fs->grow = &s->json;
+		fs->has = &s->has_json;
+		fs->keep = 1;
+	} else {
+		fs->paths[0] = a->ev_kind == DELTA_TEXT ? text : thinking;
+		fs->grow = &s->text;
+		fs->has = &s->has_field;
+	}
 	return 1;
 }
 

@@ -713,7 +713,7 @@ chat_conv_decode(jv body)
 /* ----------------------------------------------------------- fast path */
 
 static int
-chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
+chat_fast(struct acc *a, jv j, struct fast_spec *fs)
 {
 	static const struct jscan_step content[] = { { "choices", 0 },
 	    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
@@ -721,30 +721,45 @@ chat_fast(const struct acc *a, jv j, struct fast_spec *fs)
 	    { NULL, 0 }, { "delta", 0 }, { "reasoning_content", 0 } };
 	static const struct jscan_step r[] = { { "choices", 0 },
 	    { NULL, 0 }, { "delta", 0 }, { "reasoning", 0 } };
+	static const struct jscan_step args[] = { { "choices", 0 },
+	    { NULL, 0 }, { "delta", 0 }, { "tool_calls", 0 }, { NULL, 0 },
+	    { "function", 0 }, { "arguments", 0 } };
 	/* gpt-5 chunks carry a random "obfuscation" string: a second slot,
 	 * whose last value the merged chunk fields keep */
 	static const struct jscan_step obf[] = { { "obfuscation", 0 } };
 	jv ch = jvx_get(j, "choices"), c0 = jvx_idx(ch, 0),
-	    lp = jvx_get(c0, "logprobs");
+	    lp = jvx_get(c0, "logprobs"), d = jvx_get(c0, "delta"),
+	    tcs = jvx_get(d, "tool_calls");
 	int plain = jv_get_kind(ch) == JV_KIND_ARRAY &&
 	    jv_array_length(jv_copy(ch)) == 1 &&
-	    jv_get_kind(lp) == JV_KIND_NULL;
+	    jv_get_kind(lp) == JV_KIND_NULL &&
+	    (a->ev_kind != DELTA_TOOL_CALL ||
+	    (jv_get_kind(tcs) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(tcs)) == 1 &&
+	    kind(d, "function_call") == JV_KIND_NULL));
 
-	/* logprobs accumulate, so a chunk carrying them is no template */
+	/* logprobs accumulate, so a chunk carrying them is no template;
+	 * nor is a call fragment beside another one */
 	jv_free(ch);
 	jv_free(c0);
 	jv_free(lp);
+	jv_free(d);
+	jv_free(tcs);
 	if (!plain)
 		return 0;
 	fs->depth = 4;
 	if (a->ev_kind == DELTA_TEXT)
 		fs->paths[0] = content;
-	else {
+	else if (a->ev_kind == DELTA_TOOL_CALL) {
+		fs->paths[0] = args;
+		fs->depth = 7;
+	} else {
 		fs->paths[0] = rc;
 		fs->paths[1] = r;
 	}
-	fs->aux = obf;
-	fs->aux_top = nestr(j, "id", NULL) != NULL;
+	fs->more[0].path = obf;
+	fs->more[0].depth = 1;
+	fs->more[0].top = nestr(j, "id", NULL) != NULL;
 	return 1;
 }
 

@@ -90,6 +90,30 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 	return 0;
 }
 
+static const char *const gem_um = "usageMetadata";
+static const char *const gem_counts[] = { "promptTokenCount",
+    "candidatesTokenCount", "totalTokenCount", "thoughtsTokenCount",
+    "cachedContentTokenCount" };
+
+/* gem_fold_usage folds a usageMetadata object (borrowed; on the fast
+ * path, jv_invalid(): the counts as the template holds them, see
+ * fast_top_num). */
+static int
+gem_fold_usage(struct acc *a, jv u)
+{
+	long long out = fast_top_num(a, u, gem_um, gem_counts[1]);
+	long long th = fast_top_num(a, u, gem_um, gem_counts[3]);
+
+	/* output counts thoughts too, as OpenAI and Anthropic do; a sum
+	 * past what num() takes is no number */
+	if (out >= 0 && th >= 0)
+		out = out < (long long)9e18 - th ? out + th : -1;
+	else if (out < 0)
+		out = th;
+	return fold_usage(a, fast_top_num(a, u, gem_um, gem_counts[0]), out,
+	    th, fast_top_num(a, u, gem_um, gem_counts[4]));
+}
+
 static int
 gem_event(struct acc *a, struct ev *ev, jv j)
 {
@@ -149,19 +173,8 @@ gem_event(struct acc *a, struct ev *ev, jv j)
 	}
 	jv_free(cands);
 	u = jvx_get(j, "usageMetadata");
-	if (rc == 0 && jv_get_kind(u) == JV_KIND_OBJECT) {
-		long long out = num(u, "candidatesTokenCount");
-		long long th = num(u, "thoughtsTokenCount");
-
-		/* output counts thoughts too, as OpenAI and Anthropic do;
-		 * a sum past what num() takes is no number */
-		if (out >= 0 && th >= 0)
-			out = out < (long long)9e18 - th ? out + th : -1;
-		else if (out < 0)
-			out = th;
-		rc = fold_usage(a, num(u, "promptTokenCount"), out, th,
-		    num(u, "cachedContentTokenCount"));
-	}
+	if (rc == 0 && jv_get_kind(u) == JV_KIND_OBJECT)
+		rc = gem_fold_usage(a, u);
 	jv_free(u);
 	if (rc == 0 && finished)
 		rc = fold_simple(a, DELTA_DONE);
@@ -476,6 +489,55 @@ gem_last_user(jv body, struct buf *b)
 	req_last_user(body, "contents", "parts", 1, b);
 }
 
+/* ----------------------------------------------------------- fast path */
+
+/* the fast path's usage: the counts as the template holds them */
+static int
+gem_fast_usage(struct acc *a)
+{
+	return gem_fold_usage(a, jv_invalid());
+}
+
+/* One candidate with one text part, merged into the candidate's last
+ * part; the usage counts are cumulative, so they change every chunk. */
+static int
+gem_fast(struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const struct jscan_step text[] = { { "candidates", 0 },
+	    { NULL, 0 }, { "content", 0 }, { "parts", 0 }, { NULL, 0 },
+	    { "text", 0 } };
+	static struct jscan_step usage[5][2];
+	jv cands = jvx_get(j, "candidates"), c0 = jvx_idx(cands, 0),
+	    content = jvx_get(c0, "content"), parts = jvx_get(content, "parts");
+	struct choice *c = a->ev_choice >= 0 && a->ev_choice < MAX_CHOICES ?
+	    a->ch[a->ev_choice] : NULL;
+	int i, one = jv_get_kind(cands) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(cands)) == 1 &&
+	    jv_get_kind(parts) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(parts)) == 1;
+
+	jv_free(cands);
+	jv_free(c0);
+	jv_free(content);
+	jv_free(parts);
+	if (!one || a->ev_kind == DELTA_TOOL_CALL || c == NULL ||
+	    c->nparts == 0 || c->parts[c->nparts - 1].field == NULL)
+		return 0;
+	fs->paths[0] = text;
+	fs->depth = 6;
+	fs->grow = &c->parts[c->nparts - 1].text;
+	fs->keep = 1;
+	for (i = 0; i < 5; i++) {
+		usage[i][0].key = gem_um;
+		usage[i][1].key = gem_counts[i];
+		fs->more[i].path = usage[i];
+		fs->more[i].depth = 2;
+		fs->more[i].top = 1;
+	}
+	fs->usage = gem_fast_usage;
+	return 1;
+}
+
 /* ------------------------------------------------------- conversations */
 
 static jv
@@ -716,6 +778,7 @@ static const struct prov_ops gemini_ops = {
 	.route = gem_route, .last_user = gem_last_user,
 	.conv_encode = gem_conv_encode, .conv_decode = gem_conv_decode,
 	.conv_keep = gem_conv_keep,
+	.fast = gem_fast,
 };
 
 /* The row of the provider table (provider.h): its facts. */

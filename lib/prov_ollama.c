@@ -300,6 +300,35 @@ oll_last_user(jv body, struct buf *b)
 	req_last_user(body, "messages", "content", 0, b);
 }
 
+/* ----------------------------------------------------------- fast path */
+
+/* A message chunk (or a generate chunk): only its created_at changes,
+ * and the last object is kept whole, so the last one goes into a->top. */
+static int
+oll_fast(struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const struct jscan_step content[] = { { "message", 0 },
+	    { "content", 0 } };
+	static const struct jscan_step thinking[] = { { "message", 0 },
+	    { "thinking", 0 } };
+	static const struct jscan_step response[] = { { "response", 0 } };
+	static const struct jscan_step gthinking[] = { { "thinking", 0 } };
+	static const struct jscan_step created[] = { { "created_at", 0 } };
+	int msg = kind(j, "message") == JV_KIND_OBJECT;
+
+	if (a->ev_kind == DELTA_TOOL_CALL)
+		return 0;
+	fs->depth = msg ? 2 : 1;
+	if (a->ev_kind == DELTA_TEXT)
+		fs->paths[0] = msg ? content : response;
+	else
+		fs->paths[0] = msg ? thinking : gthinking;
+	fs->more[0].path = created;
+	fs->more[0].depth = 1;
+	fs->more[0].top = 1;
+	return 1;
+}
+
 static jv
 oll_conv_encode(jv conv)
 {
@@ -390,7 +419,7 @@ static const struct prov_ops ollama_ops = {
 	.req_tools = req_tools_nested,
 	.req_finish = req_stream_flag, .last_user = oll_last_user,
 	.conv_encode = oll_conv_encode, .conv_decode = oll_conv_decode,
-	.reshape = oll_reshape,
+	.reshape = oll_reshape, .fast = oll_fast,
 };
 
 /* The row of the provider table (provider.h): its facts. */

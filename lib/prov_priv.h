@@ -64,10 +64,11 @@ struct prov_ops {
 	int (*req_claims)(const char *base);
 	/* req_refuse: as req_refuse (req_spec.h); NULL: nothing refused. */
 	int (*req_refuse)(jv body, struct buf *why);
-	/* fast: 1 when the event just folded (j, one text or reasoning
-	 * delta of kind a->ev_kind) may serve as a template, with fs saying
-	 * where its string is; NULL: no fast path for the provider. */
-	int (*fast)(const struct acc *a, jv j, struct fast_spec *fs);
+	/* fast: 1 when the event just folded (j, one text, reasoning or
+	 * tool-call delta of kind a->ev_kind, see a->ev_*) may serve as a
+	 * template, with fs saying where its string is and what else varies;
+	 * NULL: no fast path for the provider. */
+	int (*fast)(struct acc *a, jv j, struct fast_spec *fs);
 	/* route: 1 when url is one of the provider's generate endpoints
 	 * that the paths list cannot hold (a model in the path), with
 	 * r->stream and r->model set; NULL: only the paths list. */

@@ -246,6 +246,7 @@ resp_text(struct acc *a, struct slot *s, const char *want, jv j,
 		buf_reset(&s->text);
 	}
 	s->has_field = 1;
+	a->ev_slot = s; /* for the fast path */
 	if ((k == DELTA_TEXT || k == DELTA_REASONING || k == DELTA_REFUSAL ?
 	    app_text(a, &s->text, t, n) : app(a, &s->text, t, n)))
 		return a->fail;
@@ -943,6 +944,22 @@ resp_last_user(jv body, struct buf *b)
 	jv_free(in);
 }
 
+/* fast path: a delta resp_text grew a->ev_slot by (vary: ignored) */
+static int
+resp_fast(struct acc *a, jv j, struct fast_spec *fs)
+{
+	static const char *const vary[] = { "sequence_number", "obfuscation", 0 };
+	const char *t = str(j, "type", NULL);
+
+	if (!a->ev_slot || !prefix(t, "response.") || !strstr(t, ".delta"))
+		return 0;
+	*fs = (struct fast_spec){ .key = "delta", .vary = vary,
+	    .grow = &a->ev_slot->text, .has = &a->ev_slot->has_field,
+	    .keep = a->ev_kind == DELTA_TOOL_CALL, .flag = streq(t,
+	    "response.output_text.delta") ? &a->ot_stale : NULL };
+	return 1;
+}
+
 /* Conversations are input items (conv.h): function_call items and their
  * function_call_output, reasoning items sent back with their turn. */
 static const struct conv_items resp_items = {
@@ -960,7 +977,7 @@ static const struct prov_ops responses_ops = {
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
 	.req_opts = resp_req_opts, .req_tools = req_tools_flat,
 	.req_refuse = resp_req_refuse,
-	.last_user = resp_last_user, .conv_items = &resp_items,
+	.last_user = resp_last_user, .conv_items = &resp_items, .fast = resp_fast,
 };
 
 /* The row of the provider table (provider.h): its facts. */

@@ -1,6 +1,9 @@
 /* fuzz_jscan - libFuzzer target for lib/jscan, held equal to jv: whenever
- * jscan_string vouches for a token, jv decodes the same bytes; jscan_skip
- * and jscan_path never read out of bounds. */
+ * jscan_string vouches for a token, jv decodes the same bytes; whenever
+ * jscan_uint reads a number, jv reads the same; whenever
+ * jscan_plain_object vouches for a text, jv parses it into an object
+ * without those keys; jscan_skip and jscan_path never read out of
+ * bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,28 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		jv_free(v);
 	}
 	buf_free(&b);
+	{
+		static const char *const keys[] = { "data", "comment", NULL };
+		long long u;
+
+		if ((k = jscan_uint(s, n, &u)) != 0) {
+			jv v = jv_parse_sized(s, (int)k);
+
+			if (jv_get_kind(v) != JV_KIND_NUMBER ||
+			    jv_number_value(v) != (double)u)
+				abort();
+			jv_free(v);
+		}
+		if (jscan_plain_object(s, n, keys)) {
+			jv v = jv_parse_sized(s, (int)n);
+
+			if (jv_get_kind(v) != JV_KIND_OBJECT ||
+			    jv_object_has(jv_copy(v), jv_string("data")) ||
+			    jv_object_has(jv_copy(v), jv_string("comment")))
+				abort();
+			jv_free(v);
+		}
+	}
 	(void)jscan_skip(s, n);
 	if (jscan_path(s, n, p, 4, &off, &len) == 0 && off + len > n)
 		abort();

@@ -1,5 +1,6 @@
 // gen-streams.mjs KIND SEED N DIR - write N random response streams of
-// KIND (openai-chat, openai-responses, anthropic) into DIR as NAME.sse,
+// KIND (openai-chat, openai-responses, anthropic, gemini, ollama) into DIR
+// as NAME.sse (ollama: NAME.ndjson),
 // with NAME.want.json holding the facts they carry ({content, reasoning,
 // refusal, tool_calls:[{id,name,arguments}]} per choice). Deterministic
 // for a seed. Covers: random delta splits (multi-byte UTF-8, JSON escapes,
@@ -256,14 +257,89 @@ function anthropic(style) {
 	return { s, want: [w] };
 }
 
+// Gemini streamGenerateContent?alt=sse: text and thought parts (one or two
+// a chunk), cumulative usage (present or not, with or without thoughts),
+// a whole functionCall part, finishReason on the last chunk
+function gemini(style) {
+	let s = '';
+	const w = { content: null, reasoning: null, refusal: null, tool_calls: [] };
+	let out = 0, th = 0;
+	const usage = chance(0.8);
+	const chunk = (parts, fin) => {
+		const o = { candidates: [{ content: { parts, role: 'model' }, ...(fin ? { finishReason: fin } : {}), index: 0 }] };
+		if (usage && chance(0.9)) o.usageMetadata = { promptTokenCount: 8, candidatesTokenCount: out, totalTokenCount: 8 + out + th,
+			...(th ? { thoughtsTokenCount: th } : {}) };
+		o.modelVersion = 'gemini-test';
+		o.responseId = 'r' + (chance(0.05) ? ri(1e6) : 1);
+		s += frame(null, JSON.stringify(o, null, style.crlf ? 1 : 0).replace(/\n */g, ' '), style);
+	};
+	if (chance(0.3)) {
+		const t = text(8);
+		w.reasoning = t;
+		for (const p of splitText(t, 4)) { th += ri(3); chunk([{ text: p, thought: true }]); }
+	}
+	const t = text(12);
+	w.content = t;
+	for (const p of splitText(t, 5)) {
+		out += ri(3);
+		if (chance(0.1)) chunk([{ text: p }, { text: '' }]);
+		else chunk([{ text: p }]);
+	}
+	if (chance(0.3)) {
+		const a = { q: text(2), n: ri(100) };
+		w.tool_calls.push({ id: null, name: 'f', arguments: JSON.stringify(a) });
+		chunk([{ functionCall: { name: 'f', args: a } }]);
+	}
+	chunk([{ text: '' }], pick(['STOP', 'MAX_TOKENS']));
+	return { s, want: [w] };
+}
+
+// Ollama /api/chat (or /api/generate) NDJSON: content and thinking,
+// a timestamp in every line, tool_calls, the done line with counts
+function ollama(style) {
+	let s = '';
+	const w = { content: null, reasoning: null, refusal: null, tool_calls: [] };
+	const gen = chance(0.3);
+	let ts = 0;
+	const line = (content, thinking, extra) => {
+		const o = { model: 'llama-test', created_at: `2025-08-21T20:43:${String(ts++).padStart(2, '0')}.${ri(1e9)}Z` };
+		if (gen) { o.response = content; if (thinking !== undefined) o.thinking = thinking; }
+		else o.message = { role: 'assistant', content, ...(thinking !== undefined ? { thinking } : {}), ...(extra || {}) };
+		o.done = false;
+		return o;
+	};
+	if (chance(0.3)) {
+		const t = text(8);
+		w.reasoning = t;
+		for (const p of splitText(t, 4)) s += JSON.stringify(line('', p)) + '\n';
+	}
+	const t = text(12);
+	w.content = t;
+	for (const p of splitText(t, 5)) s += JSON.stringify(line(p)) + '\n';
+	if (!gen && chance(0.3)) {
+		const a = { q: text(2) };
+		w.tool_calls.push({ id: null, name: 'f', arguments: JSON.stringify(a) });
+		s += JSON.stringify(line('', undefined, { tool_calls: [{ function: { name: 'f', arguments: a } }] })) + '\n';
+	}
+	if (!style.done || chance(0.8)) {
+		const o = line('');
+		o.done = true;
+		o.done_reason = 'stop';
+		o.prompt_eval_count = 8;
+		o.eval_count = ri(100);
+		s += JSON.stringify(o) + '\n';
+	}
+	return { s, want: [w] };
+}
+
 mkdirSync(dir, { recursive: true });
-const gen = { 'openai-chat': chat, 'openai-responses': responses, anthropic }[kind];
+const gen = { 'openai-chat': chat, 'openai-responses': responses, anthropic, gemini, ollama }[kind];
 if (!gen) { console.error('unknown kind ' + kind); process.exit(2); }
 for (let i = 0; i < Number(nArg); i++) {
 	const style = { crlf: chance(0.2), nospace: chance(0.2), comments: chance(0.3), usageNull: chance(0.2),
 		noevent: chance(0.3), done: chance(0.3) };
 	const { s, want } = gen(style);
 	const name = `${dir}/${kind}-${String(i).padStart(4, '0')}`;
-	writeFileSync(name + '.sse', s);
+	writeFileSync(name + (kind === 'ollama' ? '.ndjson' : '.sse'), s);
 	writeFileSync(name + '.want.json', JSON.stringify(want) + '\n');
 }
