@@ -71,25 +71,39 @@ mock_rec_new(const char *dir, const char *model, int ndjson, const char *req,
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	r = xcalloc(1, sizeof *r);
 	r->fd = -1;
+	/* both names must be free: anything already there (a file, a
+	 * symbolic link, dangling or not) moves on to the next N */
+	fd = -1;
 	for (tries = 0; tries < 10000; tries++) {
 		snprintf(r->path, sizeof r->path, "%s/%s-%s-%lu.ndjson", dir,
 		    name, stamp, (unsigned long)atomic_fetch_add(&seq, 1) + 1);
-		if ((r->fd = create(r->path)) != -1 || errno != EEXIST)
+		if ((r->fd = create(r->path)) == -1) {
+			if (errno != EEXIST)
+				break;
+			continue;
+		}
+		snprintf(rpath, sizeof rpath, "%.*s.request.json",
+		    (int)(strlen(r->path) - strlen(".ndjson")), r->path);
+		if ((fd = create(rpath)) != -1 || errno != EEXIST)
 			break;
+		/* ours alone, just made: taken back */
+		unlink(r->path);
+		close(r->fd);
+		r->fd = -1;
 	}
 	if (r->fd == -1) {
 		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
 		free(r);
 		return NULL;
 	}
-	snprintf(rpath, sizeof rpath, "%.*s.request.json",
-	    (int)(strlen(r->path) - strlen(".ndjson")), r->path);
-	fd = create(rpath);
 	if (fd == -1 || write_all(fd, req, reqlen) == -1) {
 		snprintf(err, errlen, "%s: %s", rpath, strerror(errno));
-		if (fd != -1)
+		if (fd != -1) {
 			close(fd);
+			unlink(rpath);
+		}
 		close(r->fd);
+		unlink(r->path);
 		free(r);
 		return NULL;
 	}

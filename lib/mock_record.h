@@ -20,10 +20,12 @@
 struct mock_rec;
 
 /* mock_rec_new creates DIR/MODEL-YYYYMMDDTHHMMSSZ-N.ndjson (the model's
- * name made file-safe, so that --pick model finds it; N counts up until
- * the name is free) and writes req[0..reqlen) to the .request.json
- * beside it. ndjson: the stream is NDJSON lines, not SSE. Returns the
- * recorder, or NULL with the reason in err. */
+ * name made file-safe, so that --pick model finds it; N counts up, from
+ * 1 in each process, until both names are free: a file or a symbolic
+ * link already at either is passed over, never opened) and writes
+ * req[0..reqlen) to the .request.json beside it. ndjson: the stream is
+ * NDJSON lines, not SSE. Returns the recorder, or NULL with the reason
+ * in err. */
 struct mock_rec *mock_rec_new(const char *dir, const char *model, int ndjson,
     const char *req, size_t reqlen, char *err, size_t errlen);
 

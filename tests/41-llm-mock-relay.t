@@ -224,6 +224,29 @@ same_file "$T/r4" "$R/anthropic-messages/text.sse" "... and replayed as it was s
 stop m
 run llm-mock --record "$T/no-such-dir" >/dev/null 2>"$T/err"
 is "$?" 1 "--record to a missing directory: exit 1"
+# names taken in advance: a fresh llm-mock numbers from 1, so for every
+# second the request may fall in, -1.ndjson is a symlink to a file of
+# ours, -2.ndjson a file, -3.request.json a dangling symlink: the
+# recording lands at -4, none of them followed or overwritten
+mkdir "$T/rec4"
+echo keep1 >"$T/victim1"
+server m --record "$T/rec4" "$R/anthropic-messages/text.sse"
+now=$(date +%s)
+for i in -1 0 1 2 3 4 5; do
+	st=$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)
+	ln -s "$T/victim1" "$T/rec4/planted-$st-1.ndjson"
+	echo keep2 >"$T/rec4/planted-$st-2.ndjson"
+	ln -s "$T/victim3" "$T/rec4/planted-$st-3.request.json"
+done
+curl -sN "$m_URL/v1/messages" -d '{"model":"planted","stream":true}' >/dev/null
+stop m
+is "$(cat "$T/victim1"):$(test -e "$T/victim3" && echo made || echo none)" "keep1:none" \
+    "--record: a symlink at the next name never followed (its target untouched, a dangling one never created)"
+is "$(cat "$T"/rec4/planted-*-2.ndjson | sort -u)" keep2 "--record: an existing file at the next name never overwritten"
+is "$(find "$T/rec4" -type f -newer "$T/victim1" -name '*-4.*' | wc -l):$(find "$T/rec4" -type f -name '*-4.*' -size +0 | wc -l)" "2:2" \
+    "... the recording made at the first number free under both names (-4: capture and request)"
+is "$(find "$T/rec4" -type f \( -name '*-1.*' -o -name '*-3.*' \) | wc -l)" 0 \
+    "... nothing left behind at a number passed over"
 
 # ---- the client goes away: the upstream request ends -----------------------
 server up3 --delay 400
