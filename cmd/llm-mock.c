@@ -79,6 +79,8 @@ static const char usage_text[] =
 "                               with the key from the environment\n"
 "                               (@KEY_VARS@) or --api-key-file\n"
 "      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
+"      --proxy-timeout SECONDS  give up an upstream silent that long\n"
+"                               (default 600; 504 before its headers)\n"
 "      --record DIR             keep each streamed exchange as a capture in DIR\n"
 "      --strict                 400, as the provider answers, for a body it\n"
 "                               refuses (a parameter the model does not\n"
@@ -103,7 +105,8 @@ enum {
 	OPT_TTFT = 256, OPT_DELAY, OPT_TIMING, OPT_JITTER, OPT_SEED, OPT_FAIL,
 	OPT_FAIL_HEADER, OPT_CUT_AFTER, OPT_STALL_AFTER, OPT_ERROR_AFTER,
 	OPT_TRICKLE, OPT_REQUIRE_KEY, OPT_LOG_REQUESTS, OPT_MAX_BODY,
-	OPT_MAX_BODY_TOTAL, OPT_STRICT, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD
+	OPT_MAX_BODY_TOTAL, OPT_STRICT, OPT_CORS, OPT_PROXY, OPT_KEY_FILE, OPT_RECORD,
+	OPT_PROXY_TIMEOUT
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "cors", required_argument, NULL, OPT_CORS },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "proxy-timeout", required_argument, NULL, OPT_PROXY_TIMEOUT },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "log-requests", required_argument, NULL, OPT_LOG_REQUESTS },
@@ -154,7 +158,7 @@ static struct {
 	char *fail_hname[MAX_FAIL_HEADERS], *fail_hvalue[MAX_FAIL_HEADERS];
 	int nfail_headers;
 	long cut_after, error_after, stall_after;
-	double stall_s;
+	double stall_s, proxy_timeout;
 	int trickle, require_key, verbose, quiet;
 	int strict;
 	int log_fd;
@@ -1380,7 +1384,7 @@ start_proxy(int fd)
 	    sizeof err)) == NULL)
 		die(LP_EXIT_USAGE, "--api-key-file: %s", err);
 	if (mock_proxy_setup(opt.proxy, key, opt.record, opt.max_body_total,
-	    err, sizeof err) == -1)
+	    opt.proxy_timeout, err, sizeof err) == -1)
 		usage_error("--proxy: %s", err);
 	free(key);
 }
@@ -1497,6 +1501,14 @@ main(int argc, char **argv)
 			break;
 		case OPT_KEY_FILE:
 			opt.key_file = optarg;
+			break;
+		case OPT_PROXY_TIMEOUT:
+			if (args_double(optarg, &opt.proxy_timeout) == -1 ||
+			    opt.proxy_timeout <= 0 ||
+			    opt.proxy_timeout > 86400)
+				usage_error("--proxy-timeout: expected seconds "
+				    "(above 0, at most 86400), got '%s'",
+				    optarg);
 			break;
 		case OPT_RECORD:
 			opt.record = optarg;

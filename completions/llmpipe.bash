@@ -19,7 +19,7 @@ _llmpipe()
 	# --reasoning takes a level in llm-request only (a flag in delta-join)
 	--reasoning) [ "$1" = llm-request ] && words="none low medium high" ;;
 	-m|--model|-s|--system|--jq|-H|--header|-N|--label|-l|--listen|--base-url|\
-	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--ttft|--delay|--jitter|--seed|\
+	--max-tokens|--temperature|--retry|--retry-max-wait|--max-body|--max-body-total|--proxy-timeout|--ttft|--delay|--jitter|--seed|\
 	--percentiles|--goodput|--max-event|--max-size|--fail|--cut-after|\
 	--stall-after|--error-after|--connect-timeout|--max-time|--idle-timeout|\
 	--truncate|--split|--prefix|--cors|--proxy)

@@ -30,6 +30,7 @@ static const char *rec_dir;
 static atomic_int stopping;
 static size_t max_total;          /* bytes all exchanges may hold */
 static atomic_size_t held;        /* bytes they hold (reserved) */
+static double idle_s;             /* the longest upstream silence */
 
 #define HDRS_MAX (64 * 1024)
 
@@ -115,7 +116,7 @@ mock_proxy_read_key(const char *path, char *err, size_t errlen)
 
 int
 mock_proxy_setup(const char *url, const char *key, const char *record_dir,
-    size_t max, char *err, size_t errlen)
+    size_t max, double timeout_s, char *err, size_t errlen)
 {
 	const struct provider *p;
 	size_t i, n = strlen(url);
@@ -144,6 +145,7 @@ mock_proxy_setup(const char *url, const char *key, const char *record_dir,
 	}
 	rec_dir = record_dir;
 	max_total = max;
+	idle_s = timeout_s > 0 ? timeout_s : MOCK_PROXY_TIMEOUT;
 	return 0;
 }
 
@@ -329,7 +331,6 @@ upstream(void *ctx)
 	CURLcode res;
 	char err[512];
 
-	x->start_us = clock_mono_us();
 	res = curl_easy_perform(x->easy);
 	if (x->rec && mock_rec_close(x->rec, err, sizeof err) == -1)
 		fprintf(stderr, "llm-mock: record: %s\n", err);
@@ -447,8 +448,8 @@ add_query(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* refuse_with answers status (502: the upstream failed; 503: too much
- * held at once) in d's error shape. */
+/* refuse_with answers status (502: the upstream failed; 504: it sent
+ * nothing for idle_s; 503: too much held at once) in d's error shape. */
 static enum MHD_Result
 refuse_with(struct MHD_Connection *c, enum dialect d, int status,
     const char *why)
@@ -483,6 +484,24 @@ bad_gateway(struct MHD_Connection *c, enum dialect d, const char *why)
 	return refuse_with(c, d, 502, why);
 }
 
+/* client_gone: the client of c closed its end (or it broke): a peek
+ * reads the end of the stream, or an error other than "nothing yet".
+ * Bytes it sent after the request (pipelining) are not an end. */
+static int
+client_gone(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	char ch;
+	ssize_t r;
+
+	if (ci == NULL)
+		return 0;
+	r = recv(ci->connect_fd, &ch, 1, MSG_PEEK | MSG_DONTWAIT);
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR);
+}
+
 enum MHD_Result
 mock_proxy_answer(struct MHD_Connection *c, const char *url,
     const char *method, enum dialect d, const char *model, const char *body,
@@ -500,6 +519,7 @@ mock_proxy_answer(struct MHD_Connection *c, const char *url,
 	size_t i;
 	char line[8192];
 	size_t need = len + MOCK_PROXY_HELD + CURL_MAX_WRITE_SIZE + HDRS_MAX;
+	int gone = 0, late = 0;
 
 	if (reserve(need) == -1)
 		return refuse_with(c, d, 503, "too many answers held at once "
@@ -569,8 +589,15 @@ mock_proxy_answer(struct MHD_Connection *c, const char *url,
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
 	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* an upstream that goes silent (before its headers or after) is
+	 * given up after idle_s: curl's check is under a byte a second for
+	 * that long */
+	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME,
+	    (long)(idle_s + 0.999));
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, NULL);
 	curl_easy_setopt(x->easy, CURLOPT_NOPROXY, "*");
+	x->start_us = clock_mono_us();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&th, &attr, upstream, x) != 0) {
@@ -581,21 +608,35 @@ mock_proxy_answer(struct MHD_Connection *c, const char *url,
 	}
 	pthread_attr_destroy(&attr);
 
+	/* until the headers: the client's going away, or the upstream's
+	 * silence over idle_s, ends the upstream request */
 	pthread_mutex_lock(&x->mu);
-	while (!x->headed && !x->done && !atomic_load(&stopping))
+	while (!x->headed && !x->done && !atomic_load(&stopping) &&
+	    !(gone = client_gone(c)) && !(late = clock_mono_us() -
+	    x->start_us > (int64_t)(idle_s * 1e6)))
 		wait_cv(x);
 	if (!x->headed) {
 		char why[CURL_ERROR_SIZE + 64];
+		int st = 502;
 
-		snprintf(why, sizeof why, "%s", x->done ? (x->errbuf[0] ?
-		    x->errbuf : curl_easy_strerror(x->res)) : "stopping");
+		if (late || (x->done && x->res == CURLE_OPERATION_TIMEDOUT)) {
+			st = 504;
+			snprintf(why, sizeof why, "upstream: nothing came for "
+			    "%g s (--proxy-timeout)", idle_s);
+		} else
+			snprintf(why, sizeof why, "%s", x->done ?
+			    (x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(x->res)) : gone ?
+			    "the client went away" : "stopping");
 		x->cancel = 1;
 		if (x->sock != CURL_SOCKET_BAD)
 			shutdown(x->sock, SHUT_RDWR);
 		pthread_cond_broadcast(&x->cv);
 		pthread_mutex_unlock(&x->mu);
 		px_unref(x);
-		return bad_gateway(c, d, why);
+		if (gone)
+			return MHD_NO; /* no one to answer */
+		return refuse_with(c, d, st, why);
 	}
 	pthread_mutex_unlock(&x->mu);
 	rs = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,

@@ -6,7 +6,9 @@
  *
  * Redirects are not followed (a 3xx is passed back as it came); a
  * client that goes away ends the upstream transfer at once (its socket
- * is shut down); what is held per exchange is bounded (MOCK_PROXY_HELD). */
+ * is shut down), before the upstream's headers as after them; an
+ * upstream silent for the timeout is given up (504 before its headers);
+ * what is held per exchange is bounded (MOCK_PROXY_HELD). */
 #ifndef LLMPIPE_MOCK_PROXY_H
 #define LLMPIPE_MOCK_PROXY_H
 
@@ -20,16 +22,23 @@
  * no faster than the client takes it. */
 #define MOCK_PROXY_HELD (64 * 1024)
 
+/* Seconds an upstream may send nothing (before its headers, or less
+ * than a byte a second after them) before the request is given up: a
+ * non-streaming answer of a reasoning model can take minutes. */
+#define MOCK_PROXY_TIMEOUT 600.0
+
 /* mock_proxy_setup checks the upstream base URL (http or https, no query
  * or credentials in it) and keeps it; key: the key of every provider
  * (from --api-key-file), or NULL: each provider's from its environment
  * variables, read now. record_dir: where exchanges are recorded, or
  * NULL. max_total: the most bytes all exchanges together may hold (each
  * counts its body, MOCK_PROXY_HELD and its headers' cap); over it a
- * request is answered 503 with Retry-After. Returns 0, or -1 with the
- * reason in err. */
+ * request is answered 503 with Retry-After. timeout_s: the longest
+ * upstream silence (0: MOCK_PROXY_TIMEOUT); an upstream that has sent no
+ * headers by then is answered 504. Returns 0, or -1 with the reason in
+ * err. */
 int mock_proxy_setup(const char *base, const char *key, const char *record_dir,
-    size_t max_total, char *err, size_t errlen);
+    size_t max_total, double timeout_s, char *err, size_t errlen);
 
 /* mock_proxy_on: setup was done. */
 int mock_proxy_on(void);
@@ -39,7 +48,8 @@ int mock_proxy_on(void);
  * name, may be NULL; logline: the request with credentials redacted, for
  * the recording) and queues the upstream's answer on c: the status and
  * the body as they come; 502 in the provider's error shape when the
- * upstream cannot be reached. */
+ * upstream cannot be reached, 504 when it sends no headers in the
+ * timeout; no answer (MHD_NO) when the client goes away first. */
 enum MHD_Result mock_proxy_answer(struct MHD_Connection *c, const char *url,
     const char *method, enum dialect d, const char *model, const char *body,
     size_t len, const char *logline, size_t loglen);

@@ -263,6 +263,55 @@ for _ in $(seq 100); do
 done
 ok $gone "a client that goes away ends the upstream connection (the upstream stream would last 6 s)"
 stop px
+# ... also while the upstream has not sent its headers: an upstream that
+# accepts and says nothing, a client that gives up after 1 s
+# upstream_gone PORT: no connection to PORT is established within 3 s
+upstream_gone() {
+	local _
+	for _ in $(seq 30); do
+		ss -tnH state established "( dport = :$1 )" 2>/dev/null | grep -q . || return 0
+		sleep 0.1
+	done
+	return 1
+}
+cat >"$T/silent.py" <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])   # read nothing, say nothing, close nothing
+PY
+if command -v python3 >/dev/null && command -v ss >/dev/null; then
+	python3 "$T/silent.py" >"$T/silent.port" 2>/dev/null &
+	_pids="$_pids $!"
+	for _ in $(seq 100); do [ -s "$T/silent.port" ] && break; sleep 0.05; done
+	sport=$(cat "$T/silent.port")
+	server px --proxy "http://127.0.0.1:$sport"
+	curl -s -m 1 -o /dev/null "$px_URL/v1/chat/completions" -d '{"stream":true}'
+	is "$?" 28 "an upstream that sends no headers: the client (curl -m 1) gives up"
+	upstream_gone "$sport"
+	ok $? "... and the upstream connection is gone at once, before any header came" ||
+	    diag "$(ss -tn "( dport = :$sport )" 2>&1)"
+	stop px
+	# the bound on an upstream that sends nothing at all
+	server px --proxy "http://127.0.0.1:$sport" --proxy-timeout 1
+	curl -s -m 20 -D "$T/h" "$px_URL/v1/messages" -d '{"stream":true}' >"$T/b"
+	is "$(head -n 1 "$T/h" | cut -d' ' -f2)" 504 "--proxy-timeout 1: an upstream silent for 1 s is answered 504"
+	is "$(jq -r '[.type, .error.message] | join(" ")' "$T/b")" \
+	    "error llm-mock --proxy: upstream: nothing came for 1 s (--proxy-timeout)" \
+	    "... in the provider's error shape, saying why"
+	upstream_gone "$sport"
+	ok $? "... and the upstream connection given up"
+	stop px
+else
+	for _ in 1 2 3 4 5; do pass "# SKIP no python3 or ss: silent-upstream rows not run"; done
+fi
+run llm-mock --proxy "$up3_URL" --proxy-timeout 0 >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:llm-mock: --proxy-timeout: expected seconds (above 0, at most 86400), got '0'" \
+    "--proxy-timeout 0: usage error"
 # memory bounded: an exchange in flight counts against --max-body-total
 server px --proxy "$up3_URL" --max-body 100K --max-body-total 200K
 curl -sN "$px_URL/v1/chat/completions" -d '{"stream":true}' >"$T/slow" &
