@@ -81,7 +81,7 @@ static const char usage_text[] =
 "      --api-key-file FILE      read --proxy's key from FILE (not from argv)\n"
 "      --proxy-timeout SECONDS  give up an upstream silent that long\n"
 "                               (default 600; 504 before its headers)\n"
-"      --record DIR             keep each streamed exchange as a capture in DIR\n"
+"      --record DIR             keep each exchange as a capture in DIR\n"
 "      --strict                 400, as the provider answers, for a body it\n"
 "                               refuses (a parameter the model does not\n"
 "                               take, tools in another provider's shape)\n"
@@ -598,11 +598,11 @@ body_field(jv body, const char *field, char *out, size_t n)
 }
 
 static const struct emit_stream *
-pick_capture(enum dialect d, jv body, const struct route *rt)
+pick_capture(enum dialect d, jv body, const struct route *rt, int stream)
 {
 	char want[256];
 	const char *base;
-	size_t i, n;
+	size_t i, n, k;
 	int pass;
 
 	if (ncaps[d] == 0)
@@ -618,6 +618,8 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 		 * else the first whose name contains the value */
 		for (pass = 0; got && want[0] && pass < 2; pass++)
 			for (i = 0; i < ncaps[d]; i++) {
+				if (stream && caps[d][i].body)
+					continue;
 				base = strrchr(caps[d][i].name, '/');
 				base = base ? base + 1 : caps[d][i].name;
 				n = strlen(want);
@@ -628,7 +630,13 @@ pick_capture(enum dialect d, jv body, const struct route *rt)
 					return &caps[d][i];
 			}
 	}
-	return &caps[d][atomic_fetch_add(&rr[d], 1) % ncaps[d]];
+	/* round-robin; a recorded body answers no streaming request */
+	for (k = 0; k < ncaps[d]; k++) {
+		i = atomic_fetch_add(&rr[d], 1) % ncaps[d];
+		if (!(stream && caps[d][i].body))
+			return &caps[d][i];
+	}
+	return NULL;
 }
 
 /* tokens splits s into words, each with its leading white space; the
@@ -875,19 +883,39 @@ play_free(void *cls)
 
 /* ---- non-streaming: the provider's body (mock_serve.h) ---- */
 
+/* send_native answers s's non-streaming body: a recorded body as it is,
+ * else the one mock_serve_native builds; with --record, a 200 is kept
+ * (the request q to method url, model for the name). */
 static enum MHD_Result
-send_native(struct MHD_Connection *c, const struct emit_stream *s)
+send_native(struct MHD_Connection *c, const struct emit_stream *s,
+    const char *method, const char *url, const struct req *q,
+    const char *model)
 {
 	struct buf b;
 	enum MHD_Result rc;
-	int status;
+	int status = 200;
+	int64_t start = clock_mono_us();
+	struct mock_rec *rec;
+	char err[512];
 
 	if (opt.ttft > 0 && wait_until(clock_mono_us() +
 	    (int64_t)(opt.ttft * 1000)) == -1)
 		return MHD_NO;
 	buf_init(&b, 0);
-	status = mock_serve_native(s, &b);
-	rc = queue_buffer(c, status, "application/json", b.p, b.len, 0);
+	if (s->body)
+		buf_append(&b, s->body, s->body_len);
+	else
+		status = mock_serve_native(s, &b);
+	if (opt.record && status == 200 &&
+	    (rec = record(c, method, url, q, s->d, model)) != NULL) {
+		mock_rec_body(rec, provider_get(s->d)->name);
+		mock_rec_bytes(rec, b.p ? b.p : "", b.len,
+		    (double)(clock_mono_us() - start) / 1e6);
+		if (mock_rec_close(rec, err, sizeof err) == -1 && !opt.quiet)
+			warnx("record: %s", err);
+	}
+	rc = queue_buffer(c, status, "application/json", b.p ? b.p : "",
+	    b.len, 0);
 	buf_free(&b);
 	return rc;
 }
@@ -991,7 +1019,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 	emit_stream_init(&p->own, rt.d);
 	emit_stream_init(&p->err, rt.d);
 	emit_stream_init(&p->shaped, rt.d);
-	src = opt.echo ? NULL : pick_capture(rt.d, body, &rt);
+	src = opt.echo ? NULL : pick_capture(rt.d, body, &rt, stream);
 	if (src) {
 		what = src->name;
 	} else {
@@ -1003,7 +1031,7 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		src = &p->shaped;
 	if (!stream) {
 		verbose(method, url, 200, what);
-		rc = send_native(c, src);
+		rc = send_native(c, src, method, url, q, model);
 		play_free(p);
 		return rc;
 	}

@@ -31,8 +31,11 @@ emit_stream_free(struct emit_stream *s)
 		free(s->v[i].p);
 	free(s->v);
 	free(s->name);
+	free(s->body);
 	s->v = NULL;
 	s->name = NULL;
+	s->body = NULL;
+	s->body_len = 0;
 	s->n = s->cap = s->bytes = 0;
 }
 

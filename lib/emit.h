@@ -32,6 +32,9 @@ struct emit_stream {
 	size_t n, cap;
 	size_t max_bytes; /* cap on the sum of frame sizes (0: 64 MiB) */
 	size_t bytes;
+	char *body;       /* a recorded non-streaming body, served as it is
+	                   * (no frames then), or NULL */
+	size_t body_len;
 };
 
 /* emit_stream_init empties s for dialect d (ndjson set for Ollama). */

@@ -254,6 +254,63 @@ load_ndjson(struct emit_stream *s, const char *p, size_t n, char *err,
 	return 0;
 }
 
+/* load_body: p[0..n) is one JSON object with "provider" and "body" (or
+ * "body64"), llm-mock --record's non-streaming answer: its body kept in
+ * s->body, s->d from the provider's name. Returns 1 so loaded, 0 when
+ * it is not one, -1 on error (reason in err). */
+static int
+load_body(struct emit_stream *s, const char *p, size_t n, char *err,
+    size_t errlen)
+{
+	jv v = jvx_parse(p, n), x;
+	const char *str;
+	size_t len;
+	struct buf b;
+	enum dialect d;
+	int rc = 0;
+
+	if (!jv_is_valid(v) || jv_get_kind(v) != JV_KIND_OBJECT ||
+	    !jv_object_has(jv_copy(v), jv_string("provider"))) {
+		jv_free(v);
+		return 0;
+	}
+	x = jvx_get(v, "provider");
+	if ((str = jvx_str(x, &len)) == NULL || provider_parse(str, &d) ==
+	    -1) {
+		snprintf(err, errlen, "a recorded body of no known provider");
+		jv_free(x);
+		jv_free(v);
+		return -1;
+	}
+	jv_free(x);
+	buf_init(&b, s->max_bytes ? s->max_bytes : 0);
+	x = jvx_get(v, "body");
+	if ((str = jvx_str(x, &len)) != NULL)
+		rc = buf_append(&b, str, len);
+	else {
+		jv_free(x);
+		x = jvx_get(v, "body64");
+		if ((str = jvx_str(x, &len)) != NULL)
+			rc = buf_put_unbase64(&b, str, len);
+		else
+			rc = -2;
+	}
+	jv_free(x);
+	jv_free(v);
+	if (rc != 0) {
+		snprintf(err, errlen, rc == -2 ? "a recorded answer without "
+		    "its body" : "bad or too large body");
+		buf_free(&b);
+		return -1;
+	}
+	s->d = d;
+	s->ndjson = provider_get(d)->ndjson;
+	s->body = xmemdup(b.p ? b.p : "", b.len);
+	s->body_len = b.len;
+	buf_free(&b);
+	return 1;
+}
+
 int
 mock_capture_load(const char *path, struct emit_stream *s, size_t max_bytes,
     char *err, size_t errlen)
@@ -273,7 +330,14 @@ mock_capture_load(const char *path, struct emit_stream *s, size_t max_bytes,
 		if (b.p[i] != ' ' && b.p[i] != '\t' && b.p[i] != '\r' &&
 		    b.p[i] != '\n')
 			break;
-	if (i < b.len && b.p[i] == '{') {
+	if (i < b.len && b.p[i] == '{' && (rc = load_body(s, b.p, b.len,
+	    err, errlen)) != 0) {
+		buf_free(&b);
+		if (rc == -1)
+			return -1;
+		s->name = xstrdup(path);
+		return 0;
+	} else if (i < b.len && b.p[i] == '{') {
 		rc = load_ndjson(s, b.p, b.len, err, errlen);
 	} else {
 		rc = mock_split_sse(s, b.p ? b.p : "", b.len);

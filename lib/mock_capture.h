@@ -4,7 +4,10 @@
  * event including its blank line, comments and CRLF as they were),
  * sse-decode NDJSON (each record turned back into one SSE frame, its "t"
  * kept for --timing recorded), or a provider's NDJSON (Ollama: one frame
- * per line). The dialect is detected from the content. */
+ * per line). The dialect is detected from the content. A file of one
+ * object {"provider","body"} (llm-mock --record's non-streaming answer)
+ * is no stream: its body is kept in s->body, for non-streaming requests,
+ * and its dialect is the provider named. */
 #ifndef LLMPIPE_MOCK_CAPTURE_H
 #define LLMPIPE_MOCK_CAPTURE_H
 

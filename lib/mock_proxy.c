@@ -295,22 +295,29 @@ on_close(void *ctx, curl_socket_t s)
 	return close(s);
 }
 
-/* record_start: a 200 stream of the provider's content type is kept. */
+/* record_start: a 200 of the provider's stream content type is kept as
+ * a stream, a 200 of JSON as a non-streaming body. */
 static void
 record_start(struct px *x)
 {
 	const struct provider *p = provider_get(x->d);
 	const char *ct = NULL;
 	char err[512];
+	int body;
 
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
-	if (rec_dir == NULL || x->status != 200 || ct == NULL || p == NULL ||
-	    strncasecmp(ct, p->content_type, strlen(p->content_type)) != 0)
+	if (rec_dir == NULL || x->status != 200 || ct == NULL || p == NULL)
+		return;
+	body = strncasecmp(ct, "application/json", 16) == 0;
+	if (!body && strncasecmp(ct, p->content_type,
+	    strlen(p->content_type)) != 0)
 		return;
 	x->rec = mock_rec_new(rec_dir, x->model, p->ndjson, x->logline,
 	    x->loglen, err, sizeof err);
 	if (x->rec == NULL)
 		fprintf(stderr, "llm-mock: record: %s\n", err);
+	else if (body)
+		mock_rec_body(x->rec, p->name);
 }
 
 static size_t

@@ -26,6 +26,8 @@ struct mock_rec {
 	                        * (if one comes) belongs to the frame */
 	int skip_lf;           /* a line ended with CR: an LF next is its */
 	struct buf line;       /* the record being written */
+	const char *provider;  /* a non-streaming body: its provider's name */
+	double t;              /* its last bytes' time */
 };
 
 static atomic_ulong seq;
@@ -223,6 +225,12 @@ frame(struct mock_rec *r, size_t n, double t)
 }
 
 void
+mock_rec_body(struct mock_rec *r, const char *provider)
+{
+	r->provider = provider;
+}
+
+void
 mock_rec_bytes(struct mock_rec *r, const char *p, size_t n, double t)
 {
 	size_t i;
@@ -231,6 +239,11 @@ mock_rec_bytes(struct mock_rec *r, const char *p, size_t n, double t)
 	if (buf_append(&r->pend, p, n) == -1) {
 		r->failed = 1;
 		r->saved_errno = EFBIG;
+		return;
+	}
+	if (r->provider) {
+		r->t = t; /* the body is written whole, at the end */
+		r->scan = r->pend.len;
 		return;
 	}
 	/* the frames of mock_split_sse: an event ends at the blank line
@@ -280,7 +293,26 @@ mock_rec_close(struct mock_rec *r, char *err, size_t errlen)
 {
 	int rc = 0;
 
-	if (r->pend.len)
+	if (r->provider) {
+		buf_reset(&r->line);
+		buf_puts(&r->line, "{\"provider\":");
+		jsonw_string(&r->line, r->provider, strlen(r->provider));
+		buf_printf(&r->line, ",\"t\":%.6f,", r->t);
+		if (utf8_ok(r->pend.p, r->pend.len)) {
+			buf_puts(&r->line, "\"body\":");
+			jsonw_string(&r->line, r->pend.p, r->pend.len);
+		} else {
+			buf_puts(&r->line, "\"body64\":\"");
+			buf_put_base64(&r->line, r->pend.p, r->pend.len);
+			buf_putc(&r->line, '"');
+		}
+		buf_puts(&r->line, "}\n");
+		if (!r->failed && write_all(r->fd, r->line.p, r->line.len) ==
+		    -1) {
+			r->failed = 1;
+			r->saved_errno = errno;
+		}
+	} else if (r->pend.len)
 		frame(r, r->pend.len, 0);
 	if (r->failed) {
 		snprintf(err, errlen, "%s: %s", r->path,

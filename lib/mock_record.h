@@ -9,7 +9,8 @@
  *
  * Files are created 0600 with O_EXCL|O_NOFOLLOW: never through a
  * symbolic link, never over an existing file. One recorder per exchange,
- * used by one thread at a time. */
+ * used by one thread at a time. A non-streaming answer is kept as one
+ * line holding its body (mock_rec_body). */
 #ifndef LLMPIPE_MOCK_RECORD_H
 #define LLMPIPE_MOCK_RECORD_H
 
@@ -28,6 +29,13 @@ struct mock_rec;
  * in err. */
 struct mock_rec *mock_rec_new(const char *dir, const char *model, int ndjson,
     const char *req, size_t reqlen, char *err, size_t errlen);
+
+/* mock_rec_body makes r keep a non-streaming answer: the body, whole,
+ * as one line {"provider","t","body"} ("body64", base64, when it is not
+ * UTF-8), which llm-mock serves as it is to a non-streaming request of
+ * that provider. provider: its name (provider.h), kept by the caller
+ * until mock_rec_close. Call it before the first bytes. */
+void mock_rec_body(struct mock_rec *r, const char *provider);
 
 /* mock_rec_bytes takes the next bytes of the answer, arrived t seconds
  * after the request was sent; each event they complete is written. */

@@ -151,6 +151,11 @@ jq -e '.content[0].text | length > 0' "$T/p5" >/dev/null
 ok $? "--proxy --api-key-file: the key from the file (anthropic's x-api-key)"
 curl -s "$px2_URL/api/generate" -d '{"model":"llama-rec"}' >"$T/p3"
 same_file "$T/p3" "$R/ollama/generate-thinking-gpt-oss.ndjson" "--proxy: Ollama NDJSON byte for byte (the key file's key as its Bearer)"
+curl -s "$px2_URL/api/chat" -d '{"model":"llama-body","stream":false}' >"$T/p6"
+is "$(jq -r .message.content "$T/p6")" "Soft, swift, curious." "--proxy: Ollama \"stream\": false passed through"
+curl -s "$px_URL/v1beta/models/gemini-body:generateContent" -d '{}' >"$T/p7"
+jq -e '.candidates[0].content.parts[0].text | length > 0' "$T/p7" >/dev/null
+ok $? "--proxy: Gemini's :generateContent (non-streaming) passed through"
 stop px2
 server fl --fail 1:429:7
 server px2 --proxy "$fl_URL"
@@ -182,8 +187,10 @@ is "$?" 2 "--api-key-file missing: usage error"
 
 # ---- --record: a capture per exchange, replayed and measured ----------------
 ls "$T/rec" >"$T/ls"
-is "$(grep -c '\.ndjson$' "$T/ls"):$(grep -c '\.request\.json$' "$T/ls")" "3:3" \
-    "--record: one capture and one request per streamed 200 exchange (chat, gemini, ollama)"
+is "$(grep -c '\.ndjson$' "$T/ls"):$(grep -c '\.request\.json$' "$T/ls")" "7:7" \
+    "--record: one capture and one request per 200 exchange, streamed (chat, gemini, ollama) or not (responses, anthropic, ollama, gemini)"
+is "$(cat "$T"/rec/resp-rec-*.ndjson | jq -c '[.provider, (.body | fromjson | .object), (.t >= 0)]')" '["openai-responses","response",true]' \
+    "--record: a non-streaming answer kept as one line: its provider, its body as it came, its time"
 is "$(find "$T/rec" -type f ! -perm 0600 | wc -l)" 0 "--record: every file 0600"
 server rp --pick model "$T"/rec/*.ndjson
 curl -sN "$rp_URL/v1/chat/completions" -d '{"model":"gpt-rec","stream":true}' >"$T/r1"
@@ -192,6 +199,17 @@ curl -sN "$rp_URL$GEN" -d '{}' >"$T/r2"
 same_file "$T/r2" "$R/gemini/text-crlf.sse" "... gemini's CRLF as it came"
 curl -sN "$rp_URL/api/generate" -d '{"model":"llama-rec"}' >"$T/r3"
 same_file "$T/r3" "$R/ollama/generate-thinking-gpt-oss.ndjson" "... Ollama's lines as they came"
+curl -s "$rp_URL/v1/responses" -d '{"model":"resp-rec"}' >"$T/r5"
+same_file "$T/r5" "$T/p4" "... a recorded non-streaming answer (Responses) served as it came"
+curl -s "$rp_URL/v1/messages" -d '{"model":"claude-x","stream":false}' >"$T/r6"
+same_file "$T/r6" "$T/p5" "... Anthropic's \"stream\": false"
+curl -s "$rp_URL/api/chat" -d '{"model":"llama-body","stream":false}' >"$T/r7"
+same_file "$T/r7" "$T/p6" "... Ollama's \"stream\": false"
+curl -s "$rp_URL/v1beta/models/gemini-body:generateContent" -d '{}' >"$T/r8"
+same_file "$T/r8" "$T/p7" "... Gemini's :generateContent"
+curl -sN -D "$T/h" "$rp_URL/v1/responses" -d '{"model":"resp-rec","stream":true}' >/dev/null
+is "$(tr -d '\r' <"$T/h" | grep -i '^content-type:' | cut -d' ' -f2)" text/event-stream \
+    "... a recorded body never answers a streaming request (the built-in stream does)"
 stop rp
 req=$(ls "$T"/rec/gpt-rec-*.request.json)
 is "$(jq -c '[.method, .path, .headers.authorization, .body.model]' "$req")" \
@@ -215,9 +233,13 @@ is "$(run delta-join "$T"/rec2/slow-*.ndjson)" "$(run delta-join "$T/s1")" \
 mkdir "$T/rec3"
 server m --record "$T/rec3" "$R/anthropic-messages/text.sse"
 curl -sN "$m_URL/v1/messages" -d '{"model":"claude-replayed","stream":true}' >/dev/null
-curl -s "$m_URL/v1/messages" -d '{"model":"claude-replayed"}' >/dev/null
+curl -s "$m_URL/v1/messages" -d '{"model":"claude-replayed"}' >"$T/n4"
 stop m
-is "$(ls "$T/rec3" | grep -c '^claude-replayed-.*\.ndjson$')" 1 "--record without --proxy: the replayed stream kept (the non-streaming answer not)"
+is "$(ls "$T/rec3" | grep -c '^claude-replayed-.*\.ndjson$')" 2 "--record without --proxy: the replayed stream kept, and the non-streaming answer"
+server m $(grep -l '"provider"' "$T"/rec3/*.ndjson)
+curl -s "$m_URL/v1/messages" -d '{}' >"$T/r9"
+same_file "$T/r9" "$T/n4" "... which a fresh llm-mock serves as it was served"
+stop m
 server m "$T"/rec3/*.ndjson
 curl -sN "$m_URL/v1/messages" -d '{"stream":true}' >"$T/r4"
 same_file "$T/r4" "$R/anthropic-messages/text.sse" "... and replayed as it was served, padded lines and all"
