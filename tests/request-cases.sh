@@ -19,7 +19,7 @@ openai_row chat "openai, --tools" --tools tools.json hi
 openai_row chat "openai, flat --tools" --tools tools-flat.json hi
 openai_row chat "openai, --messages" --messages messages.json hi
 openai_row chat "openai, --body" --body body-plain.json
-openai_row responses "responses" -p responses -s sys --max-tokens 10 --temperature 0.5 hi
+openai_row responses "responses" -p responses -s sys --max-tokens 16 --temperature 0.5 hi
 for l in none low medium high; do
 	openai_row responses "responses, --reasoning $l" -p responses -m gpt-5 --reasoning $l hi
 done
