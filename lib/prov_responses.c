@@ -986,8 +986,8 @@ static const char *const responses_paths[] = { "/v1/responses",
 
 const struct provider prov_responses = {
 	.id = DIALECT_OPENAI_RESPONSES, .name = "openai-responses",
-	.alias = { "responses", NULL },
-	.content_type = "text/event-stream",
+	.alias = { "responses", NULL }, .content_type = "text/event-stream",
+	.min_max_tokens = 16, /* max_output_tokens' minimum in the API */
 	.default_base = "https://api.openai.com/v1",
 	.base_env = "OPENAI_BASE_URL", .default_model = "gpt-4o-mini",
 	.api_path = "/responses", .key_env = "OPENAI_API_KEY",

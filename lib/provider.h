@@ -61,6 +61,8 @@ struct provider {
 	                              * paths cannot list (NULL: paths[0]) */
 	const char *const *models_paths; /* GET routes of the model list */
 	const char *models_body;     /* the model list's JSON */
+	long min_max_tokens;         /* the least max tokens it takes (0:
+	                              * any): under it, a usage error */
 	int detect_last;             /* its events are told by fields that
 	                              * others' may carry too: tried after
 	                              * the rest */

@@ -283,6 +283,11 @@ req_check(const struct req_params *r, struct buf *why)
 	const struct provider *p = provider_get(r->provider);
 
 	buf_reset(why);
+	if (r->max_tokens >= 0 && r->max_tokens < p->min_max_tokens) {
+		buf_printf(why, "--max-tokens: %ld is under %s's minimum, %ld",
+		    r->max_tokens, p->name, p->min_max_tokens);
+		return -1;
+	}
 	return p->ops->req_check ? p->ops->req_check(r, why) :
 	    req_check_common(r, 2, 0, why);
 }

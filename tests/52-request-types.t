@@ -67,25 +67,16 @@ EOF
 
 C=ChatCompletionCreateParamsStreaming R=ResponseCreateParamsStreaming
 A=MessageCreateParamsStreaming G=GeminiBody O=OllamaBody
-row $C "openai" -s sys --max-tokens 10 --temperature 0.5 hi
-row ChatCompletionCreateParamsNonStreaming "openai, --no-stream" --no-stream hi
-row $C "openai, local host" --base-url http://127.0.0.1:8000/v1 --max-tokens 10 hi
-row $C "openai, Mistral" --base-url https://api.mistral.ai/v1 --max-tokens 10 hi
-row $C "openai, Azure classic" --base-url 'https://r.openai.azure.com/openai/deployments/d?api-version=2024-10-21' --max-tokens 10 hi
-row $C "openai, Azure v1" --base-url https://r.openai.azure.com/openai/v1 hi
-for l in none low medium high; do
-	row $C "openai, --reasoning $l" -m o4-mini --reasoning $l hi
-done
-row $C "openai, --tools" --tools tools.json hi
-row $C "openai, flat --tools" --tools tools-flat.json hi
-row $C "openai, --messages" --messages messages.json hi
-row $C "openai, --body" --body body-plain.json
-row $R "responses" -p responses -s sys --max-tokens 10 --temperature 0.5 hi
-for l in none low medium high; do
-	row $R "responses, --reasoning $l" -p responses -m gpt-5 --reasoning $l hi
-done
-row $R "responses, --tools" -p responses --tools tools.json hi
-row $R "responses, Responses-only model" -m gpt-5-pro hi
+# the OpenAI rows, shared with tests/53 (the OpenAPI schema)
+openai_row() {
+	local kind=$1; shift
+	case $kind in
+	chat) row $C "$@" ;;
+	chat-nostream) row ChatCompletionCreateParamsNonStreaming "$@" ;;
+	responses) row $R "$@" ;;
+	esac
+}
+source "$TOP/tests/request-cases.sh"
 # (no --temperature: @anthropic-ai/sdk 1.17 dropped it from the params,
 # llm-request sends it with a note, checked by tests/50's goldens)
 row $A "anthropic" -m claude-x -s sys --max-tokens 10 hi

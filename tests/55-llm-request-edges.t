@@ -22,4 +22,11 @@ for o in "--tools $T/tools.json" "--messages $T/msgs.json" "-s sys" "--max-token
 	    "--body with ${o%% *}: a usage error"
 done
 
+# ---- a documented minimum is a usage error before anything is sent -----
+OPENAI_API_KEY=k run llm-request --dry-run -p responses --max-tokens 15 hi >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:llm-request: --max-tokens: 15 is under openai-responses's minimum, 16" \
+    "Responses' max_output_tokens under 16: a usage error (the API's schema minimum)"
+OPENAI_API_KEY=k run llm-request --dry-run -p responses --max-tokens 16 hi >"$T/out" 2>/dev/null
+is "$?:$(grep -c '"max_output_tokens":16' "$T/out")" "0:1" "--max-tokens 16 to Responses is sent"
+
 done_testing
