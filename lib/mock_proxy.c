@@ -339,6 +339,10 @@ upstream(void *ctx)
 	char err[512];
 
 	res = curl_easy_perform(x->easy);
+	/* a stream cut short is kept (it is what the client saw), a body
+	 * cut short is not */
+	if (x->rec && res != CURLE_OK && mock_rec_drop_body(x->rec))
+		x->rec = NULL;
 	if (x->rec && mock_rec_close(x->rec, err, sizeof err) == -1)
 		fprintf(stderr, "llm-mock: record: %s\n", err);
 	x->rec = NULL;

@@ -18,6 +18,7 @@
 struct mock_rec {
 	int fd, ndjson, failed, saved_errno;
 	char path[4096];
+	char rpath[4200];      /* the request beside it */
 	struct buf pend;       /* bytes of the frame not yet complete */
 	size_t scan;           /* pend[0..scan) already looked at */
 	size_t line_len;       /* bytes of the current line so far */
@@ -110,6 +111,7 @@ mock_rec_new(const char *dir, const char *model, int ndjson, const char *req,
 		return NULL;
 	}
 	close(fd);
+	memcpy(r->rpath, rpath, sizeof r->rpath);
 	r->ndjson = ndjson;
 	buf_init(&r->pend, 0);
 	buf_init(&r->line, 0);
@@ -286,6 +288,20 @@ mock_rec_bytes(struct mock_rec *r, const char *p, size_t n, double t)
 		}
 	}
 	r->scan = r->pend.len;
+}
+
+int
+mock_rec_drop_body(struct mock_rec *r)
+{
+	if (r->provider == NULL)
+		return 0;
+	close(r->fd);
+	unlink(r->path);
+	unlink(r->rpath);
+	buf_free(&r->pend);
+	buf_free(&r->line);
+	free(r);
+	return 1;
 }
 
 int

@@ -46,6 +46,11 @@ void mock_rec_bytes(struct mock_rec *r, const char *p, size_t n, double t);
  * err). Frees r. */
 int mock_rec_close(struct mock_rec *r, char *err, size_t errlen);
 
+/* mock_rec_drop_body: when r keeps a non-streaming body (mock_rec_body),
+ * removes its two files and frees r (a body cut short is no answer to
+ * replay) and returns 1; else returns 0 and leaves r alone. */
+int mock_rec_drop_body(struct mock_rec *r);
+
 /* mock_rec_path: the capture's path (valid until mock_rec_close). */
 const char *mock_rec_path(const struct mock_rec *r);
 

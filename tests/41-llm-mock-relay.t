@@ -244,6 +244,32 @@ server m "$T"/rec3/*.ndjson
 curl -sN "$m_URL/v1/messages" -d '{"stream":true}' >"$T/r4"
 same_file "$T/r4" "$R/anthropic-messages/text.sse" "... and replayed as it was served, padded lines and all"
 stop m
+# a non-streaming body cut short upstream is no answer: nothing kept
+cat >"$T/cut.py" <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print(s.getsockname()[1], flush=True)
+while True:
+    c = s.accept()[0]
+    c.recv(65536)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 100\r\n\r\n{\"id\":\"cut")
+    c.close()
+PY
+if command -v python3 >/dev/null; then
+	python3 "$T/cut.py" >"$T/cut.port" 2>/dev/null &
+	_pids="$_pids $!"
+	for _ in $(seq 100); do [ -s "$T/cut.port" ] && break; sleep 0.05; done
+	mkdir "$T/rec5"
+	server px --proxy "http://127.0.0.1:$(cat "$T/cut.port")" --record "$T/rec5"
+	curl -s -o /dev/null "$px_URL/v1/chat/completions" -d '{"model":"cut-body"}'
+	stop px
+	is "$(ls "$T/rec5" | wc -l)" 0 "--record: a non-streaming body the upstream cut short is not kept"
+else
+	pass "# SKIP no python3: cut-body row not run"
+fi
 run llm-mock --record "$T/no-such-dir" >/dev/null 2>"$T/err"
 is "$?" 1 "--record to a missing directory: exit 1"
 # names taken in advance: a fresh llm-mock numbers from 1, so for every
