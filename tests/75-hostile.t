@@ -113,7 +113,8 @@ start_py() {
 	local port=$T/py.$((_py += 1)).port
 	python3 "$T/hostile.py" "$@" >"$port" 2>/dev/null &
 	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$port" ] && break; sleep 0.05; done
+	# up to 30 s: python3 starts slowly on a loaded machine
+	for _ in $(seq 600); do [ -s "$port" ] && break; sleep 0.05; done
 	PY_PORT=$(head -n 1 "$port")
 }
 # req URL ARGS...: llm-request against URL; $T/out, $T/err, ST
