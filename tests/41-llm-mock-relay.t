@@ -26,7 +26,7 @@ server() {
 	"$BIN/llm-mock" "$@" >"$T/$name.url" 2>"$T/$name.err" &
 	eval "${name}_PID=$!"
 	_pids="$_pids $!"
-	for i in $(seq 100); do
+	for i in $(seq 600); do # 30 s at most: valgrind on a loaded machine
 		[ -s "$T/$name.url" ] && break
 		sleep 0.05
 	done
@@ -261,7 +261,7 @@ PY
 if command -v python3 >/dev/null; then
 	python3 "$T/cut.py" >"$T/cut.port" 2>/dev/null &
 	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/cut.port" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ -s "$T/cut.port" ] && break; sleep 0.05; done
 	mkdir "$T/rec5"
 	server px --proxy "http://127.0.0.1:$(cat "$T/cut.port")" --record "$T/rec5"
 	curl -s -o /dev/null "$px_URL/v1/chat/completions" -d '{"model":"cut-body"}'
@@ -335,7 +335,7 @@ PY
 if command -v python3 >/dev/null && command -v ss >/dev/null; then
 	python3 "$T/silent.py" >"$T/silent.port" 2>/dev/null &
 	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/silent.port" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ -s "$T/silent.port" ] && break; sleep 0.05; done
 	sport=$(cat "$T/silent.port")
 	server px --proxy "http://127.0.0.1:$sport"
 	curl -s -m 1 -o /dev/null "$px_URL/v1/chat/completions" -d '{"stream":true}'
@@ -394,7 +394,7 @@ if command -v python3 >/dev/null; then
 	: >"$T/seen"
 	python3 "$T/redir.py" "$T/seen" >"$T/py.port" 2>/dev/null &
 	_pids="$_pids $!"
-	for _ in $(seq 100); do [ -s "$T/py.port" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ -s "$T/py.port" ] && break; sleep 0.05; done
 	OPENAI_API_KEY=$SECRET server px --proxy "http://127.0.0.1:$(cat "$T/py.port")"
 	curl -s -D "$T/h" -o /dev/null "$px_URL/v1/chat/completions" -d '{}'
 	tr -d '\r' <"$T/h" >"$T/hh"

@@ -173,7 +173,8 @@ start_mock() {
 	MOCK_PID=$!
 	_pids="$_pids $MOCK_PID"
 	local i
-	for i in $(seq 100); do
+	# 30 s at most: llm-mock under valgrind on a loaded machine
+	for i in $(seq 600); do
 		[ -s "$T/mock.url" ] && break
 		sleep 0.05
 	done
