@@ -654,8 +654,8 @@ chat_req_streaming(jv body, const char *base)
 	return jv_object_set(body, jv_string("stream_options"), so);
 }
 
-static void
-chat_req_auth(const char *base, struct req_auth *a)
+void
+openai_req_auth(const char *base, struct req_auth *a)
 {
 	if (chat_host(base) & H_AZURE) {
 		a->header = "api-key";
@@ -771,7 +771,7 @@ static const struct prov_ops chat_ops = {
 	.req_ready = chat_req_ready, .req_finish = req_stream_flag,
 	.req_streaming = chat_req_streaming, .req_opts = chat_req_opts,
 	.req_tools = req_tools_nested,
-	.req_auth = chat_req_auth, .req_claims = chat_req_claims,
+	.req_auth = openai_req_auth, .req_claims = chat_req_claims,
 	.req_refuse = chat_req_refuse, .last_user = chat_last_user,
 	.fast = chat_fast, .served = chat_served,
 	.conv_encode = chat_conv_encode, .conv_decode = chat_conv_decode,

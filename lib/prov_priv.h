@@ -101,6 +101,11 @@ struct prov_ops {
 	    struct buf *out);
 };
 
+/* openai_req_auth: the OpenAI family's key for its host (an Azure
+ * host takes api-key and AZURE_OPENAI_API_KEY): the req_auth of both
+ * OpenAI files, chat completions and Responses (prov_chat.c). */
+void openai_req_auth(const char *base, struct req_auth *a);
+
 /* Helpers of the request side shared by the providers (req_spec.c). */
 /* req_base_ends: base[0..n) ends with the path segment seg, any case. */
 int req_base_ends(const char *s, size_t n, const char *seg);

@@ -972,11 +972,10 @@ static const struct conv_items resp_items = {
 static const struct prov_ops responses_ops = {
 	.detect = resp_detect, .event = resp_event, .native = resp_native,
 	.write = resp_write, .write_error = resp_write_error,
-	.error_body = openai_error_body,
-	.req_body = resp_req_body,
+	.error_body = openai_error_body, .req_body = resp_req_body,
 	.req_ready = resp_req_ready, .req_finish = req_stream_flag,
 	.req_opts = resp_req_opts, .req_tools = req_tools_flat,
-	.req_refuse = resp_req_refuse,
+	.req_refuse = resp_req_refuse, .req_auth = openai_req_auth,
 	.last_user = resp_last_user, .conv_items = &resp_items, .fast = resp_fast,
 };
 

@@ -29,4 +29,12 @@ is "$?:$(head -n 1 "$T/err")" "2:llm-request: --max-tokens: 15 is under openai-r
 OPENAI_API_KEY=k run llm-request --dry-run -p responses --max-tokens 16 hi >"$T/out" 2>/dev/null
 is "$?:$(grep -c '"max_output_tokens":16' "$T/out")" "0:1" "--max-tokens 16 to Responses is sent"
 
+# ---- an Azure host gets the Azure key, from the Responses API too -------
+for p in openai responses; do
+	OPENAI_API_KEY=sk-openai AZURE_OPENAI_API_KEY=az-key run llm-request --dry-run -p $p \
+	    --base-url https://r.openai.azure.com/openai/v1 hi >"$T/out" 2>"$T/err"
+	is "$?:$(grep -ic '^authorization:' "$T/out"):$(grep -c '^api-key: <redacted>$' "$T/out")" "0:0:1" \
+	    "-p $p to an Azure host: api-key with AZURE_OPENAI_API_KEY, the OpenAI key not sent"
+done
+
 done_testing
