@@ -239,12 +239,17 @@ conv_load(const char *path, jv *out, char *err, size_t n)
 	}
 	buf_init(&b, CONV_MAX + 1);
 	for (;;) {
-		if (buf_reserve(&b, 65536) == -1) {
+		/* room for one more byte than a conversation may hold, so
+		 * that a file grown past it since fstat is told */
+		size_t want = CONV_MAX + 1 - b.len < 65536 ?
+		    CONV_MAX + 1 - b.len : 65536;
+
+		if (want == 0 || buf_reserve(&b, want) == -1) {
 			snprintf(err, n, "%s: over the %zu MiB a conversation "
 			    "may hold", path, CONV_MAX >> 20);
 			goto fail;
 		}
-		r = read(fd, b.p + b.len, 65536);
+		r = read(fd, b.p + b.len, want);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {

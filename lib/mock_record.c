@@ -127,24 +127,27 @@ mock_rec_path(const struct mock_rec *r)
 struct one {
 	struct buf *line;
 	int got;
+	int bad;  /* a write to line went over its cap */
 };
 
 static int
 on_ev(void *ctx, struct ev *ev)
 {
 	struct one *o = ctx;
+	int bad = 0;
 
 	if (ev->type_len && !(ev->type_len == 7 &&
 	    memcmp(ev->type, "message", 7) == 0)) {
-		buf_puts(o->line, "\"event\":");
-		jsonw_string(o->line, ev->type, ev->type_len);
-		buf_putc(o->line, ',');
+		bad |= buf_puts(o->line, "\"event\":");
+		bad |= jsonw_string(o->line, ev->type, ev->type_len);
+		bad |= buf_putc(o->line, ',');
 	}
-	buf_puts(o->line, "\"data\":");
-	jsonw_string(o->line, ev->data ? ev->data : "",
+	bad |= buf_puts(o->line, "\"data\":");
+	bad |= jsonw_string(o->line, ev->data ? ev->data : "",
 	    ev->data ? ev->data_len : 0);
-	buf_putc(o->line, ',');
+	bad |= buf_putc(o->line, ',');
 	o->got = 1;
+	o->bad |= bad;
 	return 1; /* one event per frame */
 }
 
@@ -171,19 +174,20 @@ static void
 frame(struct mock_rec *r, size_t n, double t)
 {
 	struct emit_stream s;
-	struct one o = { &r->line, 0 };
+	struct one o = { &r->line, 0, 0 };
 	size_t i;
+	int bad = 0;
 
 	buf_reset(&r->line);
-	buf_putc(&r->line, '{');
+	bad |= buf_putc(&r->line, '{');
 	if (r->ndjson) {
-		buf_puts(&r->line, "\"data\":");
+		bad |= buf_puts(&r->line, "\"data\":");
 		i = n;
 		while (i && (r->pend.p[i - 1] == '\n' ||
 		    r->pend.p[i - 1] == '\r'))
 			i--;
-		jsonw_string(&r->line, r->pend.p, i);
-		buf_putc(&r->line, ',');
+		bad |= jsonw_string(&r->line, r->pend.p, i);
+		bad |= buf_putc(&r->line, ',');
 	} else {
 		emit_stream_init(&s, DIALECT_AUTO);
 		emit_frame_add(&s, r->pend.p, n, 0, 0);
@@ -198,23 +202,29 @@ frame(struct mock_rec *r, size_t n, double t)
 			for (i = 0; p + i < e && p[i] != '\r' &&
 			    p[i] != '\n'; i++)
 				;
-			buf_puts(&r->line, "\"comment\":");
-			jsonw_string(&r->line, p, i);
-			buf_putc(&r->line, ',');
+			bad |= buf_puts(&r->line, "\"comment\":");
+			bad |= jsonw_string(&r->line, p, i);
+			bad |= buf_putc(&r->line, ',');
 		}
 	}
-	buf_printf(&r->line, "\"t\":%.6f,", t);
+	bad |= buf_printf(&r->line, "\"t\":%.6f,", t);
 	/* the exact bytes: as a JSON string when they are UTF-8, else in
 	 * base64 (a JSON string would replace the bad bytes) */
 	if (utf8_ok(r->pend.p, n)) {
-		buf_puts(&r->line, "\"raw\":");
-		jsonw_string(&r->line, r->pend.p, n);
+		bad |= buf_puts(&r->line, "\"raw\":");
+		bad |= jsonw_string(&r->line, r->pend.p, n);
 	} else {
-		buf_puts(&r->line, "\"raw64\":\"");
-		buf_put_base64(&r->line, r->pend.p, n);
-		buf_putc(&r->line, '"');
+		bad |= buf_puts(&r->line, "\"raw64\":\"");
+		bad |= buf_put_base64(&r->line, r->pend.p, n);
+		bad |= buf_putc(&r->line, '"');
 	}
-	buf_puts(&r->line, "}\n");
+	bad |= buf_puts(&r->line, "}\n");
+	/* a record over the line's cap is not written cut: the recording
+	 * fails (mock_rec_close says so) */
+	if ((bad | o.bad) && !r->failed) {
+		r->failed = 1;
+		r->saved_errno = EFBIG;
+	}
 	if (!r->failed && write_all(r->fd, r->line.p, r->line.len) == -1) {
 		r->failed = 1;
 		r->saved_errno = errno;
@@ -243,8 +253,8 @@ mock_rec_bytes(struct mock_rec *r, const char *p, size_t n, double t)
 		r->saved_errno = EFBIG;
 		return;
 	}
+	r->t = t; /* the last bytes' time: a whole body's, a cut frame's */
 	if (r->provider) {
-		r->t = t; /* the body is written whole, at the end */
 		r->scan = r->pend.len;
 		return;
 	}
@@ -307,29 +317,33 @@ mock_rec_drop_body(struct mock_rec *r)
 int
 mock_rec_close(struct mock_rec *r, char *err, size_t errlen)
 {
-	int rc = 0;
+	int rc = 0, bad = 0;
 
 	if (r->provider) {
 		buf_reset(&r->line);
-		buf_puts(&r->line, "{\"provider\":");
-		jsonw_string(&r->line, r->provider, strlen(r->provider));
-		buf_printf(&r->line, ",\"t\":%.6f,", r->t);
+		bad |= buf_puts(&r->line, "{\"provider\":");
+		bad |= jsonw_string(&r->line, r->provider, strlen(r->provider));
+		bad |= buf_printf(&r->line, ",\"t\":%.6f,", r->t);
 		if (utf8_ok(r->pend.p, r->pend.len)) {
-			buf_puts(&r->line, "\"body\":");
-			jsonw_string(&r->line, r->pend.p, r->pend.len);
+			bad |= buf_puts(&r->line, "\"body\":");
+			bad |= jsonw_string(&r->line, r->pend.p, r->pend.len);
 		} else {
-			buf_puts(&r->line, "\"body64\":\"");
-			buf_put_base64(&r->line, r->pend.p, r->pend.len);
-			buf_putc(&r->line, '"');
+			bad |= buf_puts(&r->line, "\"body64\":\"");
+			bad |= buf_put_base64(&r->line, r->pend.p, r->pend.len);
+			bad |= buf_putc(&r->line, '"');
 		}
-		buf_puts(&r->line, "}\n");
+		bad |= buf_puts(&r->line, "}\n");
+		if (bad && !r->failed) {
+			r->failed = 1;
+			r->saved_errno = EFBIG;
+		}
 		if (!r->failed && write_all(r->fd, r->line.p, r->line.len) ==
 		    -1) {
 			r->failed = 1;
 			r->saved_errno = errno;
 		}
 	} else if (r->pend.len)
-		frame(r, r->pend.len, 0);
+		frame(r, r->pend.len, r->t);
 	if (r->failed) {
 		snprintf(err, errlen, "%s: %s", r->path,
 		    strerror(r->saved_errno));
