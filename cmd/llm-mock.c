@@ -516,6 +516,23 @@ send_models(struct MHD_Connection *c, const char *url, enum dialect d)
 	    strlen(p->models_body), 0);
 }
 
+/* loopback_host: a Host header's name (port aside) is localhost, a
+ * 127.x address or [::1] */
+static int
+loopback_host(const char *h)
+{
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	if (h[0] == '[')
+		return strncmp(h, "[::1]", 5) == 0 && (h[5] == 0 || h[5] == ':');
+	n = strcspn(h, ":");
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (n > 4 && strncmp(h, "127.", 4) == 0 &&
+	    strspn(h, "0123456789.") == n);
+}
+
 /* token_is: v is the client token of --require-key=TOKEN (any key
  * without one), compared in constant time. */
 static int
@@ -992,6 +1009,17 @@ respond(struct MHD_Connection *c, const char *url, const char *method,
 		jv_free(body);
 		verbose(method, url, opt.fail_status, "--fail");
 		return send_error(c, rt.d, opt.fail_status, NULL, 1);
+	}
+	/* DNS rebinding: a page of any site can name its own host with
+	 * 127.0.0.1 and reach a loopback relay; without a token, only a
+	 * request naming a loopback host is relayed with the key */
+	if (opt.proxy && opt.token == NULL && !loopback_host(
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
+		jv_free(body);
+		verbose(method, url, 403, "Host names no loopback address");
+		return send_error(c, rt.d, 403, "llm-mock --proxy relays only "
+		    "requests naming a loopback host (Host: localhost, 127.x "
+		    "or [::1]) unless --require-key=TOKEN is set.", 0);
 	}
 	if (opt.proxy)
 		return proxy(c, url, method, q, &rt, body);

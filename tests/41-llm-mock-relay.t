@@ -421,6 +421,15 @@ is "$(code "$px_URL/v1/chat/completions" -H 'Authorization: Bearer wrong' -d '{"
     "--proxy off loopback: a request without the client token refused (401)"
 is "$(code "$px_URL/v1/chat/completions" -H 'Authorization: Bearer client-token' -d '{"stream":true}')" 200 \
     "--proxy off loopback: with the token, relayed (the token replaced by the key upstream)"
+is "$(code "$px_URL/v1/chat/completions" -H 'Host: rebind.example' -H 'Authorization: Bearer client-token' -d '{"stream":true}')" 200 \
+    "--proxy with a token: any Host name, relayed"
+stop px
+# DNS rebinding: without a token, only a loopback Host name is relayed
+OPENAI_API_KEY=$SECRET server px --proxy "$up_URL"
+is "$(code "$px_URL/v1/chat/completions" -H 'Host: rebind.example' -d '{"stream":true}')" 403 \
+    "--proxy on loopback without a token: a Host naming another site refused (403)"
+is "$(code "$px_URL/v1/chat/completions" -H 'Host: localhost:1234' -d '{"stream":true}'):$(code "$px_URL/v1/chat/completions" -H 'Host: [::1]:80' -d '{"stream":true}')" 200:200 \
+    "... and localhost or [::1] relayed"
 stop px
 stop up
 sleep 0.2
