@@ -121,17 +121,17 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		n--;
 	if (n == 0)
 		return 0;
+	memset(&ev, 0, sizeof ev);
+	ev.line = r->lineno;
+	ev.type = "message";
+	ev.type_len = 7;
+	ev.id = "";
+	ev.retry = -1;
+	ev.json = jv_invalid();
 	if (jscan_plain_object(s, n, record_keys)) {
 		/* surely a provider's object (no record's keys): parsed only
 		 * when the reader of the event asks (ev_json), which the
 		 * accumulator's fast path mostly does not */
-		memset(&ev, 0, sizeof ev);
-		ev.line = r->lineno;
-		ev.type = "message";
-		ev.type_len = 7;
-		ev.id = "";
-		ev.retry = -1;
-		ev.json = jv_invalid();
 		ev.data = s;
 		ev.data_len = n;
 		return deliver(r, &ev);
@@ -148,13 +148,6 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		jv_free(m);
 		return EVR_ERR_JSON;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.line = r->lineno;
-	ev.type = "message";
-	ev.type_len = 7;
-	ev.id = "";
-	ev.retry = -1;
-	ev.json = jv_invalid();
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(v), jv_string("data"))) {
 		/* sse-decode's record: {"event","data","id","t"} */
