@@ -316,7 +316,10 @@ oll_fast(struct acc *a, jv j, struct fast_spec *fs)
 	static const struct jscan_step created[] = { { "created_at", 0 } };
 	int msg = kind(j, "message") == JV_KIND_OBJECT;
 
-	if (a->ev_kind == DELTA_TOOL_CALL)
+	/* a chat chunk after one without "message" (which made the stream
+	 * a generate one): the native body then shows that chunk's message
+	 * as it came, a field the template does not carry */
+	if (a->ev_kind == DELTA_TOOL_CALL || (msg && a->ollama_generate))
 		return 0;
 	fs->depth = msg ? 2 : 1;
 	if (a->ev_kind == DELTA_TEXT)
