@@ -25,4 +25,5 @@ relay "$UNIT/jscan_check"
 relay "$UNIT/provider_roundtrip"
 relay "$UNIT/retry_check"
 relay "$UNIT/mstats_check"
+relay "$UNIT/intr_check"
 done_testing

@@ -22,4 +22,18 @@ is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Hi:" \
 is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Yo:" \
     "blank lines first, in a read of their own, then NDJSON"
 
+# ---- a typed dialect's events named only by the SSE event: field --------
+# (data without "type": the name is copied from the event line)
+printf '%s\n\n' 'event: message_start' 'data: {"message":{"id":"msg_1","role":"assistant","model":"claude-x","content":[],"usage":{"input_tokens":3,"output_tokens":1}}}' \
+    'event: content_block_start' 'data: {"index":0,"content_block":{"type":"text","text":""}}' \
+    'event: content_block_delta' 'data: {"index":0,"delta":{"type":"text_delta","text":"Hello"}}' \
+    'event: content_block_delta' 'data: {"index":0,"delta":{"type":"text_delta","text":" there"}}' \
+    'event: content_block_stop' 'data: {"index":0}' \
+    'event: message_delta' 'data: {"delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}' \
+    'event: message_stop' 'data: {}' | sed '/^event:/{n;d}' >"$T/untyped.sse"
+run delta-join -j "$T/untyped.sse" >"$T/out" 2>"$T/err"
+is "$?:$(jq -c '[.id,.content,.finish_reason,.usage.output_tokens]' "$T/out"):$(cat "$T/err")" \
+    '0:["msg_1","Hello there","stop",2]:' \
+    "Anthropic events named only by their event: line (no \"type\" in the data)"
+
 done_testing

@@ -73,4 +73,18 @@ kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
 grep -q '^llm-mock: log-requests: No space left on device$' "$T/mock.err"
 ok $? "without -q, a log that cannot be written is said" || diag "$(cat "$T/mock.err")"
 
+# ---- a capture given as sse-decode's records keeps its event names -------
+f=$FIX/real/anthropic-messages/text.sse
+run sse-decode "$f" >"$T/anth.ndjson"
+start_mock -q "$T/anth.ndjson"
+curl -s "$MOCK_URL/v1/messages" -d '{"stream":true,"model":"x","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}' >"$T/served"
+kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null
+is "$(grep '^event:' "$T/served" | tr '\n' ' ')" "$(grep '^event:' "$f" | tr '\n' ' ')" \
+    "NDJSON records of an Anthropic capture: served with every event: line (message_start, message_delta, ...)"
+
+# ---- a capture that cannot be read: said, exit 1, nothing served ---------
+run llm-mock -q "$T" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:llm-mock: $T: read error: Is a directory" \
+    "a directory given as the capture: a read error, exit 1"
+
 done_testing

@@ -41,6 +41,7 @@ if [ $have_screen = 1 ]; then
 	sed -n 2p "$T/scr" | grep -q '^start   '; ok $? "-p on a pty: the report follows it on its own line"
 	grep -q 'chunks/s' "$T/scr"; is "$?" 1 "-p on a pty: the live line is gone at the end"
 	grep -aq 'chunks/s · ~*[0-9.]* tok/s' "$T/raw"; ok $? "-p: the live line shows tok/s beside chunks/s"
+	grep -aq $'\033\\[1;23r' "$T/raw"; ok $? "-p on a 24-row pty: the scroll region is rows 1 to 23, the last row kept for the live line"
 	# a taller answer than the screen: it scrolls above the live line
 	yes 'data: {"choices":[{"index":0,"delta":{"content":"line\n"}}]}
 ' | head -n 120 >"$T/tall.sse"

@@ -59,7 +59,7 @@ main(void)
 	static const char *pieces[] = { "a", " ", "\\\"", "\\\\", "\\/", "\\n",
 	    "\\t", "\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\ud83d", "\\ude00",
 	    "\\x", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff", "\xed\xa0\x80",
-	    "\x01", "\t", "\\u0000", "\\b\\f\\r", "z" };
+	    "\x01", "\t", "\\u0000", "\\b\\f\\r", "z", "\\u00G1", "\\u0g41" };
 	char tok[512];
 	unsigned long seed = 99;
 	int iter, bad = 0, vouched, nv = 0, i, k;
@@ -68,6 +68,9 @@ main(void)
 	mem_init();
 	ok(agrees("\"h\\u00e9llo\\n\"", 14, &vouched) && vouched,
 	    "decodes escapes as jv does");
+	ok(agrees("\"\\u00G9\"", 8, &vouched) && !vouched &&
+	    agrees("\"\\u00\x7f" "9\"", 8, &vouched) && !vouched,
+	    "declines a \\u with a letter or byte past F (jq rejects it)");
 	ok(agrees("\"\\ud83d\"", 8, &vouched) && !vouched,
 	    "declines a lone surrogate (jq 1.6 rejects it)");
 	ok(agrees("\"\xff\"", 3, &vouched) && !vouched,
