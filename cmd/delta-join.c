@@ -219,7 +219,7 @@ on_delta(void *ctx, const struct delta *d)
 
 static void
 tool_line(void *ctx, int choice, int call, const char *id, const char *name,
-    const char *args, size_t len)
+    const char *args, size_t len, int canonical)
 {
 	jv v;
 
@@ -237,6 +237,12 @@ tool_line(void *ctx, int choice, int call, const char *id, const char *name,
 	else
 		out_write("null", 4);
 	out_write(",\"arguments\":", 13);
+	if (canonical) { /* what the parse and dump below would write */
+		out_write(args, len);
+		out_write("}\n", 2);
+		out_maybe_flush();
+		return;
+	}
 	v = len ? jvx_parse(args, len) : jv_object();
 	if (jv_is_valid(v)) {
 		if (jvx_dump(&out_buf, v) == -1)
@@ -333,7 +339,7 @@ write_final(struct run *r)
 
 static void
 note_call(void *ctx, int choice, int call, const char *id, const char *name,
-    const char *args, size_t len)
+    const char *args, size_t len, int canonical)
 {
 	struct run *r = ctx;
 	size_t k = strlen(r->calls);
@@ -342,6 +348,7 @@ note_call(void *ctx, int choice, int call, const char *id, const char *name,
 	(void)id;
 	(void)args;
 	(void)len;
+	(void)canonical;
 	if (choice != 0)
 		return;
 	r->ncalls++;

@@ -296,7 +296,9 @@ acc_tool_args_check(const struct acc *a,
 			const struct tcall *t = &c->calls[k];
 			jv v;
 
-			if (!t->seen || t->args.len == 0)
+			/* (a canonical dump is valid JSON: see fold_whole_call) */
+			if (!t->seen || t->args.len == 0 ||
+			    (t->canonical && !a->sent))
 				continue;
 			v = jvx_parse(t->args.p, t->args.len);
 			if (!jv_is_valid(v)) {
@@ -314,7 +316,8 @@ acc_tool_args_check(const struct acc *a,
 int
 acc_tool_calls_ready(struct acc *a, int final,
     void (*fn)(void *ctx, int choice, int call, const char *id,
-    const char *name, const char *args, size_t len), void *ctx)
+    const char *name, const char *args, size_t len, int canonical),
+    void *ctx)
 {
 	int i, k, n = 0;
 
@@ -338,10 +341,12 @@ acc_tool_calls_ready(struct acc *a, int final,
 				const char *p = sent_str(&a->s_text, t->args.p,
 				    t->args.len, &an);
 
-				fn(ctx, i, k, t->id, t->name, p, an);
+				/* (sentinels put back: no longer canonical) */
+				fn(ctx, i, k, t->id, t->name, p, an, 0);
 			} else if (fn)
 				fn(ctx, i, k, t->id, t->name,
-				    t->args.len ? t->args.p : "", t->args.len);
+				    t->args.len ? t->args.p : "", t->args.len,
+				    t->canonical);
 		}
 		while (c->first_unreported < c->ncalls &&
 		    (!c->calls[c->first_unreported].seen ||

@@ -26,6 +26,7 @@
 struct tcall {
 	int seen, complete, reported;
 	int pend;        /* a high surrogate half held back (see sent_*) */
+	int canonical;   /* args are libjq's own dump (see fold_whole_call) */
 	struct buf args;
 	char *id, *name;
 	/* openai-chat native */
@@ -308,6 +309,8 @@ struct fast_spec {
 };
 
 /* fastpath.c */
+/* fast_enabled: the fast paths are on (LLMPIPE_NO_FASTPATH unset) */
+int fast_enabled(void);
 /* fast_init, fast_free: the template's buffers (no memory until used) */
 void fast_init(struct acc *a);
 void fast_free(struct acc *a);
@@ -360,6 +363,17 @@ fold_text(struct acc *a, enum delta_kind k, int choice, const char *s,
 }
 int fold_call(struct acc *a, int choice, int call, const char *id,
     const char *name, const char *args, size_t len);
+/* fold_whole_call: a tool call that arrives whole in one chunk, its
+ * arguments a JSON value (Gemini's functionCall.args, Ollama's
+ * function.arguments), as the choice's next call, complete at once. The
+ * arguments' text is libjq's dump of the value ({} for null), or the
+ * string itself when string_is_text and args is a string. Consumes args.
+ * A dump is valid JSON in the form jvx_dump writes, so it is marked
+ * canonical: neither checked nor parsed again for -T (unless the fast
+ * paths are off: LLMPIPE_NO_FASTPATH keeps the full path for the tests
+ * that hold the two equal). */
+int fold_whole_call(struct acc *a, int choice, const char *id,
+    const char *name, jv args, int string_is_text);
 int fold_finish(struct acc *a, int choice, const char *norm,
     const char *raw, size_t rawlen);
 int fold_usage(struct acc *a, long long in, long long out,

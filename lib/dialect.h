@@ -167,9 +167,13 @@ const char *acc_finish_reason(const struct acc *a);
  * complete since the last call (its block stopped, the next call
  * started, its choice finished or the stream ended), in index order per
  * choice; with final set, for every call not yet reported. args is the
- * assembled arguments text (borrowed, "" when none). Returns how many. */
+ * assembled arguments text (borrowed, "" when none); canonical says that
+ * it is valid JSON already in the form jvx_dump writes (a call that came
+ * whole, its arguments a JSON value), so it can be written as it is.
+ * Returns how many. */
 int acc_tool_calls_ready(struct acc *a, int final,
     void (*fn)(void *ctx, int choice, int call, const char *id,
-    const char *name, const char *args, size_t len), void *ctx);
+    const char *name, const char *args, size_t len, int canonical),
+    void *ctx);
 
 #endif

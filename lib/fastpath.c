@@ -27,7 +27,7 @@
  */
 static int fast_disabled = -1;
 
-static int
+int
 fast_enabled(void)
 {
 	if (fast_disabled < 0) {

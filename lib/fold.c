@@ -387,6 +387,49 @@ fold_call(struct acc *a, int choice, int call, const char *id,
 }
 
 int
+fold_whole_call(struct acc *a, int choice, const char *id, const char *name,
+    jv args, int string_is_text)
+{
+	int text = string_is_text && jv_get_kind(args) == JV_KIND_STRING;
+	struct choice *c = choice_at(a, choice);
+	struct buf dump;
+	const char *p;
+	size_t n;
+	int call, rc;
+
+	if (c == NULL) {
+		jv_free(args);
+		return a->fail;
+	}
+	buf_init(&dump, 0);
+	if (text)
+		p = jvx_str(args, &n);
+	else {
+		if (jv_get_kind(args) == JV_KIND_NULL)
+			args = jv_object();
+		rc = jvx_dump(&dump, args);
+		args = jv_null();
+		if (rc == -1) {
+			buf_free(&dump);
+			return fail(a, ACC_ERR_TOO_BIG, 0,
+			    "assembled message over the size cap");
+		}
+		p = dump.p;
+		n = dump.len;
+	}
+	call = c->ncalls;
+	rc = fold_call(a, choice, call, id, name, p, n);
+	jv_free(args);
+	buf_free(&dump);
+	if (rc == 0 && call < c->ncalls) {
+		c->calls[call].complete = 1;
+		c->calls[call].canonical = !text && fast_enabled();
+		a->calls_dirty = 1;
+	}
+	return rc;
+}
+
+int
 fold_finish(struct acc *a, int choice, const char *norm, const char *raw,
     size_t rawlen)
 {

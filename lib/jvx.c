@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonw.h"
+
 jv
 jvx_get(jv obj, const char *key)
 {
@@ -37,14 +39,89 @@ jvx_str(jv v, size_t *len)
 	return jv_string_value(v);
 }
 
-int
-jvx_dump(struct buf *b, jv v)
+/* dump_jq appends libjq's own dump of v (consumed). */
+static int
+dump_jq(struct buf *b, jv v)
 {
 	jv s = jv_dump_string(v, 0);
 	int rc = buf_append(b, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
 
 	jv_free(s);
+	return rc;
+}
+
+/* dump_value appends v (borrowed) as jv_dump_string(v, 0) writes it, but
+ * without libjq's byte-at-a-time string output, most of the time of a
+ * -j message or a whole tool call's arguments: a jv string is valid
+ * UTF-8, which jsonw_string writes as libjq does (the same escapes,
+ * lowercase \u00XX) except DEL, which libjq escapes and JSON.stringify
+ * does not; such a string, and every number (libjq's own shortest form),
+ * is left to libjq. Objects go in libjq's iteration order. Held equal to
+ * libjq by tests/unit/jsonw_check and fuzz_jsonw. */
+static int
+dump_value(struct buf *b, jv v)
+{
+	const char *p;
+	size_t n = 0;
+	int i, len, rc = 0;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+		return buf_append(b, "null", 4);
+	case JV_KIND_TRUE:
+		return buf_append(b, "true", 4);
+	case JV_KIND_FALSE:
+		return buf_append(b, "false", 5);
+	case JV_KIND_STRING:
+		p = jvx_str(v, &n);
+		if (memchr(p, 0x7f, n) != NULL)
+			return dump_jq(b, jv_copy(v));
+		return jsonw_string(b, p, n);
+	case JV_KIND_ARRAY:
+		rc = buf_putc(b, '[');
+		len = jv_array_length(jv_copy(v));
+		for (i = 0; i < len && rc == 0; i++) {
+			jv x = jv_array_get(jv_copy(v), i);
+
+			if (i > 0)
+				rc = buf_putc(b, ',');
+			if (rc == 0)
+				rc = dump_value(b, x);
+			jv_free(x);
+		}
+		return rc ? rc : buf_putc(b, ']');
+	case JV_KIND_OBJECT:
+		rc = buf_putc(b, '{');
+		len = 0;
+		for (i = jv_object_iter(v); rc == 0 && jv_object_iter_valid(v, i);
+		    i = jv_object_iter_next(v, i)) {
+			jv k = jv_object_iter_key(v, i);
+			jv x = jv_object_iter_value(v, i);
+
+			if (len++ > 0)
+				rc = buf_putc(b, ',');
+			if (rc == 0)
+				rc = dump_value(b, k);
+			if (rc == 0)
+				rc = buf_putc(b, ':');
+			if (rc == 0)
+				rc = dump_value(b, x);
+			jv_free(k);
+			jv_free(x);
+		}
+		return rc ? rc : buf_putc(b, '}');
+	default:
+		return dump_jq(b, jv_copy(v));
+	}
+}
+
+int
+jvx_dump(struct buf *b, jv v)
+{
+	int rc = dump_value(b, v);
+
+	jv_free(v);
 	return rc;
 }
 

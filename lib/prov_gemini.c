@@ -67,24 +67,13 @@ gem_part(struct acc *a, struct choice *c, int ci, jv part)
 	slot_init(s, part, NULL);
 	v = jvx_get(part, "functionCall");
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		jv args = jvx_get(v, "args");
-		jv dump = jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
-		    jv_object() : args, 0);
-		const char *p = jvx_str(dump, &n);
-		int call = c->ncalls, rc;
+		int rc;
 
-		s->call = call;
-		rc = fold_call(a, ci, call, nestr(v, "id", NULL),
-		    nestr(v, "name", NULL), p, n);
-		jv_free(dump);
+		s->call = c->ncalls;
+		rc = fold_whole_call(a, ci, nestr(v, "id", NULL),
+		    nestr(v, "name", NULL), jvx_get(v, "args"), 0);
 		jv_free(v);
-		if (rc)
-			return rc;
-		if (call < c->ncalls) {
-			c->calls[call].complete = 1;
-			a->calls_dirty = 1;
-		}
-		return 0;
+		return rc;
 	}
 	jv_free(v);
 	return 0;

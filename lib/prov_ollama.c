@@ -46,26 +46,14 @@ oll_event(struct acc *a, struct ev *ev, jv j)
 		for (i = 0; i < len && rc == 0; i++) {
 			jv tc = jv_array_get(jv_copy(tcs), i);
 			jv fn = jvx_get(tc, "function");
-			jv args = jvx_get(fn, "arguments");
-			jv dump = jv_get_kind(args) == JV_KIND_STRING ? args :
-			    jv_dump_string(jv_get_kind(args) == JV_KIND_NULL ?
-			    jv_object() : args, 0);
-			const char *p = jvx_str(dump, &n);
-			const char *id = nestr(tc, "id", NULL);
-			int call = c->ncalls;
 
-			rc = fold_call(a, 0, call, id, nestr(fn, "name", NULL),
-			    p, n);
-			if (rc == 0 && call < c->ncalls) {
-				c->calls[call].complete = 1;
-				a->calls_dirty = 1;
-			}
+			rc = fold_whole_call(a, 0, nestr(tc, "id", NULL),
+			    nestr(fn, "name", NULL), jvx_get(fn, "arguments"), 1);
 			if (!jv_is_valid(c->ollama_calls)) {
 				jv_free(c->ollama_calls);
 				c->ollama_calls = jv_array();
 			}
 			c->ollama_calls = jv_array_append(c->ollama_calls, tc);
-			jv_free(dump);
 			jv_free(fn);
 		}
 		jv_free(tcs);

@@ -45,9 +45,23 @@ on_ev(void *ctx, struct ev *ev)
 
 static void
 on_call(void *ctx, int choice, int call, const char *id, const char *name,
-    const char *args, size_t len)
+    const char *args, size_t len, int canonical)
 {
 	volatile size_t sum = 0;
+
+	if (canonical) {
+		/* the promise: valid JSON that libjq's dump writes unchanged,
+		 * so delta-join -T may write it as it is */
+		jv v = jv_parse_sized(args, (int)len), s;
+
+		if (!jv_is_valid(v))
+			abort();
+		s = jv_dump_string(v, 0);
+		if ((size_t)jv_string_length_bytes(jv_copy(s)) != len ||
+		    memcmp(jv_string_value(s), args, len) != 0)
+			abort();
+		jv_free(s);
+	}
 
 	(void)ctx; (void)choice; (void)call;
 	if (id != NULL)

@@ -1,6 +1,7 @@
 /* fuzz_jsonw - libFuzzer target for lib/jsonw, held equal to jv: whatever
  * the bytes, the output parses with jv as a string, and valid UTF-8 comes
- * back byte for byte. */
+ * back byte for byte; and when the bytes are a JSON text, jvx_dump writes
+ * its value exactly as libjq's own dump does. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "buf.h"
 #include "jsonw.h"
+#include "jvx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
@@ -42,6 +44,18 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		jv_free(dumped);
 	}
 	jv_free(v);
+	v = jv_parse_sized((const char *)d, (int)n);
+	if (jv_is_valid(v)) {
+		jv dumped = jv_dump_string(jv_copy(v), 0);
+
+		buf_reset(&b);
+		if (jvx_dump(&b, v) != 0 ||
+		    (size_t)jv_string_length_bytes(jv_copy(dumped)) != b.len ||
+		    memcmp(jv_string_value(dumped), b.p, b.len) != 0)
+			abort();
+		jv_free(dumped);
+	} else
+		jv_free(v);
 	buf_free(&b);
 	return 0;
 }

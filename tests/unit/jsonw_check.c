@@ -64,6 +64,25 @@ write_and_parse(struct buf *b, const char *s, size_t n, int valid,
 	jv_free(v);
 }
 
+/* dump_same: jvx_dump(v) is byte for byte jv_dump_string(v, 0). Borrows v. */
+static int
+dump_same(jv v)
+{
+	struct buf b;
+	jv s = jv_dump_string(jv_copy(v), 0);
+	int r;
+
+	buf_init(&b, 0);
+	r = jvx_dump(&b, jv_copy(v)) == 0 &&
+	    (size_t)jv_string_length_bytes(jv_copy(s)) == b.len &&
+	    memcmp(jv_string_value(s), b.p, b.len) == 0;
+	if (!r)
+		printf("# jq:   %s\n# jvx:  %s\n", jv_string_value(s), b.p);
+	jv_free(s);
+	buf_free(&b);
+	return r;
+}
+
 int
 main(void)
 {
@@ -133,6 +152,54 @@ main(void)
 	}
 	buf_free(&b);
 	ok(bad_parse == 0, "quote-dense strings: jv parses every one");
+
+	/* jvx_dump writes what libjq's dump writes: numbers of every form,
+	 * DEL and the controls in strings and keys, nesting, key order */
+	{
+		static const char *texts[] = { "null", "true", "false", "0",
+		    "-0", "1", "-17", "0.1", "1e-7", "1.5e300", "1e999",
+		    "123456789012345678901234567890", "3.0", "100000000000000000",
+		    "[]", "{}", "[1,[2,[3,{}]],\"x\"]",
+		    "{\"b\":1,\"a\":[true,null],\"c\":{\"z\":\"\\u007f\"}}",
+		    "\"a\\u007fb\\u0001\\n\\t\\\"\\\\/\\u00e9\\ud83d\\ude00\"",
+		    "{\"k\\u007f\\u001f\":\"\\u2028\",\"\":0}" };
+		int bad = 0;
+
+		for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+			jv v = jv_parse(texts[i]);
+
+			if (!jv_is_valid(v) || !dump_same(v)) {
+				printf("# %s\n", texts[i]);
+				bad++;
+			}
+			jv_free(v);
+		}
+		ok(bad == 0, "jvx_dump equals libjq's dump on numbers, escapes, nesting and key order");
+		bad = 0;
+		for (iter = 0; iter < 5000; iter++) {
+			jv o = jv_object(), a = jv_array();
+
+			n = 0;
+			k = rand_next(&seed) % 12;
+			for (i = 0; i < k; i++) {
+				size_t p = rand_next(&seed) %
+				    (sizeof pieces / sizeof pieces[0]);
+
+				memcpy(s + n, pieces[p], strlen(pieces[p]));
+				n += strlen(pieces[p]);
+			}
+			/* (jv replaces invalid UTF-8 as it makes the string) */
+			a = jv_array_append(a, jv_string_sized(s, (int)n));
+			a = jv_array_append(a, jv_number((double)(rand_next(&seed) %
+			    100000) / 64.0));
+			o = jv_object_set(o, jv_string_sized(s, (int)n), a);
+			o = jv_object_set(o, jv_string("n"), jv_null());
+			if (!dump_same(o))
+				bad++;
+			jv_free(o);
+		}
+		ok(bad == 0, "jvx_dump equals libjq's dump on 5000 random objects (every byte class in keys and strings)");
+	}
 	ok(bad_roundtrip == 0, "quote-dense strings: round-trip through jsonw and jv");
 	printf("1..%d\n", t);
 	return failed != 0;
