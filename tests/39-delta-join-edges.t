@@ -36,4 +36,14 @@ is "$?:$(jq -c '[.id,.content,.finish_reason,.usage.output_tokens]' "$T/out"):$(
     '0:["msg_1","Hello there","stop",2]:' \
     "Anthropic events named only by their event: line (no \"type\" in the data)"
 
+# ---- one bad event mid-stream is bad input, even in a cut stream -------
+# (only a cut last event is truncation: exit 3; one before it is exit 1)
+printf 'data: {"choices":[{"index":0,"delta":{"content":"A"}}]}\n\ndata: {"choices":[{"index":0,"delta":{"con\n\ndata: {"choices":[{"index":0,"delta":{"content":"B"}}]}\n\n' >"$T/midbad.sse"
+run delta-join "$T/midbad.sse" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "1:AB" "a bad event before the last of a cut stream: exit 1, the text around it written"
+grep -q 'line 3: not valid JSON' "$T/err"; ok $? "  and the bad event is named, not called truncation"
+printf 'data: {"choices":[{"index":0,"delta":{"content":"A"}}]}\n\ndata: {"choices":[{"index":0,"delta":{"con\n\n' >"$T/lastbad.sse"
+run delta-join "$T/lastbad.sse" >"$T/out" 2>/dev/null
+is "$?:$(cat "$T/out")" "3:A" "the cut stream's last event cut short: truncation, exit 3"
+
 done_testing

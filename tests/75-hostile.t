@@ -243,7 +243,8 @@ def answer(s, wait):
 if mode == "huge":
     # 2 GiB announced, not a byte of it sent
     s = connect()
-    s.sendall(head(b"Content-Length: 2147483648\r\n"))
+    s.sendall(head(b"Content-Length: %s\r\n" % (sys.argv[3].encode()
+                   if len(sys.argv) > 3 else b"2147483648")))
     print(answer(s, 5))
 elif mode == "flood":
     # N connections, each announcing (or chunking) 15 MiB and sending it
@@ -283,6 +284,8 @@ start_mock
 port=${MOCK_URL##*:}
 got=$(timeout 30 python3 "$T/client.py" "$port" huge)
 is "$got" "413-closed" "2 GiB announced (over --max-body 16M): 413 at once, before any byte of the body, then closed"
+got=$(timeout 30 python3 "$T/client.py" "$port" huge 02147483648)
+is "$got" "413-closed" "2 GiB announced with a leading zero (02147483648): the same 413 at once"
 # the mock still serves
 run llm-request --retry 0 -m gpt-test --base-url "$MOCK_URL/v1" hi >/dev/null 2>&1
 is "$?" 0 "  and the next request is served"
