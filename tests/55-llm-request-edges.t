@@ -37,4 +37,11 @@ for p in openai responses; do
 	    "-p $p to an Azure host: api-key with AZURE_OPENAI_API_KEY, the OpenAI key not sent"
 done
 
+# ---- a credential header with no value after its scheme is no key -------
+printf 'Authorization: Bearer   \n' >"$T/blank.hdr"
+env -u OPENAI_API_KEY "$BIN/llm-request" -H @"$T/blank.hdr" --retry 0 --connect-timeout 1 \
+    --base-url https://10.255.255.1/v1 hi >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:llm-request: no API key: set OPENAI_API_KEY or use --api-key-file" \
+    "-H @FILE with 'Authorization: Bearer' and only blanks: no key, said before connecting"
+
 done_testing

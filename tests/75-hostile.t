@@ -63,13 +63,23 @@ def chunk(b):
     return b"%x\r\n%s\r\n" % (len(b), b)
 
 SSE = b"Content-Type: text/event-stream\r\n"
+served = 0
 while True:
     c, _ = s.accept()
+    served += 1
     try:
         if ctx:
             c = ctx.wrap_socket(c, server_side=True)
         read_request(c)
-        if mode == "close-cut":        # HTTP/1.0, the body ends with the connection
+        if mode == "retry-cut" and served == 1:
+            # a 503 whose body ends with the connection, closed with
+            # close_notify; the retry then gets close-cut
+            c.sendall(b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 0\r\n"
+                      b"Content-Type: application/json\r\n\r\n"
+                      b'{"error":{"message":"busy","type":"overloaded"}}')
+            if ctx:
+                c = c.unwrap()
+        elif mode in ("close-cut", "retry-cut"):  # HTTP/1.0, the body ends with the connection
             c.sendall(b"HTTP/1.0 200 OK\r\n" + SSE + b"\r\n" + body[:CUT])
             cut(c)
         elif mode == "close-whole":    # the same, whole, then close_notify
@@ -156,6 +166,14 @@ if [ -n "$TLS" ]; then
 		    "  says so, counting the bytes"
 		out_is_first 690 "  the 690 bytes that arrived are written"
 	done
+	# a retry after an attempt that did end with close_notify
+	start_py retry-cut "$T/cert.pem" "$T/key.pem"
+	run llm-request --retry 1 -m gpt-test --base-url "https://127.0.0.1:$PY_PORT/v1" \
+	    --insecure hi >"$T/out" 2>"$T/err"
+	ST=$?
+	is "$ST" 5 "TLS, a 503 closed with close_notify, then the retry's body cut without it: exit 5"
+	grep -q "connection cut after 690 bytes of the response: .*close_notify" "$T/err"
+	ok $? "  the retry's cut is said (the first attempt's close_notify does not count for it)"
 	start_py close-whole "$T/cert.pem" "$T/key.pem"
 	req "https://127.0.0.1:$PY_PORT" --insecure
 	is "$ST:$(wc -c <"$T/err")" "0:0" "TLS, body delimited by the close, whole and closed by close_notify: exit 0, quiet"
