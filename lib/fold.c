@@ -401,7 +401,7 @@ fold_whole_call(struct acc *a, int choice, const char *id, const char *name,
 		jv_free(args);
 		return a->fail;
 	}
-	buf_init(&dump, 0);
+	buf_init(&dump, a->max + 1); /* (app below holds it to a->max) */
 	if (text)
 		p = jvx_str(args, &n);
 	else {

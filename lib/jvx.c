@@ -51,19 +51,56 @@ dump_jq(struct buf *b, jv v)
 	return rc;
 }
 
+/* jsonw_string reserves its worst case, six bytes a byte: a long string
+ * goes in pieces of this many bytes, so that one near b's maximum fits */
+#define DUMP_PIECE ((size_t)64 << 10)
+
+/* dump_string appends the jv string s (borrowed) as libjq dumps it. A jv
+ * string is valid UTF-8, which jsonw_string writes as libjq does (the
+ * same escapes, lowercase \u00XX) except DEL, which libjq escapes and
+ * JSON.stringify does not: such a string is left to libjq. */
+static int
+dump_string(struct buf *b, jv s)
+{
+	size_t n = 0, i = 0, k, at, start = b->len;
+	const char *p = jvx_str(s, &n);
+
+	if (memchr(p, 0x7f, n) != NULL)
+		return dump_jq(b, jv_copy(s));
+	if (n <= DUMP_PIECE)
+		return jsonw_string(b, p, n);
+	if (buf_putc(b, '"') == -1)
+		return -1;
+	while (i < n) {
+		k = n - i > DUMP_PIECE ? DUMP_PIECE : n - i;
+		while (i + k < n && ((unsigned char)p[i + k] & 0xC0) == 0x80)
+			k--; /* cut between characters */
+		at = b->len;
+		if (jsonw_string(b, p + i, k) == -1) {
+			/* the worst case did not fit, the string may */
+			b->len = start;
+			b->p[start] = '\0';
+			return dump_jq(b, jv_copy(s));
+		}
+		/* the piece without its quotes */
+		memmove(b->p + at, b->p + at + 1, b->len - at - 2);
+		b->len -= 2;
+		i += k;
+	}
+	return buf_putc(b, '"');
+}
+
 /* dump_value appends v (borrowed) as jv_dump_string(v, 0) writes it, but
  * without libjq's byte-at-a-time string output, most of the time of a
- * -j message or a whole tool call's arguments: a jv string is valid
- * UTF-8, which jsonw_string writes as libjq does (the same escapes,
- * lowercase \u00XX) except DEL, which libjq escapes and JSON.stringify
- * does not; such a string, and every number (libjq's own shortest form),
- * is left to libjq. Objects go in libjq's iteration order. Held equal to
- * libjq by tests/unit/jsonw_check and fuzz_jsonw. */
+ * -j message or a whole tool call's arguments: strings by dump_string,
+ * numbers by libjq (its own shortest form), objects in libjq's iteration
+ * order. One difference: libjq 1.6 writes "<stripped: exceeds max
+ * depth>" (not JSON) for what is nested deeper than 256, and this writes
+ * the value. Held equal to libjq by tests/unit/jsonw_check and
+ * fuzz_jsonw. */
 static int
 dump_value(struct buf *b, jv v)
 {
-	const char *p;
-	size_t n = 0;
 	int i, len, rc = 0;
 
 	switch (jv_get_kind(v)) {
@@ -74,10 +111,7 @@ dump_value(struct buf *b, jv v)
 	case JV_KIND_FALSE:
 		return buf_append(b, "false", 5);
 	case JV_KIND_STRING:
-		p = jvx_str(v, &n);
-		if (memchr(p, 0x7f, n) != NULL)
-			return dump_jq(b, jv_copy(v));
-		return jsonw_string(b, p, n);
+		return dump_string(b, v);
 	case JV_KIND_ARRAY:
 		rc = buf_putc(b, '[');
 		len = jv_array_length(jv_copy(v));
@@ -119,9 +153,14 @@ dump_value(struct buf *b, jv v)
 int
 jvx_dump(struct buf *b, jv v)
 {
+	size_t start = b->len;
 	int rc = dump_value(b, v);
 
 	jv_free(v);
+	if (rc == -1 && b->p != NULL) { /* nothing half written */
+		b->len = start;
+		b->p[start] = '\0';
+	}
 	return rc;
 }
 

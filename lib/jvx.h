@@ -20,8 +20,9 @@ jv jvx_idx(jv arr, int i);
  * lives) and stores the length in *len; NULL otherwise. Borrows v. */
 const char *jvx_str(jv v, size_t *len);
 
-/* jvx_dump appends v as compact JSON. Consumes v. Returns 0 or -1 over
- * b's maximum. */
+/* jvx_dump appends v as compact JSON, as libjq's jv_dump_string(v, 0)
+ * writes it. Consumes v. Returns 0, or -1 over b's maximum (b then as it
+ * was). */
 int jvx_dump(struct buf *b, jv v);
 
 /* jvx_parse parses s[0..n) as one JSON text; an invalid jv with a message

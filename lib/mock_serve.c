@@ -71,7 +71,7 @@ mock_serve_native(const struct emit_stream *s, struct buf *out)
 	struct acc *a;
 	const char *perr, *sep;
 	char type[128];
-	int frc, status = 200;
+	int frc, status = 200, is_obj;
 	jv v;
 
 	buf_reset(out);
@@ -90,12 +90,18 @@ mock_serve_native(const struct emit_stream *s, struct buf *out)
 		emit_error_body(out, s->d, status, sep ? sep + 2 : perr);
 	} else {
 		v = frc == 0 ? acc_served(a) : jv_invalid();
-		if (jv_get_kind(v) == JV_KIND_OBJECT)
-			jvx_dump(out, v);
-		else {
-			jv_free(v);
+		is_obj = jv_get_kind(v) == JV_KIND_OBJECT;
+		/* (jvx_dump consumes v and leaves out empty when it fails) */
+		if (!is_obj || jvx_dump(out, v) == -1) {
+			int too_big = is_obj;
+
+			if (!is_obj)
+				jv_free(v);
 			status = 500;
-			if (frc != 0)
+			if (too_big)
+				buf_printf(out, "cannot assemble the answer: "
+				    "over %zu bytes", out->max);
+			else if (frc != 0)
 				buf_printf(out, "cannot assemble the answer: "
 				    "%s", acc_error(a));
 			else

@@ -395,8 +395,8 @@ oll_reshape(const char *url, const char *p, size_t n, struct buf *out)
 	jv_free(msg);
 	jv_free(j);
 	buf_reset(out);
-	jvx_dump(out, o);
-	buf_putc(out, '\n');
+	if (jvx_dump(out, o) == -1 || buf_putc(out, '\n') == -1)
+		return 0; /* too large to reshape: served as it came */
 	return 1;
 }
 

@@ -46,4 +46,19 @@ printf 'data: {"choices":[{"index":0,"delta":{"content":"A"}}]}\n\ndata: {"choic
 run delta-join "$T/lastbad.sse" >"$T/out" 2>/dev/null
 is "$?:$(cat "$T/out")" "3:A" "the cut stream's last event cut short: truncation, exit 3"
 
+# ---- a whole tool call with 11 MiB of arguments: written whole ---------
+# (a string over a sixth of a buffer's 64 MiB once failed: the JSON
+# writer reserved six bytes a byte)
+if [ "${VALGRIND:-}" != 1 ]; then
+	python3 -c '
+import json
+ev = {"candidates": [{"content": {"parts": [{"functionCall": {"name": "f",
+      "args": {"q": "x" * (11 << 20)}}}], "role": "model"},
+      "finishReason": "STOP", "index": 0}]}
+print("data: " + json.dumps(ev) + "\n")' >"$T/gbig.sse"
+	run delta-join -T "$T/gbig.sse" >"$T/out" 2>"$T/err"
+	is "$?:$(wc -c <"$T/out"):$(cat "$T/err")" "0:$(((11 << 20) + 44)):" \
+	    "Gemini functionCall with an 11 MiB string: -T writes it whole"
+fi
+
 done_testing

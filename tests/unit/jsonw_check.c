@@ -4,6 +4,7 @@
  * decode to exactly the input bytes. Also checks the WHATWG replacement
  * count on known cases. TAP. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -199,6 +200,53 @@ main(void)
 			jv_free(o);
 		}
 		ok(bad == 0, "jvx_dump equals libjq's dump on 5000 random objects (every byte class in keys and strings)");
+		/* strings longer than one piece (64 KiB), characters of every
+		 * width and escapes across the cuts */
+		bad = 0;
+		for (iter = 0; iter < 6; iter++) {
+			static const char *wide[] = { "a", "\xc3\xa9",
+			    "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\"", "\n",
+			    "\x01", "\\" };
+			size_t want = 150000 + rand_next(&seed) % 100000, m = 0;
+			char *big = malloc(want + 8);
+			jv o;
+
+			while (m < want) {
+				const char *w = wide[rand_next(&seed) % 8];
+
+				memcpy(big + m, w, strlen(w));
+				m += strlen(w);
+			}
+			o = jv_array_append(jv_array(), jv_string_sized(big, (int)m));
+			if (!dump_same(o))
+				bad++;
+			jv_free(o);
+			free(big);
+		}
+		ok(bad == 0, "jvx_dump equals libjq's dump on strings of 150 to 250 KB (cut in 64 KiB pieces)");
+		{
+			/* a string of 11 MiB in a buf of 16 MiB: the pieces fit
+			 * where six bytes a byte would not */
+			struct buf small;
+			char *big = malloc(11 << 20);
+			jv o;
+
+			memset(big, 'x', 11 << 20);
+			o = jv_string_sized(big, 11 << 20);
+			buf_init(&small, 16 << 20);
+			ok(jvx_dump(&small, o) == 0 && small.len == (11 << 20) + 2,
+			    "an 11 MiB string dumps into a 16 MiB buf");
+			buf_free(&small);
+			buf_init(&small, 1000);
+			memcpy(big, "ab", 2);
+			o = JV_OBJECT(jv_string("k"), jv_string_sized(big, 5000));
+			ok(buf_append(&small, "[", 1) == 0 &&
+			    jvx_dump(&small, o) == -1 && small.len == 1 &&
+			    small.p[1] == '\0',
+			    "a dump over the buf's maximum leaves nothing half written");
+			buf_free(&small);
+			free(big);
+		}
 	}
 	ok(bad_roundtrip == 0, "quote-dense strings: round-trip through jsonw and jv");
 	printf("1..%d\n", t);
