@@ -61,4 +61,13 @@ print("data: " + json.dumps(ev) + "\n")' >"$T/gbig.sse"
 	    "Gemini functionCall with an 11 MiB string: -T writes it whole"
 fi
 
+# ---- data of blanks only (a tab too) is an event that carries nothing --
+printf 'data:\t\n\ndata: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\ndata: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n' >"$T/tab.sse"
+run delta-join -x "$T/tab.sse" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Hi:" "an event whose data is a tab: skipped, not bad JSON"
+
+# ---- a size with something after its suffix is a usage error ------------
+run delta-join --max-size 10Mx </dev/null >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:delta-join: invalid size '10Mx'" "--max-size 10Mx: usage error"
+
 done_testing

@@ -314,4 +314,10 @@ is "$(cat "$T/src")" "chunks" "no rank files: the labelled chunk estimate"
 run stream-metrics --encoding p50k_base </dev/null >/dev/null 2>"$T/e"
 is "$?" 2 "--encoding p50k_base: usage error"
 
+# a stream whose last event is cut: incomplete, and no error line (a cut
+# is not bad input, and the bad event's message, once dropped, is gone)
+printf 'data: {"choices":[{"index":0,"delta":{"content":"A"}}]}\n\ndata: {"choices":[{"index":0,"delta":{"con' >"$T/cutlast.sse"
+run stream-metrics "$T/cutlast.sse" >/dev/null 2>"$T/e"
+is "$?:$(grep -c '^error' "$T/e")" "3:0" "last event cut: exit 3 and no error line in the report"
+
 done_testing
