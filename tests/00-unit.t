@@ -26,4 +26,5 @@ relay "$UNIT/provider_roundtrip"
 relay "$UNIT/retry_check"
 relay "$UNIT/mstats_check"
 relay "$UNIT/intr_check"
+relay "$UNIT/buf_check"
 done_testing

@@ -70,4 +70,10 @@ is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:Hi:" "an event whose data is a tab: s
 run delta-join --max-size 10Mx </dev/null >/dev/null 2>"$T/err"
 is "$?:$(head -n 1 "$T/err")" "2:delta-join: invalid size '10Mx'" "--max-size 10Mx: usage error"
 
+# ---- an NDJSON line that is JSON but no object: no record, no crash -----
+printf '%s\n' '{"model":"m","message":{"role":"assistant","content":"A"},"done":false}' '[1]' '"text"' \
+    '{"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}' >"$T/nonobj.ndjson"
+run delta-join -x "$T/nonobj.ndjson" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:A:" "NDJSON lines that are an array and a string: passed over"
+
 done_testing
