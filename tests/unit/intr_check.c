@@ -90,6 +90,12 @@ main(void)
 	ok(intr_fd() == -1, "before intr_catch: no self-pipe");
 	intr_catch();
 	ok(intr_fd() >= 0, "intr_catch makes the self-pipe");
+	{
+		int fd = intr_fd();
+
+		intr_catch();
+		ok(intr_fd() == fd, "intr_catch twice: the same pipe (idempotent)");
+	}
 	ok(!readable(intr_fd()), "the pipe is not readable before SIGINT");
 	ok(!intr_caught(), "intr_caught is 0 before SIGINT");
 

@@ -68,6 +68,8 @@ main(void)
 	mem_init();
 	ok(agrees("\"h\\u00e9llo\\n\"", 14, &vouched) && vouched,
 	    "decodes escapes as jv does");
+	ok(agrees("\"\\u00A9\\u00FE\"", 14, &vouched) && vouched,
+	    "vouches for \\u escapes in capitals (A to F)");
 	ok(agrees("\"\\u00G9\"", 8, &vouched) && !vouched &&
 	    agrees("\"\\u00\x7f" "9\"", 8, &vouched) && !vouched,
 	    "declines a \\u with a letter or byte past F (jq rejects it)");
@@ -108,6 +110,9 @@ main(void)
 		ok(path_is("{ \"choices\" : [ { \"delta\" : { \"x\":[1,{\"content\":2}],"
 		    " \"content\" : \"a\\\"b\" } } ] }", p, 4, "\"a\\\"b\""),
 		    "with whitespace, nesting and escaped quotes");
+		ok(path_is("{\"n\":-1.5e-3,\"t\":true,\"z\":null,\"x\":[-2,3],"
+		    "\"a\":\"v\"}", q, 1, "\"v\""),
+		    "past negative numbers, exponents, true and null");
 		ok(path_is("{\"a\":1,\"a\":2}", q, 1, NULL),
 		    "a duplicate key on the path is not guessed");
 		ok(path_is("{\"\\u0061\":1}", q, 1, NULL),
