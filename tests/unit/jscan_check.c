@@ -98,6 +98,53 @@ main(void)
 		nv += vouched;
 	}
 	ok(bad == 0, "50000 random tokens: jscan equals jv wherever it vouches");
+	{
+		/* jscan_plain_object: sound (what it vouches for, jv parses
+		 * into an object) and complete on RFC 8259 values (it vouches
+		 * for every object made of the first ngood tokens) */
+		static const char *tokens[] = { "0", "-0", "9", "19", "-12.5e+3",
+		    "1E9", "0.5", "[1,2,90]", "true", "false", "null",
+		    "\"a\\r\\n\\t\\\"\\\\\\/\\b\\f\"", "\"\\u0000\"",
+		    "\"\\u00e9\\u00C9\"", "\"\\ud83d\\ude00\"",
+		    "\"\xc3\xa9\xf0\x9f\x98\x80\"", "[]", "{}", "[1,[2]]",
+		    "{\"x\":{\"y\":null}}",
+		    /* not RFC 8259 JSON (jq 1.6 takes a few: "01", "1.") */
+		    "01", "1.", "1x", "1a", "1X", "2e5.", "\"\\uZZZZ\"", "\"\\ud83dxude00\"",
+		    "\"\\ud83d\"", "tru", "-", ".5", "+1", "\"a\tb\"", "nul",
+		    "[1,]", "{\"a\"}", "\"\\x\"" };
+		const size_t ngood = 20, ntok = sizeof tokens / sizeof *tokens;
+		char text[600];
+		int unsound = 0, incomplete = 0;
+
+		for (iter = 0; iter < 20000; iter++) {
+			size_t a, b2, c;
+			int good, says;
+			jv v;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			a = (seed >> 33) % ntok;
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			b2 = (seed >> 33) % ntok;
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			c = (seed >> 33) % ntok;
+			good = a < ngood && b2 < ngood && c < ngood;
+			snprintf(text, sizeof text, "{\"k\":%s, \"l\" : [%s,%s]}",
+			    tokens[a], tokens[b2], tokens[c]);
+			says = jscan_plain_object(text, strlen(text), NULL);
+			v = jv_parse_sized(text, (int)strlen(text));
+			if (says && jv_get_kind(v) != JV_KIND_OBJECT) {
+				if (unsound++ == 0)
+					printf("# vouched for: %s\n", text);
+			}
+			if (good && !says) {
+				if (incomplete++ == 0)
+					printf("# not vouched for: %s\n", text);
+			}
+			jv_free(v);
+		}
+		ok(unsound == 0, "jscan_plain_object: jv parses every object it vouches for");
+		ok(incomplete == 0, "jscan_plain_object: vouches for every RFC 8259 object of ordinary tokens");
+	}
 	ok(nv > 5000, "and it vouches for the ordinary ones");
 	{
 		static const struct jscan_step p[] = { { "choices", 0 },
