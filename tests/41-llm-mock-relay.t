@@ -243,6 +243,7 @@ stop m
 f=$(ls "$T"/reclong/*.ndjson | head -n 1)
 is "$(basename "$f" | sed 's/-[0-9TZ]*-[0-9]*\.ndjson$//')" "$(printf 'm_%0125d' 0)" \
     "--record: a 302-character model named by its first 127 characters, '/' as '_'"
+is "$(grep -c 'record' "$T/m.err")" 0 "--record: a recording closed well says nothing"
 
 # --record in replay mode: what llm-mock itself served, kept the same way
 mkdir "$T/rec3"
