@@ -76,4 +76,17 @@ printf '%s\n' '{"model":"m","message":{"role":"assistant","content":"A"},"done":
 run delta-join -x "$T/nonobj.ndjson" >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:A:" "NDJSON lines that are an array and a string: passed over"
 
+# ---- a Responses status event names its own kind of item only ----------
+# (web_search_call.* for an item that is missing, then for a message: the
+# message's status is not the search's)
+{
+	printf 'data: %s\n\n' '{"type":"response.created","sequence_number":0,"response":{"id":"r1","object":"response","status":"in_progress","model":"m","output":[]}}' \
+	    '{"type":"response.web_search_call.searching","sequence_number":1,"output_index":3,"item_id":"ws_1"}' \
+	    '{"type":"response.output_item.added","sequence_number":2,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}' \
+	    '{"type":"response.web_search_call.completed","sequence_number":3,"output_index":0,"item_id":"msg_1"}'
+} >"$T/ws.sse"
+run delta-join -n "$T/ws.sse" >"$T/out" 2>/dev/null
+is "$?:$(jq -r '.output[0].status' "$T/out")" "3:in_progress" \
+    "Responses: a search's status events leave a missing item alone and a message's status as it was"
+
 done_testing

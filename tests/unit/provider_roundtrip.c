@@ -91,6 +91,24 @@ stream_case(const struct provider *p, int with_call, int with_reasoning)
 	    with_call ? " and a tool call" : "");
 	ok(emit_message(&s, &m) == 0 && s.n > 0, "%s: llm-mock writes a stream",
 	    name);
+	if (p->id == DIALECT_OPENAI_RESPONSES && with_call) {
+		/* the API's sequence: the arguments whole in their own
+		 * function_call_arguments.done event, which the SDKs'
+		 * listeners get (the accumulator does not need it) */
+		size_t i, done = 0;
+		static const char want[] = "\"type\":\"response.function_call_"
+		    "arguments.done\"";
+		static const char args_whole[] = "\"arguments\":\"{\\\"city\\\":"
+		    "\\\"Paris\\\"}\"";
+
+		for (i = 0; i < s.n; i++)
+			if (memmem(s.v[i].p, s.v[i].len, want, sizeof want - 1) &&
+			    memmem(s.v[i].p, s.v[i].len, args_whole,
+			    sizeof args_whole - 1))
+				done++;
+		ok(done == 1, "%s: one function_call_arguments.done event, "
+		    "the arguments whole", name);
+	}
 	a = acc_new(DIALECT_AUTO, 0);
 	ok(emit_events(&s, s.n, feed, a) == 0, "%s: every event decodes",
 	    name);
