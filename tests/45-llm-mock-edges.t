@@ -87,4 +87,9 @@ run llm-mock -q "$T" >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "1:llm-mock: $T: read error: Is a directory" \
     "a directory given as the capture: a read error, exit 1"
 
+# ---- --help names the key variables as a list ----------------------------
+run llm-mock --help >"$T/help" 2>&1
+tr -s ' \n' '  ' <"$T/help" | grep -qF '(OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY)'
+ok $? "--help: the key variables joined by commas and a last 'or'"
+
 done_testing
