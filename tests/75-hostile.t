@@ -106,6 +106,11 @@ while True:
                       else b"HTTP/1.1 200 ")
             for _ in range(200):       # 12.5 MiB at most, never a line end
                 c.sendall(b"a" * 65536)
+        elif mode == "text-error":     # a proxy's plain-text error, no line end
+            msg = b"upstream unreachable"
+            c.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(msg) + msg)
+            time.sleep(0.2)
         elif mode == "many-headers":
             c.sendall(b"HTTP/1.1 200 OK\r\n")
             for i in range(10000):
@@ -189,6 +194,12 @@ if [ -n "$TLS" ]; then
 else
 	pass "# SKIP no openssl: TLS rows not run"
 fi
+
+# --- an error body in plain text, without a line end: said as it is ---------
+start_py text-error
+req "http://127.0.0.1:$PY_PORT"
+is "$ST:$(cat "$T/err")" "4:llm-request: HTTP 502: upstream unreachable" \
+    "a plain-text error body without a line end: its text in the message, exit 4"
 
 # --- every other way a body can end early, over plain http ------------------
 for m in length-short chunk-cut chunk-noend; do
