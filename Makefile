@@ -86,7 +86,7 @@ LIBS_llm-mock    = $(MHD_LIBS) $(CURL_LIBS) -lpthread
 LIBS_llm-tokens  = $(PCRE2_LIBS)
 LIBS_stream-metrics = $(PCRE2_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h tests/unit/*.h
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) $(LIB_A) $(PCRE2_LIBS) $(JQ_LIBS) -lm
 

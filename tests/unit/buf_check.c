@@ -7,16 +7,7 @@
 
 #include "buf.h"
 #include "mem.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* b64_is: base64 of p[0..n) is want */
 static int
@@ -80,6 +71,5 @@ main(void)
 	    strcmp(e.p, "a%20b%2F%C3%A9~_.-") == 0,
 	    "percent-encoding: all but the unreserved characters, upper-case hex");
 	buf_free(&e);
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }

@@ -14,16 +14,7 @@
 #include <unistd.h>
 
 #include "intr.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* readable tells whether fd has a byte to read now (no waiting) */
 static int
@@ -111,6 +102,5 @@ main(void)
 	    WTERMSIG(st) == SIGINT, "the named child got SIGINT too");
 	ok(sigaction(SIGINT, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL,
 	    "the handler is reset (SA_RESETHAND): a second SIGINT kills");
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }

@@ -8,16 +8,7 @@
 #include "jscan.h"
 #include "jvx.h"
 #include "mem.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* decode with jscan and jv; 1 when they agree (or jscan declines) */
 static int
@@ -168,6 +159,5 @@ main(void)
 		    "a key inside a value is not the key");
 		ok(path_is("{\"choices\":[]}", p, 4, NULL), "absent index");
 	}
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }

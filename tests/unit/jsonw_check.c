@@ -11,16 +11,7 @@
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static int
 same_as(const char *in, size_t n, const char *want_json)
@@ -249,6 +240,5 @@ main(void)
 		}
 	}
 	ok(bad_roundtrip == 0, "quote-dense strings: round-trip through jsonw and jv");
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }

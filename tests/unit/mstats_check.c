@@ -9,16 +9,7 @@
 
 #include "mem.h"
 #include "metrics_stats.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* near: equal within a relative 1e-12 (the maths is exact to that) */
 static int
@@ -102,6 +93,5 @@ main(void)
 	    "a vector of at most 3 takes 3 and refuses the 4th, unchanged");
 	dvec_free(&d);
 
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }

@@ -7,16 +7,7 @@
 #include <time.h>
 
 #include "req_spec.h"
-
-static int t, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++t, name);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* is_ms checks one req_retry_after_ms answer, naming the inputs */
 static void
@@ -108,6 +99,5 @@ main(void)
 	}
 	ok(bad == 0, "every retry's jitter stays within 25 % below its delay");
 
-	printf("1..%d\n", t);
-	return failed != 0;
+	return tap_end();
 }
