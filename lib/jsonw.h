@@ -14,6 +14,11 @@
  * Returns 0, or -1 when b would exceed its maximum. */
 int jsonw_string(struct buf *b, const char *s, size_t n);
 
+/* jsonw_use_shuffle turns the SSSE3 path of jsonw_string off (0) or back
+ * to what the CPU allows (1): a test hook, so both paths are tested on
+ * one machine. Not thread-safe; call before any writing. */
+void jsonw_use_shuffle(int on);
+
 /* jsonw_utf8_valid_prefix returns how many leading bytes of s[0..n) form
  * complete valid UTF-8; an incomplete but possibly valid sequence at the
  * end is not counted (so text split across reads can be held back). */
