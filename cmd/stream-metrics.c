@@ -229,7 +229,18 @@ on_bytes(void *ctx, const char *p, size_t n, int64_t arrival_us)
 /* Output tokens when the stream reports none: the streamed text (answer,
  * reasoning, refusal, each tool call's arguments, each a stream of its
  * own) through the tokenizer of the model's encoding, as tiktoken counts
- * it; memory stays constant, as the text is not kept. */
+ * it. Most streams end with their usage, so the text is held (up to
+ * TK_HOLD bytes, in runs of one stream each) and tokenized at the end
+ * only when no usage came; past TK_HOLD it is tokenized as it comes and
+ * not kept, so memory stays bounded. The tokenizer is fed the same bytes
+ * in the same order either way, so the count does not depend on it. */
+#define TK_HOLD (1 << 20)
+
+struct tk_run {
+	int kind, call;
+	size_t len;
+};
+
 static struct {
 	const char *forced;   /* --encoding, or NULL: the model's */
 	int tried;            /* the encoding was decided (at the first text) */
@@ -239,6 +250,10 @@ static struct {
 	int call;             /* the tool call s[DELTA_TOOL_CALL] is in */
 	long long n;
 	char source[40];
+	struct buf held;      /* text not yet tokenized ... */
+	struct tk_run *runs;  /* ... in runs of one kind (and tool call) */
+	size_t nruns, runs_cap;
+	int streaming;        /* past TK_HOLD: tokenized as it comes */
 } TK;
 
 static int
@@ -273,41 +288,96 @@ tk_open(struct meter *m)
 		snprintf(TK.source, sizeof TK.source, "tokenizer:%s", name);
 }
 
+/* tk_write tokenizes text of one kind now; a tool call other than the
+ * last one's starts a stream of its own */
+static void
+tk_write(int kind, int call, const char *text, size_t len)
+{
+	struct tok_stream **s = &TK.s[kind];
+
+	if (kind == DELTA_TOOL_CALL && *s && call != TK.call) {
+		tok_stream_finish(*s);
+		tok_stream_free(*s);
+		*s = NULL;
+	}
+	TK.call = call;
+	if (!*s && !(*s = tok_stream_new(TK.enc, 0, tk_count, NULL)))
+		die(LP_EXIT_FAIL, "out of memory");
+	if (tok_stream_write(*s, text, len) == -1)
+		die(LP_EXIT_FAIL, "tokenizer: %s", tok_stream_error(*s));
+}
+
+/* tk_write_held tokenizes the held text, run by run, and lets it go */
+static void
+tk_write_held(void)
+{
+	size_t i, at = 0;
+
+	for (i = 0; i < TK.nruns; i++) {
+		tk_write(TK.runs[i].kind, TK.runs[i].call, TK.held.p + at,
+		    TK.runs[i].len);
+		at += TK.runs[i].len;
+	}
+	TK.nruns = 0;
+	buf_free(&TK.held);
+}
+
 static void
 tk_feed(struct meter *m, const struct delta *d)
 {
-	struct tok_stream **s;
+	struct tk_run *r;
 
 	if (!TK.tried)
 		tk_open(m);
 	if (!TK.enc || d->kind > DELTA_TOOL_CALL)
 		return;
-	s = &TK.s[d->kind];
-	if (d->kind == DELTA_TOOL_CALL && *s && d->call != TK.call) {
-		tok_stream_finish(*s);
-		tok_stream_free(*s);
-		*s = NULL;
+	if (!TK.streaming && d->len <= TK_HOLD - TK.held.len) {
+		r = TK.nruns ? &TK.runs[TK.nruns - 1] : NULL;
+		if (!r || r->kind != (int)d->kind ||
+		    (d->kind == DELTA_TOOL_CALL && r->call != d->call)) {
+			if (TK.nruns == TK.runs_cap) {
+				TK.runs_cap = TK.runs_cap ? 2 * TK.runs_cap : 16;
+				TK.runs = xrealloc(TK.runs,
+				    TK.runs_cap * sizeof *TK.runs);
+			}
+			r = &TK.runs[TK.nruns++];
+			r->kind = (int)d->kind;
+			r->call = d->call;
+			r->len = 0;
+		}
+		if (buf_append(&TK.held, d->text, d->len) == -1)
+			die(LP_EXIT_FAIL, "out of memory");
+		r->len += d->len;
+		return;
 	}
-	TK.call = d->call;
-	if (!*s && !(*s = tok_stream_new(TK.enc, 0, tk_count, NULL)))
-		die(LP_EXIT_FAIL, "out of memory");
-	if (tok_stream_write(*s, d->text, d->len) == -1)
-		die(LP_EXIT_FAIL, "tokenizer: %s", tok_stream_error(*s));
+	if (!TK.streaming) {
+		TK.streaming = 1;
+		tk_write_held();
+	}
+	tk_write((int)d->kind, d->call, d->text, d->len);
 }
 
-/* tk_end counts what the streams still hold and frees them */
+/* tk_end counts what is held and what the streams still hold when the
+ * count is wanted (the stream reported no output tokens), and frees it
+ * all */
 static void
-tk_end(void)
+tk_end(int wanted)
 {
 	int i;
 
+	if (wanted && TK.enc)
+		tk_write_held();
 	for (i = 0; i < 4; i++) {
-		if (TK.s[i] && tok_stream_finish(TK.s[i]) == -1)
+		if (wanted && TK.s[i] && tok_stream_finish(TK.s[i]) == -1)
 			die(LP_EXIT_FAIL, "tokenizer: %s",
 			    tok_stream_error(TK.s[i]));
 		tok_stream_free(TK.s[i]);
 		TK.s[i] = NULL;
 	}
+	buf_free(&TK.held);
+	free(TK.runs);
+	TK.runs = NULL;
+	TK.nruns = TK.runs_cap = 0;
 	tok_close(TK.enc);
 	TK.enc = NULL;
 }
@@ -402,6 +472,27 @@ since_t0(const struct meter *m, int64_t t)
 	return (double)(t - m->t0) / 1000.0;
 }
 
+/* reported_out returns the output tokens the stream reported (its usage,
+ * when no chunk came after it, or the server's count) and says which in
+ * *source; -1 when it reported none */
+static long long
+reported_out(struct meter *m, const char **source)
+{
+	long long u_in, u_out, u_rs, u_ca, s_in, s_out;
+
+	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
+	acc_server_tokens(m->acc, &s_in, &s_out);
+	if (u_out >= 0 && m->usage_chunks == m->chunks) {
+		*source = "usage";
+		return u_out;
+	}
+	if (s_out >= 0) {
+		*source = "server";
+		return s_out;
+	}
+	return -1;
+}
+
 static void
 compute(struct meter *m, struct figures *f, double *sorted)
 {
@@ -419,12 +510,8 @@ compute(struct meter *m, struct figures *f, double *sorted)
 	    (double)(m->last_tok - m->first_tok) / 1000.0 : NAN;
 	acc_usage(m->acc, &u_in, &u_out, &u_rs, &u_ca);
 	acc_server_tokens(m->acc, &s_in, &s_out);
-	if (u_out >= 0 && m->usage_chunks == m->chunks) {
-		f->out = u_out;
-		f->source = "usage";
-	} else if (s_out >= 0) {
-		f->out = s_out;
-		f->source = "server";
+	if ((f->out = reported_out(m, &f->source)) >= 0) {
+		/* the stream's own count */
 	} else if (TK.used) {
 		f->out = TK.n;
 		f->source = TK.source;
@@ -1100,7 +1187,7 @@ meter_stream(const char *path, char **cmd)
 	if (M.itl_full)
 		mwarn("more than %zu token-bearing frames: the ITL figures "
 		    "cover the first ones only", M.itl.max);
-	tk_end();
+	tk_end(reported_out(&M, &f.source) < 0);
 	sorted = xmalloc((M.itl.n ? M.itl.n : 1) * sizeof *sorted);
 	compute(&M, &f, sorted);
 	free(sorted);

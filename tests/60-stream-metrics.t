@@ -311,6 +311,40 @@ ok $? "the human report names the tokenizer, with no 'estimate'"
 LLMPIPE_DATA_DIR=$T/nowhere run stream-metrics -q -j "$D2/tokenizer-gpt-4o.ndjson" 2>&1 >/dev/null |
     jq -r .output_tokens_source >"$T/src"
 is "$(cat "$T/src")" "chunks" "no rank files: the labelled chunk estimate"
+# The text is held (up to 1 MiB) and tokenized at the end only when no
+# usage came, then tokenized as it comes: the count must not depend on it.
+# A stream of 1.2 MB of text (held, then streamed), and one of text,
+# reasoning and three tool calls, where each kind is one stream of text
+# ("Think" and "ing": 1 token, apart 2) and each tool call one of its
+# own ("1", "2", "3": 3 tokens, joined 1).
+chat_chunk() { printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":%s,"finish_reason":null}]}\n\n' "$1"; }
+awk 'BEGIN { for (i = 0; i < 80000; i++) printf "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" w%d caf\u00e9, ta\"},\"finish_reason\":null}]}\n\n", i % 997;
+    print "data: [DONE]\n" }' >"$T/long.sse"
+run delta-join -x "$T/long.sse" >"$T/long.txt"
+want=$(run llm-tokens <"$T/long.txt")
+is "$(src "$T/long.sse")" "$want tokenizer:o200k_base" \
+    "$(wc -c <"$T/long.txt") bytes of text, no usage: the count of llm-tokens on the text"
+{
+	chat_chunk '{"role":"assistant","reasoning_content":"Think"}'
+	chat_chunk '{"content":"Call"}'
+	for i in 0 1 2; do
+		chat_chunk "{\"tool_calls\":[{\"index\":$i,\"id\":\"call_$i\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}"
+		chat_chunk "{\"tool_calls\":[{\"index\":$i,\"function\":{\"arguments\":\"$((i + 1))\"}}]}"
+	done
+	chat_chunk '{"reasoning_content":"ing"}'
+	chat_chunk '{"content":"ing"}'
+	printf 'data: [DONE]\n\n'
+} >"$T/mixed.sse"
+run delta-join -T "$T/mixed.sse" >"$T/calls"
+want=0
+for part in "$(run delta-join -x "$T/mixed.sse")" "$(run delta-join -q -r -x "$T/mixed.sse" 2>&1 >/dev/null)" \
+    "$(sed -n 1p "$T/calls" | jq -cj .arguments)" "$(sed -n 2p "$T/calls" | jq -cj .arguments)" \
+    "$(sed -n 3p "$T/calls" | jq -cj .arguments)"; do
+	want=$((want + $(printf %s "$part" | run llm-tokens)))
+done
+is "$want" 5 "(Calling 1, Thinking 1, three calls 1 each, by llm-tokens)"
+is "$(src "$T/mixed.sse")" "$want tokenizer:o200k_base" \
+    "text, reasoning and three tool calls, no usage: each kind one stream, each call its own"
 run stream-metrics --encoding p50k_base </dev/null >/dev/null 2>"$T/e"
 is "$?" 2 "--encoding p50k_base: usage error"
 
