@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "intr.h"
 #include "jscan.h"
+#include "jvx.h"
 #include "out.h"
 #include "sse.h"
 
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_SIZE (128 * 1024)
+#define READ_SIZE (1024 * 1024)
 
 struct reader {
 	const struct evr_opts *o;
@@ -33,7 +34,7 @@ ev_json(struct ev *ev)
 	if (ev->json_state == 0) {
 		ev->json_state = 1;
 		if (ev->data)
-			ev->json = jv_parse_sized(ev->data, (int)ev->data_len);
+			ev->json = jvx_parse(ev->data, ev->data_len);
 	}
 	return ev->json;
 }
@@ -136,7 +137,7 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		ev.data_len = n;
 		return deliver(r, &ev);
 	}
-	v = jv_parse_sized(s, (int)n);
+	v = jvx_parse(s, n);
 	if (!jv_is_valid(v)) {
 		jv m = jv_invalid_get_msg(v);
 

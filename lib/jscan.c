@@ -485,3 +485,115 @@ jscan_path(const char *s, size_t n, const struct jscan_step *path,
 	*off += found;
 	return 0;
 }
+
+/* build: the jv of the JSON value at s[*ip..n) (no leading white space),
+ * *ip moved past it; 0, or -1 when not sure (nothing is left allocated).
+ * The same jv calls in the same order as libjq's parser makes them, so
+ * objects keep its key order and its last-wins on a repeated key. */
+static int
+build(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
+    jv *out)
+{
+	size_t i = *ip, k, d;
+	jv v, key = jv_invalid(), item;
+	int obj;
+
+	if (i >= n || depth > 64)
+		return -1;
+	switch (s[i]) {
+	case '"':
+		buf_reset(tmp);
+		if ((k = jscan_string(s + i, n - i, tmp)) == 0)
+			return -1;
+		*out = jv_string_sized(tmp->p ? tmp->p : "", (int)tmp->len);
+		*ip = i + k;
+		return 0;
+	case '{':
+	case '[':
+		obj = s[i] == '{';
+		v = obj ? jv_object() : jv_array();
+		i = skip_ws(s, n, i + 1);
+		if (i < n && s[i] == (obj ? '}' : ']'))
+			break;
+		for (;;) {
+			if (obj) {
+				buf_reset(tmp);
+				if (i >= n || s[i] != '"' ||
+				    (k = jscan_string(s + i, n - i, tmp)) == 0)
+					goto fail;
+				i = skip_ws(s, n, i + k);
+				if (i >= n || s[i] != ':')
+					goto fail;
+				key = jv_string_sized(tmp->p ? tmp->p : "",
+				    (int)tmp->len);
+				i = skip_ws(s, n, i + 1);
+			}
+			if (build(s, n, &i, depth + 1, tmp, &item) == -1) {
+				jv_free(key);
+				goto fail;
+			}
+			v = obj ? jv_object_set(v, key, item) :
+			    jv_array_append(v, item);
+			key = jv_invalid();
+			i = skip_ws(s, n, i);
+			if (i < n && s[i] == (obj ? '}' : ']'))
+				break;
+			if (i >= n || s[i] != ',')
+				goto fail;
+			i = skip_ws(s, n, i + 1);
+		}
+		*out = v;
+		*ip = i + 1;
+		return 0;
+	fail:
+		jv_free(v);
+		return -1;
+	default:
+		if ((k = strict_value(s + i, n - i, depth, NULL)) == 0)
+			return -1;
+		if (s[i] == 't' || s[i] == 'f' || s[i] == 'n')
+			*out = s[i] == 't' ? jv_true() : s[i] == 'f' ?
+			    jv_false() : jv_null();
+		else {
+			/* an integer of up to 15 digits is exact in a double;
+			 * any other number is converted by libjq itself */
+			d = s[i] == '-';
+			if (k - d <= 15 && digits(s, i + k, i + d) == i + k) {
+				long long x = 0;
+				size_t j;
+
+				for (j = i + d; j < i + k; j++)
+					x = x * 10 + (s[j] - '0');
+				*out = jv_number(d ? -(double)x : (double)x);
+			} else {
+				*out = jv_parse_sized(s + i, (int)k);
+				if (jv_get_kind(*out) != JV_KIND_NUMBER) {
+					jv_free(*out);
+					return -1;
+				}
+			}
+		}
+		*ip = i + k;
+		return 0;
+	}
+	*out = v;
+	*ip = i + 1;
+	return 0;
+}
+
+jv
+jscan_parse(const char *s, size_t n, int *sure)
+{
+	struct buf tmp;
+	size_t i = skip_ws(s, n, 0);
+	jv v;
+
+	buf_init(&tmp, 0);
+	*sure = build(s, n, &i, 0, &tmp, &v) == 0;
+	buf_free(&tmp);
+	if (*sure && skip_ws(s, n, i) != n) {
+		jv_free(v);
+		*sure = 0;
+	}
+	return *sure ? v : jv_invalid();
+}

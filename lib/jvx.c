@@ -1,4 +1,5 @@
 #include "jvx.h"
+#include "jscan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -167,9 +168,13 @@ jvx_dump(struct buf *b, jv v)
 jv
 jvx_parse(const char *s, size_t n)
 {
+	jv v;
+	int sure;
+
 	if (n > 0x7fffffff)
 		return jv_invalid_with_msg(jv_string("JSON text too large"));
-	return jv_parse_sized(s, (int)n);
+	v = jscan_parse(s, n, &sure);
+	return sure ? v : jv_parse_sized(s, (int)n);
 }
 
 void

@@ -2,7 +2,8 @@
  * jscan_string vouches for a token, jv decodes the same bytes; whenever
  * jscan_uint reads a number, jv reads the same; whenever
  * jscan_plain_object vouches for a text, jv parses it into an object
- * without those keys; jscan_skip and jscan_path never read out of
+ * without those keys; whenever jscan_parse is sure, libjq's parse gives
+ * the same jv (as it dumps); jscan_skip and jscan_path never read out of
  * bounds. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,6 +58,25 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 				abort();
 			jv_free(v);
 		}
+	}
+	{
+		int sure;
+		jv a = jscan_parse(s, n, &sure);
+
+		if (sure) {
+			jv b = jv_parse_sized(s, (int)n);
+			jv da, db;
+
+			if (!jv_is_valid(b))
+				abort();
+			da = jv_dump_string(a, 0);
+			db = jv_dump_string(b, 0);
+			if (strcmp(jv_string_value(da), jv_string_value(db)) != 0)
+				abort();
+			jv_free(da);
+			jv_free(db);
+		} else
+			jv_free(a);
 	}
 	(void)jscan_skip(s, n);
 	if (jscan_path(s, n, p, 4, &off, &len) == 0 && off + len > n)

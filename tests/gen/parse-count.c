@@ -1,7 +1,9 @@
 /* parse-count.c - an LD_PRELOAD shim for tests/32: counts a process's
- * calls of libjq's jv_parse_sized (every JSON text the full path reads)
- * and writes the count to the file named by $PARSE_COUNT at exit, so a
- * test can tell that the fast path really took a stream's chunks. */
+ * calls of libjq's jv_parse_sized and jv_object (every JSON text the full
+ * path reads: libjq's parser, or lib/jscan's jscan_parse, which makes a
+ * jv_object for each object it reads) and writes the count to the file
+ * named by $PARSE_COUNT at exit, so a test can tell that the fast path
+ * really took a stream's chunks. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -20,6 +22,17 @@ jv_parse_sized(const char *s, int len)
 		*(void **)&real = dlsym(RTLD_NEXT, "jv_parse_sized");
 	calls++;
 	return real(s, len);
+}
+
+jv
+jv_object(void)
+{
+	static jv (*real)(void);
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "jv_object");
+	calls++;
+	return real();
 }
 
 __attribute__((destructor)) static void

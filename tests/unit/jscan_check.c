@@ -33,6 +33,31 @@ agrees(const char *tok, size_t n, int *vouched)
 	return r;
 }
 
+/* parse_agrees: 1 when jscan_parse is sure of text and its jv dumps as
+ * libjq's parse does, 0 when it is not sure, -1 when it differs */
+static int
+parse_agrees(const char *text)
+{
+	int sure, r;
+	jv a = jscan_parse(text, strlen(text), &sure);
+	jv b = jv_parse_sized(text, (int)strlen(text));
+
+	if (!sure)
+		r = 0;
+	else if (!jv_is_valid(b))
+		r = -1;
+	else {
+		jv da = jv_dump_string(jv_copy(a), 0), db = jv_dump_string(jv_copy(b), 0);
+
+		r = strcmp(jv_string_value(da), jv_string_value(db)) == 0 ? 1 : -1;
+		jv_free(da);
+		jv_free(db);
+	}
+	jv_free(a);
+	jv_free(b);
+	return r;
+}
+
 static int
 path_is(const char *json, const struct jscan_step *p, int depth,
     const char *want)
@@ -135,6 +160,72 @@ main(void)
 		}
 		ok(unsound == 0, "jscan_plain_object: jv parses every object it vouches for");
 		ok(incomplete == 0, "jscan_plain_object: vouches for every RFC 8259 object of ordinary tokens");
+		/* jscan_parse: the same jv as libjq's parse (compared as
+		 * libjq dumps them: key order, -0, numbers) wherever it is
+		 * sure, and sure of every RFC 8259 text of ordinary tokens,
+		 * repeated keys included */
+		unsound = incomplete = 0;
+		for (iter = 0; iter < 20000; iter++) {
+			size_t a, b2, c;
+			int good;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			a = (seed >> 33) % ntok;
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			b2 = (seed >> 33) % ntok;
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			c = (seed >> 33) % ntok;
+			good = a < ngood && b2 < ngood && c < ngood;
+			switch (iter % 4) {
+			case 0:
+				snprintf(text, sizeof text, "{\"k\":%s, \"l\" : [%s,%s]}",
+				    tokens[a], tokens[b2], tokens[c]);
+				break;
+			case 1: /* a repeated key: the last value, the first place */
+				snprintf(text, sizeof text, " {\"b\":%s,\"a\":%s,\"b\":%s}\n",
+				    tokens[a], tokens[b2], tokens[c]);
+				break;
+			case 2:
+				snprintf(text, sizeof text, "[%s,{\"\\u00e9\":[[%s]]},%s]",
+				    tokens[a], tokens[b2], tokens[c]);
+				break;
+			default:
+				snprintf(text, sizeof text, "%s", tokens[a]);
+				good = a < ngood;
+			}
+			switch (parse_agrees(text)) {
+			case -1:
+				if (unsound++ == 0)
+					printf("# differs from jv: %s\n", text);
+				break;
+			case 0:
+				if (good && incomplete++ == 0)
+					printf("# not sure of: %s\n", text);
+				break;
+			}
+		}
+		ok(unsound == 0, "jscan_parse: the jv libjq parses, wherever it is sure");
+		ok(incomplete == 0, "jscan_parse: sure of every RFC 8259 text of ordinary tokens");
+		ok(parse_agrees("{\"a\":1,\"b\":2,\"a\":[3]}") == 1 &&
+		    parse_agrees("[-0,0,-0.0,1e400,-1e400,1e-400,123456789012345,"
+		    "1234567890123456789,0.1,1.5e300,-12]") == 1 &&
+		    parse_agrees(" \"x\\u0000y\" ") == 1,
+		    "jscan_parse: repeated keys, -0, overflow, long integers, \\u0000");
+		ok(parse_agrees("[1] x") == 0 && parse_agrees("") == 0 &&
+		    parse_agrees("\xef\xbb\xbf{}") == 0 && parse_agrees("{} {}") == 0 &&
+		    parse_agrees("nan") == 0 && parse_agrees("[01]") == 0,
+		    "jscan_parse: leaves trailing text, nothing, a BOM, two values, nan and 01 to libjq");
+		{
+			char deep[300];
+
+			memset(deep, '[', 100);
+			memset(deep + 100, ']', 100);
+			deep[200] = '\0';
+			ok(parse_agrees(deep) == 0 && (deep[130] = '\0',
+			    memset(deep, '[', 65), memset(deep + 65, ']', 65),
+			    parse_agrees(deep) == 1),
+			    "jscan_parse: nesting past 64 is libjq's, 65 levels its own");
+		}
 	}
 	ok(nv > 5000, "and it vouches for the ordinary ones");
 	{
