@@ -415,6 +415,13 @@ on_delta(void *ctx, const struct delta *d)
 
 static void draw_progress(struct meter *m, int final);
 
+/* vouch: the accumulator knows an NDJSON line (see acc_vouch) */
+static int
+vouch(void *ctx, const char *s, size_t n)
+{
+	return acc_vouch(((struct meter *)ctx)->acc, s, n);
+}
+
 static int
 on_event(void *ctx, struct ev *ev)
 {
@@ -1084,6 +1091,7 @@ meter_stream(const char *path, char **cmd)
 	/* An event cut off by the end of input still counts, as in
 	 * delta-join; if its JSON is cut too, the stream is incomplete. */
 	o.flush_partial = 1;
+	o.vouch = vouch;
 	o.ctx = &M;
 	M.acc = acc_new(opt.dialect, 0);
 	acc_keep_text(M.acc, 0); /* counts and times, never the text */

@@ -153,6 +153,8 @@ struct acc {
 		struct buf *grow;     /* also appended to (the native body's) */
 		int *has, keep, *flag;
 		int (*usage)(struct acc *a); /* refold the usage (see fast_spec) */
+		const char *vouched;  /* the line acc_vouch matched, */
+		size_t vouched_len;   /* its slots decoded into next */
 	} fast;
 };
 

@@ -96,6 +96,13 @@ void acc_free(struct acc *a);
  * absolute value minus 100: -100 - |rc|). Comments never reach it. */
 int acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx);
 
+/* acc_vouch: 1 when the NDJSON line s[0..n) matches the fast path's
+ * template (the bytes of a provider's object the full path took, with
+ * other strings or integers in its slots), so it surely is such an
+ * object and need not be checked as JSON (evr_opts.vouch); the match is
+ * kept for acc_event on the same bytes, which must come next. */
+int acc_vouch(struct acc *a, const char *s, size_t n);
+
 /* acc_end: the input ended. A high surrogate half still held back (its
  * low half never came) is handed to cb as the U+FFFD it becomes, so the
  * streamed text ends as -j/-n's does. Call once, after the last event. */

@@ -26,6 +26,9 @@ struct reader {
 	long seq;
 	long lineno;      /* NDJSON: lines so far */
 	struct buf line;  /* NDJSON: partial line */
+	int plain;        /* NDJSON: the last line was a provider's object,
+	                   * so a line the consumer's template matches is
+	                   * one too (see evr_opts.vouch) */
 };
 
 jv
@@ -129,7 +132,9 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 	ev.id = "";
 	ev.retry = -1;
 	ev.json = jv_invalid();
-	if (jscan_plain_object(s, n, record_keys)) {
+	if ((r->plain && r->o->vouch && r->o->vouch(r->o->ctx, s, n)) ||
+	    jscan_plain_object(s, n, record_keys)) {
+		r->plain = 1;
 		/* surely a provider's object (no record's keys): parsed only
 		 * when the reader of the event asks (ev_json), which the
 		 * accumulator's fast path mostly does not */
@@ -149,6 +154,7 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		jv_free(m);
 		return EVR_ERR_JSON;
 	}
+	r->plain = 0;
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(v), jv_string("data"))) {
 		/* sse-decode's record: {"event","data","id","t"} */
@@ -186,6 +192,7 @@ ndjson_line(struct reader *r, const char *s, size_t n)
 		return 0;
 	} else {
 		/* A provider's NDJSON object (Ollama): the line is the data. */
+		r->plain = 1;
 		ev.data = s;
 		ev.data_len = n;
 		ev.json = jv_copy(v);

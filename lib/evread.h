@@ -61,6 +61,10 @@ struct evr_opts {
 	ev_bytes_fn on_bytes;   /* may be NULL */
 	ev_comment_fn on_comment; /* may be NULL */
 	int flush_partial;      /* dispatch an event cut by the end of input */
+	/* NDJSON: 1 when the consumer knows the line for a provider's
+	 * object already (acc_vouch: its fast path's template matches), so
+	 * it is not checked here again; may be NULL */
+	int (*vouch)(void *ctx, const char *s, size_t n);
 	void *ctx;              /* passed to the callbacks */
 };
 

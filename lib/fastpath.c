@@ -171,20 +171,17 @@ fast_top_num(struct acc *a, jv o, const char *key, const char *key2)
 	return v;
 }
 
-/* fast_apply: 1 when ev was applied through the template, 0 when it must
- * go the full way, negative on an error from the fold. */
-int
-fast_apply(struct acc *a, struct ev *ev)
+/* fast_match: 1 when an event of type t with data d[0..n) is the
+ * template with other values in its slots (decoded into each slot's
+ * next), 0 otherwise */
+static int
+fast_match(struct fast *f, const char *t, size_t tn, const char *d, size_t n)
 {
-	struct fast *f = &a->fast;
 	const struct fast_slot *last = &f->slot[f->nslots - 1];
-	const struct buf *text = &f->slot[f->text].val;
-	const char *d = ev->data;
-	size_t n = ev->data_len, pos;
-	int i, rc;
+	size_t pos;
+	int i;
 
-	if (ev->type_len != f->type.len ||
-	    memcmp(ev->type, f->type.p, f->type.len) != 0 ||
+	if (tn != f->type.len || memcmp(t, f->type.p, tn) != 0 ||
 	    n <= f->pre.len + last->seg.len ||
 	    memcmp(d, f->pre.p, f->pre.len) != 0 ||
 	    memcmp(d + n - last->seg.len, last->seg.p, last->seg.len) != 0)
@@ -193,7 +190,36 @@ fast_apply(struct acc *a, struct ev *ev)
 	for (i = 0; i < f->nslots; i++)
 		if (fast_value(d, &pos, n, &f->slot[i]) == -1)
 			return 0;
-	if (pos != n || f->slot[f->text].next.len == 0)
+	return pos == n && f->slot[f->text].next.len > 0;
+}
+
+int
+acc_vouch(struct acc *a, const char *s, size_t n)
+{
+	struct fast *f = &a->fast;
+
+	f->vouched = NULL;
+	if (!f->valid || !fast_match(f, "message", 7, s, n))
+		return 0;
+	f->vouched = s;
+	f->vouched_len = n;
+	return 1;
+}
+
+/* fast_apply: 1 when ev was applied through the template, 0 when it must
+ * go the full way, negative on an error from the fold. */
+int
+fast_apply(struct acc *a, struct ev *ev)
+{
+	struct fast *f = &a->fast;
+	const struct buf *text = &f->slot[f->text].val;
+	int i, rc, vouched = f->vouched == ev->data &&
+	    f->vouched_len == ev->data_len;
+
+	/* a line acc_vouch matched is not matched again */
+	f->vouched = NULL;
+	if (!vouched && !fast_match(f, ev->type, ev->type_len, ev->data,
+	    ev->data_len))
 		return 0;
 	for (i = 0; i < f->nslots; i++) {
 		struct fast_slot *s = &f->slot[i];

@@ -6,6 +6,8 @@
  * every delta in order (kind, choice, call, text, id, name, usage), each
  * acc_event result and error, the status, and the assembled message read
  * back every way (acc_json per choice, acc_native, usage, finish reason).
+ * NDJSON lines the template matches are not checked as JSON first
+ * (acc_vouch), as in the tools.
  * The fast path's switch is a file-static of lib/fastpath.c read once per
  * process, so fastpath.c is compiled into this harness (the archive's copy
  * is then never linked) and the switch is set directly. The seeds (real
@@ -123,6 +125,14 @@ on_call(void *ctx, int choice, int call, const char *id, const char *name,
 	tr_str(t, "A", args, len);
 }
 
+/* vouch: as delta-join and stream-metrics let the accumulator vouch for
+ * the NDJSON lines its template matches (acc_vouch) */
+static int
+vouch(void *ctx, const char *s, size_t n)
+{
+	return acc_vouch(((struct run *)ctx)->a, s, n);
+}
+
 /* one: the transcript of the input through an accumulator of dialect dl,
  * with the fast path on or off */
 static struct tr
@@ -148,6 +158,7 @@ one(const uint8_t *d, size_t n, enum dialect dl, int keep, int fast)
 	memset(&o, 0, sizeof o);
 	o.max_event = 1 << 14;
 	o.flush_partial = n > 0 && (d[0] & 1);
+	o.vouch = vouch;
 	o.ctx = &r;
 	evr_read(fds[0], &o, on_ev, &res);
 	close(fds[0]);
