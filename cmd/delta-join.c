@@ -15,6 +15,7 @@
 #include "err.h"
 #include "evread.h"
 #include "intr.h"
+#include "jscan.h"
 #include "jsonw.h"
 #include "jvx.h"
 #include "mem.h"
@@ -239,6 +240,12 @@ tool_line(void *ctx, int choice, int call, const char *id, const char *name,
 	out_write(",\"arguments\":", 13);
 	if (canonical) { /* what the parse and dump below would write */
 		out_write(args, len);
+		out_write("}\n", 2);
+		out_maybe_flush();
+		return;
+	}
+	/* written as libjq's parse and dump would, without them when sure */
+	if (len && jscan_canonical(args, len, &out_buf) == 0) {
 		out_write("}\n", 2);
 		out_maybe_flush();
 		return;

@@ -300,6 +300,8 @@ acc_tool_args_check(const struct acc *a,
 			if (!t->seen || t->args.len == 0 ||
 			    (t->canonical && !a->sent))
 				continue;
+			if (jscan_valid(t->args.p, t->args.len))
+				continue;
 			v = jvx_parse(t->args.p, t->args.len);
 			if (!jv_is_valid(v)) {
 				bad++;

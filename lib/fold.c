@@ -202,6 +202,11 @@ switch_complete(struct acc *a, struct tcall *t)
 
 	if (t->complete || t->args.len == 0)
 		return;
+	if (jscan_valid(t->args.p, t->args.len)) {
+		t->complete = 1;
+		a->calls_dirty = 1;
+		return;
+	}
 	v = jvx_parse(t->args.p, t->args.len);
 	if (jv_is_valid(v)) {
 		t->complete = 1;

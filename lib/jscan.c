@@ -398,6 +398,112 @@ jscan_plain_object(const char *s, size_t n, const char *const *keys)
 	    skip_ws(s, n, i + k) == n;
 }
 
+/* canon: writes the JSON value at s[*ip..n) (no leading white space) to
+ * out as libjq dumps it, *ip moved past it; 0, or -1 when not sure */
+static int
+canon(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
+    struct buf *out)
+{
+	size_t i = *ip, k, at, key[16], klen[16];
+	int obj, nk = 0, j;
+
+	if (i >= n || depth > 64)
+		return -1;
+	switch (s[i]) {
+	case '"':
+		/* jsonw escapes as libjq does, but for DEL (libjq: \u007f) */
+		buf_reset(tmp);
+		if ((k = jscan_string(s + i, n - i, tmp)) == 0 ||
+		    memchr(tmp->p, 0x7f, tmp->len) != NULL ||
+		    jsonw_string(out, tmp->p, tmp->len) == -1)
+			return -1;
+		*ip = i + k;
+		return 0;
+	case '{':
+	case '[':
+		obj = s[i] == '{';
+		if (buf_putc(out, s[i]) == -1)
+			return -1;
+		i = skip_ws(s, n, i + 1);
+		if (i >= n || s[i] != (obj ? '}' : ']')) {
+			for (;;) {
+				if (obj) {
+					/* a key as written, unless it repeats
+					 * one (libjq keeps the last value) */
+					at = out->len;
+					if (nk == 16 || i >= n || s[i] != '"' ||
+					    canon(s, n, &i, depth + 1, tmp,
+					    out) == -1)
+						return -1;
+					for (j = 0; j < nk; j++)
+						if (klen[j] == out->len - at &&
+						    memcmp(out->p + key[j],
+						    out->p + at, klen[j]) == 0)
+							return -1;
+					key[nk] = at;
+					klen[nk++] = out->len - at;
+					i = skip_ws(s, n, i);
+					if (i >= n || s[i] != ':' ||
+					    buf_putc(out, ':') == -1)
+						return -1;
+					i = skip_ws(s, n, i + 1);
+				}
+				if (canon(s, n, &i, depth + 1, tmp, out) == -1)
+					return -1;
+				i = skip_ws(s, n, i);
+				if (i < n && s[i] == (obj ? '}' : ']'))
+					break;
+				if (i >= n || s[i] != ',' ||
+				    buf_putc(out, ',') == -1)
+					return -1;
+				i = skip_ws(s, n, i + 1);
+			}
+		}
+		if (buf_putc(out, s[i]) == -1)
+			return -1;
+		*ip = i + 1;
+		return 0;
+	default:
+		/* literals, and integers of up to 15 digits, which libjq
+		 * writes as they are; other numbers it re-formats */
+		if ((k = strict_value(s + i, n - i, depth, NULL)) == 0 ||
+		    ((s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) &&
+		    (k - (s[i] == '-') > 15 ||
+		    digits(s, i + k, i + (s[i] == '-')) != i + k)) ||
+		    buf_append(out, s + i, k) == -1)
+			return -1;
+		*ip = i + k;
+		return 0;
+	}
+}
+
+int
+jscan_canonical(const char *s, size_t n, struct buf *out)
+{
+	struct buf tmp;
+	size_t i = skip_ws(s, n, 0), start = out->len;
+	int rc;
+
+	buf_init(&tmp, 0);
+	rc = canon(s, n, &i, 0, &tmp, out);
+	buf_free(&tmp);
+	if (rc == 0 && skip_ws(s, n, i) == n)
+		return 0;
+	out->len = start;
+	if (out->p)
+		out->p[start] = '\0';
+	return -1;
+}
+
+int
+jscan_valid(const char *s, size_t n)
+{
+	size_t i = skip_ws(s, n, 0), k;
+
+	return i < n && (k = strict_value(s + i, n - i, 0, NULL)) != 0 &&
+	    skip_ws(s, n, i + k) == n;
+}
+
 size_t
 jscan_skip(const char *s, size_t n)
 {

@@ -45,6 +45,19 @@ int jscan_plain_object(const char *s, size_t n, const char *const *keys);
  * it copies in blocks rather than a byte at a time. */
 jv jscan_parse(const char *s, size_t n, int *sure);
 
+/* jscan_valid: 1 when s[0..n) is one JSON text (white space around it
+ * allowed) that jv surely parses (RFC 8259 JSON, nested at most 64 deep);
+ * 0 means only "not sure": ask libjq. */
+int jscan_valid(const char *s, size_t n);
+
+/* jscan_canonical appends the JSON text s[0..n) as libjq's dump writes it
+ * (jv_dump_string(v, 0): no white space, strings escaped its way) when it
+ * is sure to: RFC 8259 JSON nested at most 64 deep, integers of up to 15
+ * digits, no DEL in a string, objects of at most 16 keys none repeated.
+ * Returns 0, or -1 (out unchanged) when not sure or over out's maximum:
+ * then parse and dump with libjq. */
+int jscan_canonical(const char *s, size_t n, struct buf *out);
+
 /* One step of a path: an object key, or an array index when key is NULL. */
 struct jscan_step {
 	const char *key;

@@ -3,7 +3,9 @@
  * jscan_uint reads a number, jv reads the same; whenever
  * jscan_plain_object vouches for a text, jv parses it into an object
  * without those keys; whenever jscan_parse is sure, libjq's parse gives
- * the same jv (as it dumps); jscan_skip and jscan_path never read out of
+ * the same jv (as it dumps); whenever jscan_canonical writes a text, it
+ * is that dump, and whenever jscan_valid vouches, libjq parses it;
+ * jscan_skip and jscan_path never read out of
  * bounds. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,6 +79,31 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			jv_free(db);
 		} else
 			jv_free(a);
+	}
+	{
+		struct buf c;
+
+		buf_init(&c, 0);
+		if (jscan_canonical(s, n, &c) == 0) {
+			jv v = jv_parse_sized(s, (int)n), dv;
+
+			if (!jv_is_valid(v))
+				abort();
+			dv = jv_dump_string(v, 0);
+			if ((size_t)jv_string_length_bytes(jv_copy(dv)) != c.len ||
+			    memcmp(jv_string_value(dv), c.p, c.len) != 0)
+				abort();
+			jv_free(dv);
+		} else if (c.len != 0)
+			abort();
+		buf_free(&c);
+		if (jscan_valid(s, n)) {
+			jv v = jv_parse_sized(s, (int)n);
+
+			if (!jv_is_valid(v))
+				abort();
+			jv_free(v);
+		}
 	}
 	(void)jscan_skip(s, n);
 	if (jscan_path(s, n, p, 4, &off, &len) == 0 && off + len > n)

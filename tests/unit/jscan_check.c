@@ -58,6 +58,34 @@ parse_agrees(const char *text)
 	return r;
 }
 
+/* canon_agrees: 1 when jscan_canonical writes text as libjq's parse and
+ * dump do, 0 when it is not sure (and writes nothing), -1 otherwise */
+static int
+canon_agrees(const char *text)
+{
+	struct buf b;
+	int r;
+	jv v = jv_parse_sized(text, (int)strlen(text));
+
+	buf_init(&b, 0);
+	buf_puts(&b, "x");
+	if (jscan_canonical(text, strlen(text), &b) == -1)
+		r = b.len == 1 ? 0 : -1;
+	else if (!jv_is_valid(v))
+		r = -1;
+	else {
+		jv d = jv_dump_string(jv_copy(v), 0);
+
+		r = strcmp(jv_string_value(d), b.p + 1) == 0 ? 1 : -1;
+		if (r < 0)
+			printf("# jq:    %s\n# jscan: %s\n", jv_string_value(d), b.p + 1);
+		jv_free(d);
+	}
+	jv_free(v);
+	buf_free(&b);
+	return r;
+}
+
 static int
 path_is(const char *json, const struct jscan_step *p, int depth,
     const char *want)
@@ -193,6 +221,8 @@ main(void)
 				snprintf(text, sizeof text, "%s", tokens[a]);
 				good = a < ngood;
 			}
+			if (canon_agrees(text) == -1 && unsound++ == 0)
+				printf("# written unlike libjq: %s\n", text);
 			switch (parse_agrees(text)) {
 			case -1:
 				if (unsound++ == 0)
@@ -204,13 +234,25 @@ main(void)
 				break;
 			}
 		}
-		ok(unsound == 0, "jscan_parse: the jv libjq parses, wherever it is sure");
+		ok(unsound == 0, "jscan_parse and jscan_canonical: the jv libjq parses and the text it dumps, wherever they are sure");
 		ok(incomplete == 0, "jscan_parse: sure of every RFC 8259 text of ordinary tokens");
 		ok(parse_agrees("{\"a\":1,\"b\":2,\"a\":[3]}") == 1 &&
 		    parse_agrees("[-0,0,-0.0,1e400,-1e400,1e-400,123456789012345,"
 		    "1234567890123456789,0.1,1.5e300,-12]") == 1 &&
 		    parse_agrees(" \"x\\u0000y\" ") == 1,
 		    "jscan_parse: repeated keys, -0, overflow, long integers, \\u0000");
+		ok(canon_agrees(" { \"a\" : [ 1 , -0 , true , null , \"\\u00e9\\/\\n\\ud83d\\ude00\" ] ,"
+		    " \"b\\u00e9\" : { } , \"c\":[],\"d\":\"\\u0001\\u001f\"} ") == 1 &&
+		    canon_agrees("123456789012345") == 1 && canon_agrees("\"\\\\\\\"\"") == 1,
+		    "jscan_canonical: white space, escapes, -0, nesting, long integers as libjq writes them");
+		ok(canon_agrees("{\"a\":1,\"a\":2}") == 0 && canon_agrees("{\"a\":1,\"\\u0061\":2}") == 0 &&
+		    canon_agrees("1.5") == 0 && canon_agrees("1e2") == 0 &&
+		    canon_agrees("1234567890123456") == 0 && canon_agrees("\"\\u007f\"") == 0 &&
+		    canon_agrees("{\"a\":1") == 0 && canon_agrees("[1] 2") == 0 &&
+		    canon_agrees("{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,"
+		    "\"k7\":1,\"k8\":1,\"k9\":1,\"ka\":1,\"kb\":1,\"kc\":1,\"kd\":1,"
+		    "\"ke\":1,\"kf\":1,\"kg\":1,\"kh\":1}") == 0,
+		    "jscan_canonical: leaves repeated keys (escaped too), other numbers, DEL, 17 keys and bad text to libjq");
 		ok(parse_agrees("[1] x") == 0 && parse_agrees("") == 0 &&
 		    parse_agrees("\xef\xbb\xbf{}") == 0 && parse_agrees("{} {}") == 0 &&
 		    parse_agrees("nan") == 0 && parse_agrees("[01]") == 0,
