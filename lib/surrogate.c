@@ -1,6 +1,10 @@
 /* surrogate.c - lone UTF-16 surrogate halves across events (sent_*). */
 #include "acc_priv.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ------------------------------------------------------------ surrogates */
 
 /*
@@ -57,10 +61,38 @@ hex4(const char *p)
 	return v;
 }
 
+/* maybe_half: 0 when s[0..n) holds no "\\ud" or "\\uD", the start of
+ * every surrogate half escape (1 means maybe). Every event the full path
+ * reads is asked, a long one repeating a whole answer too: one pass,
+ * sixteen positions at a time where SSE2 is. */
+static int
+maybe_half(const char *s, size_t n)
+{
+#ifdef __SSE2__
+	size_t i = 0;
+
+	for (; i + 18 <= n; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(s + i + 1));
+		__m128i c = _mm_loadu_si128((const __m128i *)(s + i + 2));
+
+		c = _mm_or_si128(c, _mm_set1_epi8(0x20)); /* D as d */
+		if (_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, _mm_set1_epi8('\\')),
+		    _mm_cmpeq_epi8(b, _mm_set1_epi8('u'))),
+		    _mm_cmpeq_epi8(c, _mm_set1_epi8('d')))))
+			return 1;
+	}
+	s += i;
+	n -= i;
+#endif
+	return memmem(s, n, "\\ud", 3) != NULL || memmem(s, n, "\\uD", 3) != NULL;
+}
+
 /* sent_rewrite: a copy of s[0..n) with every lone surrogate escape (a
  * high half not followed by a low-half escape, a low half not preceded by
  * a high one) replaced by its sentinel, its length in *len; NULL when
- * there is none (a memmem gates the scan). */
+ * there is none (maybe_half gates the scan). */
 char *
 sent_rewrite(const char *s, size_t n, size_t *len)
 {
@@ -68,7 +100,7 @@ sent_rewrite(const char *s, size_t n, size_t *len)
 	size_t i, from = 0;
 	int v, w;
 
-	if (memmem(s, n, "\\ud", 3) == NULL && memmem(s, n, "\\uD", 3) == NULL)
+	if (!maybe_half(s, n))
 		return NULL;
 	for (i = 0; i + 1 < n; i++) {
 		if (s[i] != '\\')

@@ -213,6 +213,17 @@ is "$st:$(cat "$T/out")" "0:{\"id\":\"call_1\",\"name\":\"f\",\"arguments\":{\"a
 "$DJ" -n "$T/surr.sse" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(jq -r '.choices[0].message | .content, .reasoning_content, .tool_calls[0].function.arguments' "$T/out" | tr '\n' '|')" \
     "0:$want_text|r${E}s|{\"a\":\"${E}\"}|" "surrogate halves: -n"
+# the halves at every place in an event (the scan that finds them reads
+# sixteen bytes at a time, and the last ones apart)
+{ for i in $(seq 0 40); do
+	pad=$(printf '%*s' "$i" '' | tr ' ' p)
+	chunk "{\"content\":\"$pad\ud83d\"}"
+	chunk '{"content":"\ude00"}'
+	chunk "{\"content\":\"\ud83d\ude00$pad\"}"
+  done; printf 'data: [DONE]\n\n'; } >"$T/surr-at.sse"
+want_at=$(for i in $(seq 0 40); do pad=$(printf '%*s' "$i" '' | tr ' ' p); printf '%s' "$pad$E$E$pad"; done)
+"$DJ" -x "$T/surr-at.sse" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")$(cat "$T/err")" "0:$want_at" "surrogate halves at every offset of an event: joined"
 LLMPIPE_NO_FASTPATH=1 "$DJ" -e "$T/surr.sse" >"$T/out2" 2>&1
 "$DJ" -e "$T/surr.sse" >"$T/out" 2>&1
 cmp -s "$T/out" "$T/out2"; ok $? "surrogate halves: the fast path agrees"
