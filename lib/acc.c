@@ -98,6 +98,7 @@ acc_free(struct acc *a)
 	free(a->items);
 	jv_free(a->top);
 	jv_free(a->usage_raw);
+	jscan_strings_free(&a->strings);
 	free(a->perr);
 	free(a->id);
 	free(a->model);
@@ -168,7 +169,7 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 			free(fixed);
 			a->sent = 1;
 		} else
-			j = ev_json(ev);
+			j = ev_json_with(ev, &a->strings);
 		if (!jv_is_valid(j)) {
 			char msg[256];
 

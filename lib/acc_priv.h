@@ -85,6 +85,7 @@ struct acc {
 	enum dialect d;
 	enum acc_status st;
 	size_t max, total;
+	struct jscan_strings strings; /* long strings of past events */
 	char err[512];
 	char *perr;           /* "type: message" */
 	struct choice *ch[MAX_CHOICES];

@@ -34,10 +34,16 @@ struct reader {
 jv
 ev_json(struct ev *ev)
 {
+	return ev_json_with(ev, NULL);
+}
+
+jv
+ev_json_with(struct ev *ev, struct jscan_strings *c)
+{
 	if (ev->json_state == 0) {
 		ev->json_state = 1;
 		if (ev->data)
-			ev->json = jvx_parse(ev->data, ev->data_len);
+			ev->json = jvx_parse_with(ev->data, ev->data_len, c);
 	}
 	return ev->json;
 }

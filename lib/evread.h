@@ -32,6 +32,10 @@ struct ev {
  * at most once per event. */
 jv ev_json(struct ev *ev);
 
+struct jscan_strings;
+/* ev_json_with is ev_json sharing long strings with c (jvx_parse_with). */
+jv ev_json_with(struct ev *ev, struct jscan_strings *c);
+
 struct sse_event;
 
 /* ev_from_sse fills ev from a parsed SSE event (borrowing its strings,

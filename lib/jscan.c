@@ -592,13 +592,57 @@ jscan_path(const char *s, size_t n, const struct jscan_step *path,
 	return 0;
 }
 
+void
+jscan_strings_free(struct jscan_strings *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		jv_free(c->s[i]);
+	c->n = c->next = 0;
+	c->total = 0;
+}
+
+/* string_jv: the jv string of p[0..n) (valid UTF-8), shared from c when
+ * it holds the same text, else made and, when long, kept in c */
+static jv
+string_jv(const char *p, size_t n, struct jscan_strings *c)
+{
+	jv v;
+	int i;
+
+	if (c == NULL || n < 1024)
+		return jv_string_sized(p ? p : "", (int)n);
+	for (i = 0; i < c->n; i++)
+		if (c->len[i] == n && memcmp(jv_string_value(c->s[i]), p,
+		    n) == 0)
+			return jv_copy(c->s[i]);
+	v = jv_string_sized(p, (int)n);
+	if (n > JSCAN_STRINGS_BYTES / 4)
+		return v;
+	/* a ring: the oldest goes, while the count or the bytes are over */
+	while (c->n == JSCAN_STRINGS ||
+	    (c->n > 0 && c->total + n > JSCAN_STRINGS_BYTES)) {
+		i = c->next;
+		c->total -= c->len[i];
+		jv_free(c->s[i]);
+		c->s[i] = c->s[--c->n];
+		c->len[i] = c->len[c->n];
+		c->next = c->n ? (c->next + 1) % c->n : 0;
+	}
+	c->s[c->n] = jv_copy(v);
+	c->len[c->n++] = n;
+	c->total += n;
+	return v;
+}
+
 /* build: the jv of the JSON value at s[*ip..n) (no leading white space),
  * *ip moved past it; 0, or -1 when not sure (nothing is left allocated).
  * The same jv calls in the same order as libjq's parser makes them, so
  * objects keep its key order and its last-wins on a repeated key. */
 static int
 build(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
-    jv *out)
+    struct jscan_strings *c, jv *out)
 {
 	size_t i = *ip, k, d;
 	jv v, key = jv_invalid(), item;
@@ -611,7 +655,7 @@ build(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
 		buf_reset(tmp);
 		if ((k = jscan_string(s + i, n - i, tmp)) == 0)
 			return -1;
-		*out = jv_string_sized(tmp->p ? tmp->p : "", (int)tmp->len);
+		*out = string_jv(tmp->p, tmp->len, c);
 		*ip = i + k;
 		return 0;
 	case '{':
@@ -634,7 +678,7 @@ build(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
 				    (int)tmp->len);
 				i = skip_ws(s, n, i + 1);
 			}
-			if (build(s, n, &i, depth + 1, tmp, &item) == -1) {
+			if (build(s, n, &i, depth + 1, tmp, c, &item) == -1) {
 				jv_free(key);
 				goto fail;
 			}
@@ -690,12 +734,18 @@ build(const char *s, size_t n, size_t *ip, int depth, struct buf *tmp,
 jv
 jscan_parse(const char *s, size_t n, int *sure)
 {
+	return jscan_parse_with(s, n, sure, NULL);
+}
+
+jv
+jscan_parse_with(const char *s, size_t n, int *sure, struct jscan_strings *c)
+{
 	struct buf tmp;
 	size_t i = skip_ws(s, n, 0);
 	jv v;
 
 	buf_init(&tmp, 0);
-	*sure = build(s, n, &i, 0, &tmp, &v) == 0;
+	*sure = build(s, n, &i, 0, &tmp, c, &v) == 0;
 	buf_free(&tmp);
 	if (*sure && skip_ws(s, n, i) != n) {
 		jv_free(v);

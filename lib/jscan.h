@@ -45,6 +45,28 @@ int jscan_plain_object(const char *s, size_t n, const char *const *keys);
  * it copies in blocks rather than a byte at a time. */
 jv jscan_parse(const char *s, size_t n, int *sure);
 
+/* Long strings read before, for jscan_parse_with: a text that comes again
+ * (a Responses stream's last events repeat the whole answer, each call's
+ * arguments three times) is the same jv, shared rather than built again
+ * (libjq checks a string's UTF-8 as it builds it, at about 25
+ * instructions a character). Zero-initialize; jscan_strings_free. */
+#define JSCAN_STRINGS 64
+#define JSCAN_STRINGS_BYTES ((size_t)16 << 20) /* at most, all together */
+struct jscan_strings {
+	jv s[JSCAN_STRINGS];
+	size_t len[JSCAN_STRINGS];
+	int n, next;
+	size_t total;
+};
+
+/* jscan_parse_with is jscan_parse, sharing the strings of at least 1 KiB
+ * with those in c (which it adds them to); c may be NULL. */
+jv jscan_parse_with(const char *s, size_t n, int *sure,
+    struct jscan_strings *c);
+
+/* jscan_strings_free lets go of the strings c holds (c is then empty). */
+void jscan_strings_free(struct jscan_strings *c);
+
 /* jscan_valid: 1 when s[0..n) is one JSON text (white space around it
  * allowed) that jv surely parses (RFC 8259 JSON, nested at most 64 deep);
  * 0 means only "not sure": ask libjq. */

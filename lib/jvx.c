@@ -168,12 +168,18 @@ jvx_dump(struct buf *b, jv v)
 jv
 jvx_parse(const char *s, size_t n)
 {
+	return jvx_parse_with(s, n, NULL);
+}
+
+jv
+jvx_parse_with(const char *s, size_t n, struct jscan_strings *c)
+{
 	jv v;
 	int sure;
 
 	if (n > 0x7fffffff)
 		return jv_invalid_with_msg(jv_string("JSON text too large"));
-	v = jscan_parse(s, n, &sure);
+	v = jscan_parse_with(s, n, &sure, c);
 	return sure ? v : jv_parse_sized(s, (int)n);
 }
 

@@ -29,6 +29,11 @@ int jvx_dump(struct buf *b, jv v);
  * when it is not JSON. The caller owns the result. */
 jv jvx_parse(const char *s, size_t n);
 
+struct jscan_strings;
+/* jvx_parse_with is jvx_parse sharing long strings with c (see
+ * jscan_parse_with); c may be NULL. */
+jv jvx_parse_with(const char *s, size_t n, struct jscan_strings *c);
+
 /* jvx_error_text copies an invalid jv's message into out (size n) and
  * frees v. Consumes v. */
 void jvx_error_text(jv v, char *out, size_t n);

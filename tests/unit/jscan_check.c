@@ -271,6 +271,57 @@ main(void)
 	}
 	ok(nv > 5000, "and it vouches for the ordinary ones");
 	{
+		/* jscan_parse_with: a long string seen before is the same jv
+		 * (shared), the value unchanged; the cache keeps to its count
+		 * and bytes */
+		static char text[3 << 20];
+		struct jscan_strings c;
+		jv a, b, x, y;
+		int sure1, sure2, same, over = 0;
+		size_t len;
+
+		memset(&c, 0, sizeof c);
+		memset(text, 0, sizeof text);
+		text[0] = '[';
+		text[1] = '"';
+		memset(text + 2, 'q', 2000);
+		memcpy(text + 2002, "\\n\\u00e9\"]", 11);
+		len = strlen(text);
+		a = jscan_parse_with(text, len, &sure1, &c);
+		b = jscan_parse_with(text, len, &sure2, &c);
+		x = jv_array_get(jv_copy(a), 0);
+		y = jv_array_get(jv_copy(b), 0);
+		same = jv_identical(jv_copy(x), jv_copy(y));
+		ok(sure1 && sure2 && same && parse_agrees(text) == 1 &&
+		    jv_equal(jv_copy(a), jv_parse(text)),
+		    "jscan_parse_with: the same long string again is the same jv, equal to libjq's");
+		jv_free(x);
+		jv_free(y);
+		jv_free(a);
+		jv_free(b);
+		for (iter = 0; iter < 100; iter++) {
+			text[2] = (char)('a' + iter % 26);
+			text[3] = (char)('a' + iter / 26);
+			/* (strings of one length: each its own value) */
+			if (!jv_equal(jscan_parse_with(text, len, &sure1, &c),
+			    jv_parse(text)) ||
+			    c.n > JSCAN_STRINGS || c.total > JSCAN_STRINGS_BYTES)
+				over++;
+		}
+		memset(text + 2, 'r', (3 << 20) - 8);
+		memcpy(text + (3 << 20) - 6, "\"]", 3);
+		len = strlen(text);
+		for (iter = 0; iter < 10; iter++) {
+			text[2] = (char)('a' + iter);
+			jv_free(jscan_parse_with(text, len, &sure1, &c));
+			if (c.n > JSCAN_STRINGS || c.total > JSCAN_STRINGS_BYTES)
+				over++;
+		}
+		ok(over == 0 && c.n > 0, "jscan_parse_with: strings of one length each their own value; at most 64 strings and 16 MiB kept");
+		jscan_strings_free(&c);
+		ok(c.n == 0 && c.total == 0, "jscan_strings_free empties it");
+	}
+	{
 		static const struct jscan_step p[] = { { "choices", 0 },
 		    { NULL, 0 }, { "delta", 0 }, { "content", 0 } };
 		static const struct jscan_step q[] = { { "a", 0 } };
