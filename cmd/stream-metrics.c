@@ -230,8 +230,8 @@ on_bytes(void *ctx, const char *p, size_t n, int64_t arrival_us)
  * reasoning, refusal, each tool call's arguments, each a stream of its
  * own) through the tokenizer of the model's encoding, as tiktoken counts
  * it. Most streams end with their usage, so the text is held (up to
- * TK_HOLD bytes, in runs of one stream each) and tokenized at the end
- * only when no usage came; past TK_HOLD it is tokenized as it comes and
+ * TK_HOLD bytes with its list of runs of one stream each) and tokenized
+ * at the end only when no usage came; past TK_HOLD it is tokenized as it comes and
  * not kept, so memory stays bounded. The tokenizer is fed the same bytes
  * in the same order either way, so the count does not depend on it. */
 #define TK_HOLD (1 << 20)
@@ -331,7 +331,10 @@ tk_feed(struct meter *m, const struct delta *d)
 		tk_open(m);
 	if (!TK.enc || d->kind > DELTA_TOOL_CALL)
 		return;
-	if (!TK.streaming && d->len <= TK_HOLD - TK.held.len) {
+	/* (the runs count against TK_HOLD too: fragments of one byte, kind
+	 * after kind, are a run each) */
+	if (!TK.streaming && d->len + sizeof *TK.runs <= TK_HOLD -
+	    TK.held.len - TK.nruns * sizeof *TK.runs) {
 		r = TK.nruns ? &TK.runs[TK.nruns - 1] : NULL;
 		if (!r || r->kind != (int)d->kind ||
 		    (d->kind == DELTA_TOOL_CALL && r->call != d->call)) {

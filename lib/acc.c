@@ -157,6 +157,9 @@ acc_event(struct acc *a, struct ev *ev, delta_fn cb, void *ctx)
 		if (rc)
 			goto out;
 	}
+	/* a line acc_vouch matched is this event's or none: never kept
+	 * for a later one, whose bytes may sit at the same address */
+	a->fast.vouched = NULL;
 	fast_flush(a);
 	if (!ev_is_done(ev)) {
 		if (ev->data && blank(ev->data, ev->data_len))

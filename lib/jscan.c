@@ -599,7 +599,7 @@ jscan_strings_free(struct jscan_strings *c)
 
 	for (i = 0; i < c->n; i++)
 		jv_free(c->s[i]);
-	c->n = c->next = 0;
+	c->n = 0;
 	c->total = 0;
 }
 
@@ -620,15 +620,14 @@ string_jv(const char *p, size_t n, struct jscan_strings *c)
 	v = jv_string_sized(p, (int)n);
 	if (n > JSCAN_STRINGS_BYTES / 4)
 		return v;
-	/* a ring: the oldest goes, while the count or the bytes are over */
+	/* the oldest goes first, while the count or the bytes are over */
 	while (c->n == JSCAN_STRINGS ||
 	    (c->n > 0 && c->total + n > JSCAN_STRINGS_BYTES)) {
-		i = c->next;
-		c->total -= c->len[i];
-		jv_free(c->s[i]);
-		c->s[i] = c->s[--c->n];
-		c->len[i] = c->len[c->n];
-		c->next = c->n ? (c->next + 1) % c->n : 0;
+		c->total -= c->len[0];
+		jv_free(c->s[0]);
+		c->n--;
+		memmove(c->s, c->s + 1, (size_t)c->n * sizeof c->s[0]);
+		memmove(c->len, c->len + 1, (size_t)c->n * sizeof c->len[0]);
 	}
 	c->s[c->n] = jv_copy(v);
 	c->len[c->n++] = n;

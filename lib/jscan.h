@@ -55,7 +55,7 @@ jv jscan_parse(const char *s, size_t n, int *sure);
 struct jscan_strings {
 	jv s[JSCAN_STRINGS];
 	size_t len[JSCAN_STRINGS];
-	int n, next;
+	int n;                /* oldest first */
 	size_t total;
 };
 

@@ -276,7 +276,7 @@ main(void)
 		 * and bytes */
 		static char text[3 << 20];
 		struct jscan_strings c;
-		jv a, b, x, y;
+		jv a, b, x, y, keep = jv_null();
 		int sure1, sure2, same, over = 0;
 		size_t len;
 
@@ -303,11 +303,22 @@ main(void)
 			text[2] = (char)('a' + iter % 26);
 			text[3] = (char)('a' + iter / 26);
 			/* (strings of one length: each its own value) */
-			if (!jv_equal(jscan_parse_with(text, len, &sure1, &c),
-			    jv_parse(text)) ||
+			a = jscan_parse_with(text, len, &sure1, &c);
+			if (iter == 60)
+				keep = jv_copy(a);
+			if (!jv_equal(a, jv_parse(text)) ||
 			    c.n > JSCAN_STRINGS || c.total > JSCAN_STRINGS_BYTES)
 				over++;
 		}
+		/* the 40th newest of 100 is still there: the oldest went */
+		text[2] = (char)('a' + 60 % 26);
+		text[3] = (char)('a' + 60 / 26);
+		a = jscan_parse_with(text, len, &sure1, &c);
+		x = jv_array_get(jv_copy(a), 0);
+		y = jv_array_get(jv_copy(keep), 0);
+		ok(jv_identical(x, y), "jscan_parse_with: the oldest strings go first");
+		jv_free(a);
+		jv_free(keep);
 		memset(text + 2, 'r', (3 << 20) - 8);
 		memcpy(text + (3 << 20) - 6, "\"]", 3);
 		len = strlen(text);
