@@ -238,26 +238,21 @@ tool_line(void *ctx, int choice, int call, const char *id, const char *name,
 	else
 		out_write("null", 4);
 	out_write(",\"arguments\":", 13);
-	if (canonical) { /* what the parse and dump below would write */
+	/* as libjq's parse and dump write them: a canonical text as it is,
+	 * others by jscan when it is sure, else by libjq */
+	if (canonical)
 		out_write(args, len);
-		out_write("}\n", 2);
-		out_maybe_flush();
-		return;
-	}
-	/* written as libjq's parse and dump would, without them when sure */
-	if (len && jscan_canonical(args, len, &out_buf) == 0) {
-		out_write("}\n", 2);
-		out_maybe_flush();
-		return;
-	}
-	v = len ? jvx_parse(args, len) : jv_object();
-	if (jv_is_valid(v)) {
-		if (jvx_dump(&out_buf, v) == -1)
-			die(LP_EXIT_FAIL, "write error: record too large");
-	} else {
-		/* kept verbatim as a string; reported at the end */
-		jv_free(v);
-		jsonw_string(&out_buf, args, len);
+	else if (len == 0 || jscan_canonical(args, len, &out_buf) == -1) {
+		v = len ? jvx_parse(args, len) : jv_object();
+		if (jv_is_valid(v)) {
+			if (jvx_dump(&out_buf, v) == -1)
+				die(LP_EXIT_FAIL,
+				    "write error: record too large");
+		} else {
+			/* kept verbatim as a string; reported at the end */
+			jv_free(v);
+			jsonw_string(&out_buf, args, len);
+		}
 	}
 	out_write("}\n", 2);
 	out_maybe_flush();

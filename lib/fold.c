@@ -198,21 +198,11 @@ complete_calls(struct acc *a, struct choice *c)
 static void
 switch_complete(struct acc *a, struct tcall *t)
 {
-	jv v;
-
-	if (t->complete || t->args.len == 0)
+	if (t->complete || t->args.len == 0 ||
+	    !jvx_valid(t->args.p, t->args.len))
 		return;
-	if (jscan_valid(t->args.p, t->args.len)) {
-		t->complete = 1;
-		a->calls_dirty = 1;
-		return;
-	}
-	v = jvx_parse(t->args.p, t->args.len);
-	if (jv_is_valid(v)) {
-		t->complete = 1;
-		a->calls_dirty = 1;
-	}
-	jv_free(v);
+	t->complete = 1;
+	a->calls_dirty = 1;
 }
 
 /* ----------------------------------------------------------- fold_delta */

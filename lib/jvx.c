@@ -183,6 +183,20 @@ jvx_parse_with(const char *s, size_t n, struct jscan_strings *c)
 	return sure ? v : jv_parse_sized(s, (int)n);
 }
 
+int
+jvx_valid(const char *s, size_t n)
+{
+	jv v;
+	int ok;
+
+	if (jscan_valid(s, n))
+		return 1;
+	v = jvx_parse(s, n);
+	ok = jv_is_valid(v);
+	jv_free(v);
+	return ok;
+}
+
 void
 jvx_error_text(jv v, char *out, size_t n)
 {

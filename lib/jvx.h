@@ -34,6 +34,10 @@ struct jscan_strings;
  * jscan_parse_with); c may be NULL. */
 jv jvx_parse_with(const char *s, size_t n, struct jscan_strings *c);
 
+/* jvx_valid: 1 when s[0..n) is one JSON text libjq parses (jscan
+ * answers when it is sure, without making a jv; libjq otherwise). */
+int jvx_valid(const char *s, size_t n);
+
 /* jvx_error_text copies an invalid jv's message into out (size n) and
  * frees v. Consumes v. */
 void jvx_error_text(jv v, char *out, size_t n);

@@ -126,13 +126,11 @@ main(void)
 	for (iter = 0; iter < 50000; iter++) {
 		n = 0;
 		tok[n++] = '"';
-		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-		k = (int)((seed >> 33) % 10);
+		k = (int)(rand_next(&seed) % 10);
 		for (i = 0; i < k; i++) {
 			const char *p;
 
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			p = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
+			p = pieces[rand_next(&seed) % (sizeof pieces / sizeof *pieces)];
 			memcpy(tok + n, p, strlen(p));
 			n += strlen(p);
 		}
@@ -165,12 +163,9 @@ main(void)
 			int good, says;
 			jv v;
 
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			a = (seed >> 33) % ntok;
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			b2 = (seed >> 33) % ntok;
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			c = (seed >> 33) % ntok;
+			a = rand_next(&seed) % ntok;
+			b2 = rand_next(&seed) % ntok;
+			c = rand_next(&seed) % ntok;
 			good = a < ngood && b2 < ngood && c < ngood;
 			snprintf(text, sizeof text, "{\"k\":%s, \"l\" : [%s,%s]}",
 			    tokens[a], tokens[b2], tokens[c]);
@@ -197,12 +192,9 @@ main(void)
 			size_t a, b2, c;
 			int good;
 
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			a = (seed >> 33) % ntok;
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			b2 = (seed >> 33) % ntok;
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			c = (seed >> 33) % ntok;
+			a = rand_next(&seed) % ntok;
+			b2 = rand_next(&seed) % ntok;
+			c = rand_next(&seed) % ntok;
 			good = a < ngood && b2 < ngood && c < ngood;
 			switch (iter % 4) {
 			case 0:

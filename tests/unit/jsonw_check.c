@@ -28,14 +28,6 @@ same_as(const char *in, size_t n, const char *want_json)
 	return r;
 }
 
-/* rand_next steps a 64-bit LCG and returns its high bits */
-static unsigned long
-rand_next(unsigned long *seed)
-{
-	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
-	return *seed >> 33;
-}
-
 /* write_and_parse writes s[0..n) with jsonw_string into b and counts a
  * result jv does not parse as a string in *bad_parse, and, for valid
  * UTF-8 input, one that does not decode to s exactly in *bad_roundtrip */
